@@ -1,0 +1,142 @@
+"""The input contract as data: one YAML file per source in ``assets/sources/``.
+
+Readers, staging SQL, quarantine rules and the Great Expectations suites all take their
+column lists from these specs, so adding a source starts with adding its YAML file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from cchc_etl.paths import ASSETS_DIR
+from cchc_etl.text import fold
+
+FIELD_TYPES = {"str", "ts", "date", "bool", "int", "num", "enum", "pii"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    blank_value: object = None
+    event: bool = False
+    nonempty_is_true: bool = False
+    references: str | None = None
+
+    @property
+    def is_pii(self) -> bool:
+        return self.type == "pii"
+
+    @property
+    def staged_name(self) -> str:
+        return f"{self.name}_hash" if self.is_pii else self.name
+
+    def value_map(self) -> dict[str, str]:
+        """Folded spelling -> canonical enum value (canonical names map to themselves)."""
+        out: dict[str, str] = {}
+        for canonical, spellings in self.values.items():
+            out[fold(canonical)] = canonical
+            for spelling in spellings:
+                out[fold(spelling)] = canonical
+        return out
+
+
+@dataclass(frozen=True)
+class RowRule:
+    column: str
+    when: str  # SQL over the typed columns
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    source: str
+    label_vi: str
+    key: tuple[str, ...]
+    staging_table: str
+    fields: tuple[FieldSpec, ...]
+    total_marker_columns: tuple[str, ...] = ()
+    reference: bool = False
+    rules: tuple[RowRule, ...] = ()
+    text: str = ""  # the YAML itself: part of the load fingerprint
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def required(self) -> list[str]:
+        return [f.name for f in self.fields if f.required]
+
+    def alias_index(self, profile: dict[str, str] | None = None) -> dict[str, str]:
+        """Folded header spelling -> canonical field name."""
+        index: dict[str, str] = {}
+        for spec in self.fields:
+            index[fold(spec.name)] = spec.name
+            for alias in spec.aliases:
+                index.setdefault(fold(alias), spec.name)
+        for header, name in (profile or {}).items():
+            index[fold(header)] = name
+        return index
+
+
+def _load(path: Path) -> SourceSpec:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fields = []
+    for item in raw["fields"]:
+        if item["type"] not in FIELD_TYPES:
+            raise ValueError(f"{path}: field {item['name']}: unknown type {item['type']!r}")
+        fields.append(
+            FieldSpec(
+                name=item["name"],
+                type=item["type"],
+                required=bool(item.get("required", False)),
+                aliases=tuple(str(a) for a in item.get("aliases", [])),
+                values={k: tuple(str(s) for s in v) for k, v in (item.get("values") or {}).items()},
+                blank_value=item.get("blank_value"),
+                event=bool(item.get("event", False)),
+                nonempty_is_true=bool(item.get("nonempty_is_true", False)),
+                references=item.get("references"),
+            )
+        )
+    return SourceSpec(
+        source=raw["source"],
+        label_vi=raw.get("label_vi", raw["source"]),
+        key=tuple(raw.get("key", [])),
+        staging_table=raw["staging_table"],
+        fields=tuple(fields),
+        total_marker_columns=tuple(raw.get("total_marker_columns", [])),
+        reference=bool(raw.get("reference", False)),
+        rules=tuple(RowRule(r["column"], r["when"], r["reason"]) for r in raw.get("rules", [])),
+        text=path.read_text(encoding="utf-8"),
+    )
+
+
+@cache
+def load_source(name: str) -> SourceSpec:
+    path = ASSETS_DIR / "sources" / f"{name}.yaml"
+    if not path.exists():
+        raise KeyError(f"no source contract {path}")
+    return _load(path)
+
+
+def event_sources() -> list[str]:
+    """Sources that arrive monthly under landing/<source>/<YYYY-MM>/."""
+    return sorted(
+        p.stem for p in (ASSETS_DIR / "sources").glob("*.yaml") if not load_source(p.stem).reference
+    )
+
+
+def reference_sources() -> list[str]:
+    return sorted(
+        p.stem for p in (ASSETS_DIR / "sources").glob("*.yaml") if load_source(p.stem).reference
+    )

@@ -1,0 +1,320 @@
+"""Landing area -> staging tables, quarantine and file log, one source-month per transaction.
+
+Per month the loader compares the landing files with what ``quality.file_log`` says was
+loaded: an unchanged file (same content hash and load fingerprint) is left alone, a changed
+or new file replaces exactly its own rows, and a file no longer present has its rows removed.
+Every file ends with rows_read = rows_loaded + rows_quarantined + rows_skipped, or with a
+``refused`` entry naming the problem; other files of the month load regardless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from cchc_etl import __version__
+from cchc_etl.contract import SourceSpec, load_source
+from cchc_etl.pii import hmac_macro_sql, key_fingerprint
+from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
+from cchc_etl.staging import parse_sql, q, raw_values_sql, staged_columns, staging_ddl
+from cchc_etl.warehouse import transaction
+
+MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+FILE_NAME = re.compile(r"^(?P<system>[A-Za-z0-9][A-Za-z0-9_\-]*?)__(?P<rest>.+)$")
+
+
+class AccountingError(AssertionError):
+    """rows_read != loaded + quarantined + skipped: a loader bug, never silently accepted."""
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    relative: str
+    source: str
+    month: dt.date | None
+    system: str | None
+    sha256: str
+    size: int
+
+
+@dataclass
+class FileResult:
+    relative: str
+    status: str  # loaded | unchanged | refused | removed
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_skipped: int = 0
+    error: str | None = None
+
+
+@dataclass
+class LoadResult:
+    source: str
+    month: dt.date | None
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "refused"]
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files if f.status in ("loaded", "unchanged"))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(8 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def month_start(month: str | dt.date) -> dt.date:
+    if isinstance(month, dt.date):
+        return month.replace(day=1)
+    return dt.date.fromisoformat(month[:7] + "-01")
+
+
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_files(landing: Path, source: str, month: dt.date) -> list[LandingFile]:
+    folder = landing / source / month.strftime("%Y-%m")
+    return [_landing_file(landing, p, source, month) for p in _data_files(folder)]
+
+
+def reference_files(landing: Path, source: str) -> list[LandingFile]:
+    folder = landing / "reference"
+    found = [
+        p for p in _data_files(folder)
+        if p.stem == source or p.stem.startswith(f"{source}__")
+    ]
+    return [_landing_file(landing, p, source, None) for p in found]
+
+
+def _data_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+
+
+def _landing_file(landing: Path, path: Path, source: str, month: dt.date | None) -> LandingFile:
+    match = FILE_NAME.match(path.stem)
+    system = match.group("system") if match else None
+    return LandingFile(
+        path=path, relative=path.relative_to(landing).as_posix(), source=source, month=month,
+        system=system, sha256=sha256_file(path), size=path.stat().st_size,
+    )
+
+
+def inventory(landing: Path) -> list[dict]:
+    """Every file under the landing root with what the loader makes of it (the raw-file asset)."""
+    rows = []
+    if not landing.is_dir():
+        return rows
+    from cchc_etl.contract import event_sources, reference_sources
+
+    events, refs = set(event_sources()), set(reference_sources())
+    for path in sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        rel = path.relative_to(landing)
+        parts = rel.parts
+        source, month, problem = parts[0], None, None
+        if parts[0] == "reference":
+            kind = path.stem.split("__")[0]
+            source = kind
+            if kind not in refs:
+                problem = f"unknown reference kind {kind!r} (known: {', '.join(sorted(refs))})"
+        elif parts[0] not in events:
+            problem = f"unknown source folder {parts[0]!r} (known: {', '.join(sorted(events))})"
+        elif len(parts) != 3 or not MONTH_DIR.match(parts[1]):
+            problem = "expected <source>/<YYYY-MM>/<system>__<anything>.<ext>"
+        else:
+            month = month_start(parts[1])
+            if not FILE_NAME.match(path.stem):
+                problem = "file name must be <system>__<anything>.<ext>"
+        if problem is None and path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            problem = f"unsupported file type {path.suffix!r}"
+        rows.append({
+            "file_path": rel.as_posix(), "source": source, "month": month,
+            "size_bytes": path.stat().st_size, "modified_at": dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc),
+            "problem": problem,
+        })
+    return rows
+
+
+class Loader:
+    """Loads one source's files into DuckDB; the connection's transaction is the caller's unit."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, landing: Path, pii_key: str, *, workdir: Path | None = None):
+        self.con = con
+        self.landing = Path(landing)
+        self.workdir = workdir
+        self.key_id = key_fingerprint(pii_key)
+        con.execute(hmac_macro_sql(pii_key))
+
+    def fingerprint(self, spec: SourceSpec) -> str:
+        digest = hashlib.sha256(f"{__version__}|{self.key_id}|".encode() + spec.text.encode("utf-8"))
+        return digest.hexdigest()[:16]
+
+    def ensure_tables(self, spec: SourceSpec) -> None:
+        self.con.execute(staging_ddl(spec))
+
+    # -- event sources -------------------------------------------------------------------
+    def load_month(self, source: str, month: dt.date) -> LoadResult:
+        spec = load_source(source)
+        self.ensure_tables(spec)
+        month = month_start(month)
+        files = month_files(self.landing, source, month)
+        fingerprint = self.fingerprint(spec)
+        prior = {
+            row[0]: row[1:]
+            for row in self.con.execute(
+                "SELECT file_path, sha256, load_fingerprint, status FROM quality.file_log WHERE source = ? AND month = ?",
+                [source, month],
+            ).fetchall()
+        }
+        result = LoadResult(source, month)
+        current = {f.relative for f in files}
+        has_units = self._has_units()
+        with transaction(self.con):
+            for rel in sorted(set(prior) - current):
+                self._delete_file(spec, rel)
+                result.files.append(FileResult(rel, "removed"))
+            for lf in files:
+                before = prior.get(lf.relative)
+                if before and before[0] == lf.sha256 and before[1] == fingerprint and before[2] == "loaded":
+                    counts = self.con.execute(
+                        "SELECT rows_read, rows_loaded, rows_quarantined, rows_skipped FROM quality.file_log WHERE file_path = ?",
+                        [lf.relative],
+                    ).fetchone()
+                    result.files.append(FileResult(lf.relative, "unchanged", *counts))
+                    continue
+                self._delete_file(spec, lf.relative)
+                result.files.append(self._load_file(spec, lf, fingerprint, next_month(month), has_units))
+        return result
+
+    # -- reference data: whole files, whole table ----------------------------------------
+    def load_reference(self, source: str) -> LoadResult:
+        spec = load_source(source)
+        self.ensure_tables(spec)
+        files = reference_files(self.landing, source)
+        fingerprint = self.fingerprint(spec)
+        result = LoadResult(source, None)
+        with transaction(self.con):
+            self.con.execute(f"DELETE FROM {spec.staging_table}")
+            self.con.execute("DELETE FROM quality.quarantine WHERE source = ? AND month IS NULL", [source])
+            self.con.execute("DELETE FROM quality.file_log WHERE source = ? AND month IS NULL", [source])
+            for lf in files:
+                result.files.append(self._load_file(spec, lf, fingerprint, None, False))
+        return result
+
+    # -- internals -----------------------------------------------------------------------
+    def _has_units(self) -> bool:
+        try:
+            return self.con.execute("SELECT count(*) > 0 FROM staging.stg_org_units").fetchone()[0]
+        except duckdb.CatalogException:
+            return False
+
+    def _delete_file(self, spec: SourceSpec, rel: str) -> None:
+        self.con.execute(f"DELETE FROM {spec.staging_table} WHERE file_path = ?", [rel])
+        self.con.execute("DELETE FROM quality.quarantine WHERE file_path = ?", [rel])
+        self.con.execute("DELETE FROM quality.file_log WHERE file_path = ?", [rel])
+
+    def _log(self, lf: LandingFile, fingerprint: str, res: FileResult, raw: RawData | None, blank: int = 0, total: int = 0) -> None:
+        self.con.execute(
+            """INSERT INTO quality.file_log (file_path, source, system, month, sha256, rows_read, rows_loaded,
+                   rows_quarantined, rows_skipped, loaded_at, status, error, container, encoding, header_row,
+                   rows_blank, rows_total, load_fingerprint)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                lf.relative, lf.source, lf.system, lf.month, lf.sha256, res.rows_read, res.rows_loaded,
+                res.rows_quarantined, res.rows_skipped, res.status, res.error,
+                raw.container if raw else lf.path.suffix.lower().lstrip("."), raw.encoding if raw else None,
+                raw.header_row if raw else None, blank, total, fingerprint,
+            ],
+        )
+
+    def _load_file(self, spec: SourceSpec, lf: LandingFile, fingerprint: str, month_end: dt.date | None, has_units: bool) -> FileResult:
+        if lf.month is not None and lf.system is None:
+            res = FileResult(lf.relative, "refused", error=f"{lf.relative}: file name must be <system>__<anything>.<ext>")
+            self._log(lf, fingerprint, res, None)
+            return res
+        raw: RawData | None = None
+        try:
+            with tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
+                raw = read_raw(lf.path, spec, workdir=Path(tmp))
+                return self._stage(spec, lf, raw, fingerprint, month_end, has_units)
+        except FileRefused as exc:
+            res = FileResult(lf.relative, "refused", error=f"{lf.relative}: {exc.problem}")
+            self._log(lf, fingerprint, res, raw)
+            return res
+        finally:
+            if raw is not None:
+                for p in raw.cleanup:
+                    p.unlink(missing_ok=True)
+
+    def _stage(self, spec: SourceSpec, lf: LandingFile, raw: RawData, fingerprint: str, month_end: dt.date | None, has_units: bool) -> FileResult:
+        con = self.con
+        if raw.table is not None:
+            con.register("raw_input_arrow", raw.table)
+            relation = "raw_input_arrow"
+        else:
+            relation = raw.sql
+        try:
+            con.execute(parse_sql(spec, raw, relation, month_end.isoformat() if month_end else None, has_units))
+        except duckdb.Error as exc:
+            raise FileRefused(lf.path, f"cannot parse: {exc}") from exc
+        finally:
+            if raw.table is not None:
+                con.unregister("raw_input_arrow")
+        counts = con.execute(
+            """SELECT count(*),
+                      count(*) FILTER (WHERE _skip IS NULL AND _err_column IS NULL),
+                      count(*) FILTER (WHERE _skip IS NULL AND _err_column IS NOT NULL),
+                      count(*) FILTER (WHERE _skip = 'blank'),
+                      count(*) FILTER (WHERE _skip = 'total')
+               FROM parsed"""
+        ).fetchone()
+        data_rows, loaded, quarantined, blank, total = counts
+        if data_rows != raw.data_rows:
+            raise AccountingError(f"{lf.relative}: reader saw {raw.data_rows} data rows, staging {data_rows}")
+        cols = ", ".join(q(c) for c, _ in staged_columns(spec))
+        bookkeeping = "file_path, row_number"
+        select_bookkeeping = f"{_lit(lf.relative)}, _row_number"
+        if not spec.reference:
+            bookkeeping = "month, system, " + bookkeeping
+            select_bookkeeping = f"DATE {_lit(lf.month.isoformat())}, {_lit(lf.system)}, " + select_bookkeeping
+        con.execute(
+            f"INSERT INTO {spec.staging_table} ({bookkeeping}, {cols}, extra) "
+            f"SELECT {select_bookkeeping}, {cols}, extra FROM parsed WHERE _skip IS NULL AND _err_column IS NULL"
+        )
+        month_sql = f"DATE {_lit(lf.month.isoformat())}" if lf.month else "CAST(NULL AS DATE)"
+        con.execute(
+            f"""INSERT INTO quality.quarantine (file_path, row_number, column_name, reason, raw_values, source, month)
+                SELECT {_lit(lf.relative)}, _row_number, _err_column, _err_reason, {raw_values_sql(spec, raw)},
+                       {_lit(spec.source)}, {month_sql}
+                FROM parsed WHERE _skip IS NULL AND _err_column IS NOT NULL"""
+        )
+        con.execute("DROP TABLE parsed")
+        skipped = raw.header_row + blank + total
+        res = FileResult(lf.relative, "loaded", raw.rows_physical, loaded, quarantined, skipped)
+        if res.rows_read != res.rows_loaded + res.rows_quarantined + res.rows_skipped:
+            raise AccountingError(f"{lf.relative}: rows_read {res.rows_read} != loaded {loaded} + quarantined {quarantined} + skipped {skipped}")
+        self._log(lf, fingerprint, res, raw, blank, total)
+        return res
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,125 @@
+"""The canonical raw shape every reader returns, and header-row detection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from cchc_etl.contract import SourceSpec
+from cchc_etl.text import fold, nfc
+
+HEADER_SCAN_ROWS = 30
+
+
+class FileRefused(Exception):
+    """A file that cannot be read at all: corrupt, no header, a required column missing."""
+
+    def __init__(self, path: Path | str, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+@dataclass
+class HeaderMatch:
+    row_index: int  # 0-based index of the header row among the rows scanned
+    mapping: dict[int, str]  # column position -> canonical field
+    extras: dict[int, str]  # column position -> original header text (unknown columns)
+    headers: list[str]
+
+
+@dataclass
+class RawData:
+    """Data rows as text columns c0..cN with ``_row_number``; either a DuckDB SQL relation or Arrow."""
+
+    path: Path
+    container: str
+    encoding: str | None
+    header_row: int  # 1-based physical row of the header; rows above it are titles
+    headers: list[str]
+    mapping: dict[int, str]
+    extras: dict[int, str]
+    n_columns: int
+    rows_physical: int  # every physical row/record of the file, titles and header included
+    sql: str | None = None  # DuckDB relation yielding c0..cN, _row_number
+    table: pa.Table | None = None
+    notes: list[str] = field(default_factory=list)
+    cleanup: list[Path] = field(default_factory=list)
+
+    @property
+    def data_rows(self) -> int:
+        return self.rows_physical - self.header_row
+
+
+def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: dict[str, str] | None = None) -> HeaderMatch:
+    """Find the header row among the first rows by matching known column names."""
+    index = spec.alias_index(profile)
+    best: tuple[int, int] | None = None  # (matches, row_index)
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        matched = {index[f] for f in (fold(c) for c in row if c not in (None, "")) if f in index}
+        if len(matched) >= 2 and (best is None or len(matched) > best[0]):
+            best = (len(matched), i)
+    if best is None:
+        raise FileRefused(
+            path,
+            f"no header row found in the first {HEADER_SCAN_ROWS} rows: no row names at least two "
+            f"known {spec.source} columns (e.g. {', '.join(spec.required[:3])})",
+        )
+    row_index = best[1]
+    headers = [nfc(str(c)).strip() if c not in (None, "") else "" for c in rows[row_index]]
+    mapping: dict[int, str] = {}
+    extras: dict[int, str] = {}
+    seen: set[str] = set()
+    for pos, header in enumerate(headers):
+        name = index.get(fold(header)) if header else None
+        if name and name not in seen:
+            mapping[pos] = name
+            seen.add(name)
+        elif header:
+            extras[pos] = header
+        # an unnamed column with no header is kept only if it carries data (see staging)
+        else:
+            extras[pos] = f"column_{pos + 1}"
+    missing = [f for f in spec.required if f not in seen]
+    if missing:
+        raise FileRefused(
+            path,
+            f"header row {row_index + 1}: required column(s) missing: {', '.join(missing)} "
+            f"(found: {', '.join(h for h in headers if h) or 'nothing'})",
+        )
+    return HeaderMatch(row_index=row_index, mapping=mapping, extras=extras, headers=headers)
+
+
+def cell_text(value: object) -> str | None:
+    """Typed spreadsheet cell -> text the SQL parsers understand (ISO dates, plain numbers)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        if value.is_integer() and abs(value) < 1e17:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(sep="T", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.timedelta):
+        return str(value.total_seconds() / 86400)
+    return str(value)
+
+
+def rows_to_arrow(rows: list[list[object]], first_row_number: int, n_columns: int) -> pa.Table:
+    """Data rows (already text) -> Arrow table c0..cN + _row_number."""
+    columns = {f"c{i}": pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in range(n_columns)}
+    columns["_row_number"] = pa.array(range(first_row_number, first_row_number + len(rows)), pa.int64())
+    return pa.table(columns)

@@ -1,0 +1,164 @@
+"""CSV in UTF-8 (with or without BOM), UTF-16 (Excel "Unicode text") or Windows-1258.
+
+Fast path: DuckDB's parallel CSV scanner reads the (UTF-8) file with the header row and
+delimiter we detected. DuckDB drops empty lines, which would shift row numbers, so the fast
+path is used only when the scanner's record count matches the physical line count; otherwise
+(blank lines, quoted line breaks, ragged rows) the exact Python ``csv`` path takes over.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from cchc_etl.contract import SourceSpec
+from cchc_etl.readers.base import HEADER_SCAN_ROWS, FileRefused, RawData, match_header, rows_to_arrow
+
+CHUNK = 8 << 20
+DELIMITERS = [",", ";", "\t", "|"]
+
+
+def detect_encoding(path: Path) -> str:
+    """BOM, then UTF-16 by NUL bytes, then strict UTF-8 over the whole file, else Windows-1258."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if head:
+        even_nuls = head[0::2].count(0)
+        odd_nuls = head[1::2].count(0)
+        half = len(head) / 2
+        if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
+            return "utf-16-le"
+        if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
+            return "utf-16-be"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1258"
+    return "utf-8"
+
+
+def _transcode(path: Path, encoding: str, workdir: Path | None) -> Path:
+    """Stream-decode into a UTF-8 temp file (DuckDB's scanner reads UTF-8 only)."""
+    fd, name = tempfile.mkstemp(suffix=".csv", dir=workdir)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as src, open(fd, "wb", closefd=True) as dst:
+            while chunk := src.read(CHUNK):
+                dst.write(decoder.decode(chunk).encode("utf-8"))
+            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise FileRefused(path, f"cannot decode as {encoding}: byte {exc.start} ({exc.reason})") from exc
+    return Path(name)
+
+
+def _line_stats(path: Path) -> tuple[int, bool]:
+    """(physical lines, has empty lines) of a UTF-8 file, in one streaming pass."""
+    lines = 0
+    empty = False
+    last = b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            lines += chunk.count(b"\n")
+            if not empty:
+                joined = last[-2:] + chunk
+                empty = b"\n\n" in joined or b"\n\r\n" in joined
+            last = chunk
+    if last and not last.endswith(b"\n"):
+        lines += 1
+    return lines, empty
+
+
+def _sniff(text_head: str, spec: SourceSpec, path: Path, profile) -> tuple[str, int, object]:
+    """Pick the delimiter whose split yields the best header match."""
+    lines = text_head.splitlines()[:HEADER_SCAN_ROWS]
+    best = None
+    errors = []
+    for delim in DELIMITERS:
+        rows = list(csv.reader(lines, delimiter=delim))
+        try:
+            match = match_header(rows, spec, path, profile)
+        except FileRefused as exc:
+            errors.append(exc)
+            continue
+        score = len(match.mapping)
+        if best is None or score > best[0]:
+            best = (score, delim, match)
+    if best is None:
+        raise errors[0]
+    return best[1], best[2].row_index, best[2]
+
+
+def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None = None) -> RawData:
+    if path.stat().st_size == 0:
+        raise FileRefused(path, "empty file")
+    encoding = detect_encoding(path)
+    cleanup: list[Path] = []
+    utf8_path = path
+    if encoding not in ("utf-8", "utf-8-sig"):
+        utf8_path = _transcode(path, encoding, workdir)
+        cleanup.append(utf8_path)
+    with utf8_path.open("r", encoding="utf-8-sig", newline="") as fh:
+        head = fh.read(1 << 16)
+    delim, header_index, match = _sniff(head, spec, path, profile)
+    lines, has_empty = _line_stats(utf8_path)
+    n_columns = len(match.headers)
+    raw = RawData(
+        path=path, container="csv", encoding=encoding, header_row=header_index + 1,
+        headers=match.headers, mapping=match.mapping, extras=match.extras,
+        n_columns=n_columns, rows_physical=0, cleanup=cleanup,
+    )
+    if not has_empty and n_columns > 0:
+        names = ", ".join(f"'c{i}'" for i in range(n_columns))
+        types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns))
+        quoted = str(utf8_path).replace("'", "''")
+        delim_sql = delim.replace("'", "''")
+        relation = (
+            f"read_csv('{quoted}', delim='{delim_sql}', quote='\"', escape='\"', header=false, "
+            f"skip={header_index + 1}, names=[{names}], columns={{{types}}}, null_padding=true, "
+            f"auto_detect=false, encoding='utf-8')"
+        )
+        try:
+            con = duckdb.connect()
+            count = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+            con.close()
+        except duckdb.Error:
+            count = None
+        if count is not None and header_index + 1 + count == lines:
+            raw.rows_physical = lines
+            raw.sql = (
+                f"(SELECT *, CAST(row_number() OVER () + {header_index + 1} AS BIGINT) AS _row_number "
+                f"FROM {relation})"
+            )
+            return raw
+    # exact path: Python's csv module keeps blank lines and quoted line breaks as records
+    with utf8_path.open("r", encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.reader(fh, delimiter=delim))
+    data = records[header_index + 1 :]
+    width = max([n_columns, *(len(r) for r in data)]) if data else n_columns
+    for pos in range(n_columns, width):
+        raw.extras[pos] = f"column_{pos + 1}"
+    raw.n_columns = width
+    raw.rows_physical = len(records)
+    raw.table = rows_to_arrow(data, header_index + 2, width)
+    raw.notes.append("exact csv path (blank lines, quoted line breaks or ragged rows)")
+    return raw
+
+
+def sniff_text(text: str, spec: SourceSpec, path: Path, profile=None):
+    """Header detection on already-decoded text (used by tests and the XLS fallback)."""
+    return _sniff(text, spec, path, profile)
+
+

@@ -1,0 +1,41 @@
+"""Parquet: typed columns are turned into the same text shape as the other containers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cchc_etl.contract import SourceSpec
+from cchc_etl.readers.base import FileRefused, RawData, match_header
+
+
+def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_timestamp(column.type):
+        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+    if pa.types.is_date(column.type):
+        return pc.strftime(column, format="%Y-%m-%d")
+    if pa.types.is_floating(column.type):
+        # 12.0 -> "12" like a spreadsheet cell, other floats keep their decimals
+        as_int = pc.cast(column, pa.int64(), safe=False)
+        whole = pc.equal(pc.cast(as_int, column.type), column)
+        return pc.if_else(whole, pc.cast(as_int, pa.string()), pc.cast(column, pa.string()))
+    return pc.cast(column, pa.string())
+
+
+def read_parquet(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:
+        raise FileRefused(path, f"cannot read parquet: {exc}") from exc
+    names = list(table.column_names)
+    match = match_header([names], spec, path, profile)  # no physical header row: rows are 1..n
+    columns = {f"c{i}": _as_text(table.column(i)) for i in range(len(names))}
+    columns["_row_number"] = pa.array(range(1, table.num_rows + 1), pa.int64())
+    return RawData(
+        path=path, container="parquet", encoding=None, header_row=0, headers=match.headers,
+        mapping=match.mapping, extras=match.extras, n_columns=len(names),
+        rows_physical=table.num_rows, table=pa.table(columns),
+    )

@@ -1,0 +1,71 @@
+"""The DuckDB warehouse: URL handling, connections, SQL files and idempotent partition writes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from cchc_etl.paths import SQL_DIR
+
+DEFAULT_URL = "duckdb:///data/warehouse.duckdb"
+
+
+def duckdb_path(url: str) -> Path:
+    """SQLAlchemy-style URL -> file path: duckdb:///relative/file.duckdb, duckdb:////abs/file.duckdb."""
+    prefix = "duckdb:///"
+    if not url.startswith(prefix):
+        raise ValueError(f"not a DuckDB warehouse URL (expected duckdb:///path/file.duckdb): {url}")
+    rest = url[len(prefix):]
+    if not rest or rest == ":memory:":
+        raise ValueError("the warehouse must be a file: duckdb:///path/file.duckdb")
+    return Path(rest)
+
+
+def sql_file(relative: str) -> str:
+    return (SQL_DIR / relative).read_text(encoding="utf-8")
+
+
+@contextlib.contextmanager
+def connect(url_or_path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = duckdb_path(url_or_path) if isinstance(url_or_path, str) and url_or_path.startswith("duckdb:") else Path(url_or_path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        con.execute(sql_file("macros/parse.sql"))
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("schema/quality.sql", "schema/warehouse.sql", "schema/marts.sql"):
+        if (SQL_DIR / name).exists():
+            con.execute(sql_file(name))
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def replace_partition(con: duckdb.DuckDBPyConnection, table: str, select_sql: str, params: dict, *, where: str = "period_start = $period_start") -> int:
+    """Delete a partition and insert its new rows in one transaction; returns rows written."""
+    with transaction(con):
+        con.execute(f"DELETE FROM {table} WHERE {where}", {k: v for k, v in params.items() if f"${k}" in where})
+        con.execute(f"INSERT INTO {table} BY NAME ({select_sql})", _used(select_sql, params))
+        return con.execute(f"SELECT count(*) FROM {table} WHERE {where}", {k: v for k, v in params.items() if f"${k}" in where}).fetchone()[0]
+
+
+def _used(sql: str, params: dict) -> dict:
+    return {k: v for k, v in params.items() if f"${k}" in sql}

@@ -1,0 +1,33 @@
+-- Published data-quality tables (contract: see README "Published tables").
+CREATE SCHEMA IF NOT EXISTS quality;
+
+CREATE TABLE IF NOT EXISTS quality.file_log (
+    file_path        VARCHAR NOT NULL,   -- relative to the landing root, forward slashes
+    source           VARCHAR NOT NULL,   -- dossiers, org_units, procedures, ...
+    system           VARCHAR,            -- exporting system (file-name prefix before "__")
+    month            DATE,               -- reporting month (first day); NULL for reference data
+    sha256           VARCHAR,            -- content hash of the file as loaded
+    rows_read        BIGINT NOT NULL,    -- every physical row/record, titles and header included
+    rows_loaded      BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    rows_skipped     BIGINT NOT NULL,    -- title + header + blank + total rows
+    loaded_at        TIMESTAMPTZ NOT NULL,
+    status           VARCHAR NOT NULL,   -- loaded | refused
+    error            VARCHAR,            -- why a refused file could not be read
+    container        VARCHAR,            -- csv | xlsx | xls | parquet
+    encoding         VARCHAR,            -- detected text encoding (CSV)
+    header_row       INTEGER,            -- physical row of the header (0 = none, e.g. Parquet)
+    rows_blank       BIGINT,
+    rows_total       BIGINT,
+    load_fingerprint VARCHAR             -- contract + loader version + PII key id: a change reloads
+);
+
+CREATE TABLE IF NOT EXISTS quality.quarantine (
+    file_path   VARCHAR NOT NULL,
+    row_number  BIGINT NOT NULL,         -- 1-based physical row as a spreadsheet shows it
+    column_name VARCHAR NOT NULL,        -- canonical field that failed (first failure)
+    reason      VARCHAR NOT NULL,        -- Vietnamese / English
+    raw_values  JSON,                    -- the row's cells by original header, PII hashed
+    source      VARCHAR NOT NULL,
+    month       DATE
+);
