@@ -101,9 +101,8 @@ def parse_sql(spec: SourceSpec, raw: RawData, relation: str, month_end: str | No
     for f in spec.fields:
         pos = by_field.get(f.name)
         if pos is None:
-            default = "NULL"
-            if f.blank_value is not None:
-                default = str(int(f.blank_value)) if f.type == "int" else lit(f.blank_value)
+            # an absent column is unknown, not blank: only counts default (blank = 0)
+            default = str(int(f.blank_value)) if f.type == "int" and f.blank_value is not None else "NULL"
             typed.append(f"CAST({default} AS {SQL_TYPES[f.type]}) AS {q(f.staged_name)}")
         else:
             typed.append(f"CAST({_parse_expr(f, f'r{pos}')} AS {SQL_TYPES[f.type]}) AS {q(f.staged_name)}")

@@ -43,9 +43,14 @@ def connect(url_or_path: str | Path, *, read_only: bool = False) -> Iterator[duc
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every contract table that does not exist yet (staging tables from the contracts)."""
+    from cchc_etl.contract import event_sources, load_source, reference_sources
+    from cchc_etl.staging import staging_ddl
+
     for name in ("schema/quality.sql", "schema/warehouse.sql", "schema/marts.sql"):
-        if (SQL_DIR / name).exists():
-            con.execute(sql_file(name))
+        con.execute(sql_file(name))
+    for source in reference_sources() + event_sources():
+        con.execute(staging_ddl(load_source(source)))
 
 
 @contextlib.contextmanager
