@@ -1,0 +1,1 @@
+"""Dagster definitions, one module per domain; ``cchc_etl.definitions`` assembles them."""

@@ -1,0 +1,67 @@
+"""Asset checks generated from the Great Expectations suites in ``expectations/``.
+
+One Dagster check per expectation, all evaluated by one GX validation of the partition:
+severity critical -> ERROR and blocking (the marts are built only from validated data),
+warning -> WARN.
+"""
+
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    MetadataValue,
+    multi_asset_check,
+)
+
+from cchc_etl.defs.partitions import WAREHOUSE_POOL
+from cchc_etl.defs.resources import WarehouseResource
+from cchc_etl.ingest import month_start
+from cchc_etl.staging import q
+from cchc_etl.validation import SuiteDef, all_suites, run_suite
+
+
+def suite_checks(suite: SuiteDef):
+    asset_key = AssetKey(suite.asset.split("/"))
+
+    @multi_asset_check(
+        name=f"gx_{suite.name}",
+        pool=WAREHOUSE_POOL,
+        description=f"Great Expectations suite expectations/{suite.name}.json",
+        specs=[
+            AssetCheckSpec(e.check_name, asset=asset_key, description=e.description, blocking=e.severity == "critical")
+            for e in suite.expectations
+        ],
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+        where = ""
+        params: list = []
+        if suite.partition_column and context.has_partition_key:
+            where = f" WHERE {q(suite.partition_column)} = ?"
+            params = [month_start(context.partition_key[:7])]
+        cols = ", ".join(q(c) for c in suite.columns)
+        with warehouse.connect(read_only=False) as con:
+            frame = con.execute(f"SELECT {cols} FROM {suite.table}{where}", params).df()
+        for o in run_suite(suite, frame):
+            meta = {
+                "element_count": MetadataValue.int(int(o.element_count or 0)),
+                "unexpected_count": MetadataValue.int(int(o.unexpected_count or 0)),
+                "unexpected_percent": MetadataValue.float(float(o.unexpected_percent or 0.0)),
+                "gx_severity": MetadataValue.text(o.severity),
+            }
+            if o.sample:
+                meta["unexpected_sample"] = MetadataValue.json(o.sample)
+            if o.error:
+                meta["error"] = MetadataValue.text(o.error)
+            yield AssetCheckResult(
+                check_name=o.check_name, asset_key=asset_key, passed=o.success and not o.error,
+                severity=AssetCheckSeverity.ERROR if o.severity == "critical" else AssetCheckSeverity.WARN,
+                metadata=meta,
+            )
+
+    return _check
+
+
+gx_checks = [suite_checks(s) for s in all_suites()]

@@ -1,0 +1,44 @@
+"""Reference data (landing/reference/): whole files replacing whole staging tables."""
+
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from cchc_etl.defs.partitions import WAREHOUSE_POOL
+from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
+from cchc_etl.defs.reporting import load_metadata
+from cchc_etl.ingest import Loader
+
+
+class ReferenceMissing(Exception):
+    pass
+
+
+def reference_asset(source: str, required: bool):
+    @asset(
+        key=AssetKey(["staging", f"stg_{source}"]),
+        group_name="reference",
+        pool=WAREHOUSE_POOL,
+        kinds={"duckdb"},
+        description=f"Reference `{source}` from landing/reference/{source}*.(csv|xlsx|xls|parquet), validity-versioned.",
+    )
+    def _asset(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource, pii: PiiKeyResource) -> MaterializeResult:
+        with warehouse.connect() as con:
+            result = Loader(con, landing.root, pii.resolve()).load_reference(source)
+            staged = con.execute(f"SELECT count(*) FROM staging.stg_{source}").fetchone()[0]
+        if required and not result.files:
+            raise ReferenceMissing(
+                f"{landing.root / 'reference'}: no {source} file (expected {source}.csv/.xlsx/.xls/.parquet or {source}__*.ext)"
+            )
+        if required and staged == 0:
+            raise ReferenceMissing(f"{source}: no usable rows ({'; '.join(f.error or f.relative for f in result.files)})")
+        meta = load_metadata(result)
+        meta["staged_rows"] = MetadataValue.int(staged)
+        return MaterializeResult(metadata=meta)
+
+    return _asset
+
+
+stg_org_units = reference_asset("org_units", required=True)
+stg_procedures = reference_asset("procedures", required=False)
+
+reference_assets = [stg_org_units, stg_procedures]

@@ -1,0 +1,129 @@
+"""Monthly event sources: raw file inventory, staging + quarantine + file log per source."""
+
+
+import datetime as dt
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
+
+from cchc_etl.contract import event_sources, load_source
+from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
+from cchc_etl.defs.reporting import load_metadata
+from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
+from cchc_etl.ingest import Loader, inventory, month_start
+from cchc_etl.validation import prewarm
+
+LANDING_FILES = AssetKey(["raw", "landing_files"])
+
+
+def partition_month(context) -> dt.date:
+    return month_start(context.partition_key[:7])
+
+
+@asset(
+    key=LANDING_FILES,
+    partitions_def=monthly_partitions,
+    group_name="raw",
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb"},
+    description="Inventory of the landing files of the month (every source folder), with what the loader makes of each.",
+    check_specs=[AssetCheckSpec("files_recognised", asset=LANDING_FILES, description="Every file in the month's folders is a known source, month and file-name pattern")],
+)
+def landing_files(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
+    prewarm()  # start importing Great Expectations while DuckDB works
+    month = partition_month(context)
+    rows = [r for r in inventory(landing.root) if r["month"] == month or (r["month"] is None and r["source"] != "reference" and r["problem"])]
+    with warehouse.connect() as con:
+        con.execute(
+            "CREATE SCHEMA IF NOT EXISTS raw; CREATE TABLE IF NOT EXISTS raw.landing_files ("
+            "month DATE, file_path VARCHAR, source VARCHAR, size_bytes BIGINT, modified_at TIMESTAMPTZ, problem VARCHAR)"
+        )
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM raw.landing_files WHERE month = ?", [month])
+        for r in rows:
+            con.execute("INSERT INTO raw.landing_files VALUES (?, ?, ?, ?, ?, ?)",
+                        [month, r["file_path"], r["source"], r["size_bytes"], r["modified_at"], r["problem"]])
+        con.execute("COMMIT")
+    problems = [r for r in rows if r["problem"]]
+    yield MaterializeResult(metadata={
+        "files": MetadataValue.int(len(rows)),
+        "by_source": MetadataValue.json({s: sum(1 for r in rows if r["source"] == s) for s in sorted({r["source"] for r in rows})}),
+    })
+    yield AssetCheckResult(
+        check_name="files_recognised", passed=not problems, severity=AssetCheckSeverity.WARN,
+        metadata={"problems": MetadataValue.md("\n".join(f"- {r['file_path']}: {r['problem']}" for r in problems) or "none")},
+    )
+
+
+def source_assets(source: str):
+    spec = load_source(source)
+    stg = AssetKey(["staging", f"stg_{source}"])
+    quarantine = AssetKey(["quality", f"{source}_quarantine"])
+    file_log = AssetKey(["quality", f"{source}_file_log"])
+
+    @multi_asset(
+        name=f"load_{source}",
+        partitions_def=monthly_partitions,
+        pool=WAREHOUSE_POOL,
+        specs=[
+            AssetSpec(stg, group_name="staging", kinds={"duckdb"}, deps=[LANDING_FILES, AssetKey(["staging", "stg_org_units"])],
+                      description=f"{spec.label_vi}: typed rows of the month's exports, PII hashed ({spec.staging_table})."),
+            AssetSpec(quarantine, group_name="quality", kinds={"duckdb"}, deps=[LANDING_FILES],
+                      description=f"Rows of {source} files that could not be loaded, with file, row, column and reason (quality.quarantine, source = '{source}')."),
+            AssetSpec(file_log, group_name="quality", kinds={"duckdb"}, deps=[LANDING_FILES],
+                      description=f"One row per {source} file of the month: hash and row accounting (quality.file_log, source = '{source}')."),
+        ],
+        check_specs=[
+            AssetCheckSpec("rows_accounted", asset=file_log, blocking=True,
+                           description="rows_read = rows_loaded + rows_quarantined + rows_skipped for every file"),
+            AssetCheckSpec("files_readable", asset=file_log,
+                           description="No file of the month was refused (unreadable, no header, required column missing)"),
+            AssetCheckSpec("quarantine_rate", asset=quarantine,
+                           description="Share of data rows quarantined stays under 5%"),
+        ],
+    )
+    def _load(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource, pii: PiiKeyResource):
+        prewarm()
+        month = partition_month(context)
+        with warehouse.connect() as con:
+            result = Loader(con, landing.root, pii.resolve()).load_month(source, month)
+            bad = con.execute(
+                "SELECT file_path, rows_read, rows_loaded, rows_quarantined, rows_skipped FROM quality.file_log "
+                "WHERE source = ? AND month = ? AND rows_read <> rows_loaded + rows_quarantined + rows_skipped",
+                [source, month],
+            ).fetchall()
+        meta = load_metadata(result)
+        yield MaterializeResult(asset_key=stg, metadata={"rows_loaded": meta["rows_loaded"], "files": meta["files"]})
+        yield MaterializeResult(asset_key=quarantine, metadata={"rows_quarantined": meta["rows_quarantined"]})
+        yield MaterializeResult(asset_key=file_log, metadata=meta)
+        yield AssetCheckResult(
+            check_name="rows_accounted", asset_key=file_log, passed=not bad,
+            metadata={"mismatched_files": MetadataValue.json([list(map(str, b)) for b in bad])},
+        )
+        refused = result.refused
+        yield AssetCheckResult(
+            check_name="files_readable", asset_key=file_log, passed=not refused, severity=AssetCheckSeverity.ERROR,
+            description="; ".join(f.error for f in refused) or None,
+            metadata={"refused": MetadataValue.md("\n".join(f"- {f.error}" for f in refused) or "none")},
+        )
+        data_rows = result.total("rows_loaded") + result.total("rows_quarantined")
+        rate = 100.0 * result.total("rows_quarantined") / data_rows if data_rows else 0.0
+        yield AssetCheckResult(
+            check_name="quarantine_rate", asset_key=quarantine, passed=rate < 5.0, severity=AssetCheckSeverity.WARN,
+            metadata={"quarantined_percent": MetadataValue.float(round(rate, 3)), "rows_quarantined": MetadataValue.int(result.total("rows_quarantined"))},
+        )
+
+    return _load
+
+
+source_loaders = [source_assets(s) for s in event_sources()]

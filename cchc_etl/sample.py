@@ -1,0 +1,1535 @@
+"""Realistic sample landing tree for the CCHC warehouse (no Dagster import).
+
+Three public entry points:
+
+``write_sample_landing(out_dir, start_month, end_month, rows_per_month=2000, seed=7)``
+    Writes a landing tree as the input contract (``shared/spec/input-contract.md``) lays
+    it out::
+
+        OUT/reference/org_units.csv                       (UTF-8, snake_case header)
+        OUT/reference/procedures.xlsx                     (title row, blank row, VN header)
+        OUT/dossiers/<YYYY-MM>/igate__hoso_<YYYY-MM>.xlsx (one-stop export, VN words)
+        OUT/dossiers/<YYYY-MM>/vnpt__export_<YYYY-MM>.csv (national coded values, BOM)
+
+    and returns a :class:`SampleManifest` (files, data rows, skipped rows, planted bad rows).
+
+``write_bench_csv(path, rows=1_000_000, month="2024-01", seed=11, units=None, procedures=None)``
+    One large vnpt-style CSV for a single month, vectorised with numpy/pyarrow (no Python
+    loop per row). ``write_bench_landing(out_dir, rows, month, seed)`` writes the reference
+    files plus ``dossiers/<month>/vnpt__bench.csv`` so that the bench file is loadable.
+
+``write_reference(out_dir, seed)``
+    The two reference files (``org_units.csv`` and ``procedures.xlsx``) under
+    ``out_dir/reference/``. The catalogue is fixed data (module constants ``ORG_UNITS`` and
+    ``PROCEDURES``); ``seed`` is accepted for API symmetry and does not change the content,
+    so every sample and bench tree shares the same unit and procedure codes.
+
+How the dossier data is simulated
+---------------------------------
+Every dossier gets its whole life at creation (submission, reception, due date, supplement
+requests, suspension, result, return), and each monthly export is a *snapshot at the end of
+the month* of the dossiers that were still open at the end of the previous month plus the
+ones submitted during the month. Hence:
+
+* a dossier open (or only ``submitted``) at the end of month M reappears in M+1's export of
+  the same system with the same ``dossier_id``/``received_at``/``due_at`` and a state that is
+  equal or later; a dossier that reached a terminal state (resolved, returned, rejected,
+  withdrawn) in M does not reappear;
+* no event timestamp (received, resolved, returned, supplement) is after the end of the
+  export month, except in the rows planted on purpose (see below);
+* the simulation starts two months before ``start_month`` so that the first export carries a
+  realistic backlog of older open dossiers; ``rows_per_month`` is the number of *new*
+  dossiers submitted per month over all systems, so a file holds more rows than its share of
+  ``rows_per_month`` (the carried-over open dossiers);
+* each month has its own random stream (``seed`` + month), so a longer run reproduces the
+  shorter run's files byte for byte for the common months (same ``start_month``).
+
+Systems: ``igate`` serves the provincial departments and their land-registry branches
+(procedures of level Tỉnh); ``vnpt`` serves districts and communes (Huyện / Xã). Working
+hours are 07:30-11:30 and 13:00-17:00 on working days (weekends and a built-in approximation
+of public holidays are skipped; this calendar is only the generator's, never the warehouse's).
+``due_at`` is computed once at reception from the procedure's statutory time and never
+changes, even when a supplement request pauses the processing (the contract's "due_at is
+authoritative"); so dossiers with supplements can be late under the provincial *report*
+definition and on time under the *index* definition, as in real data.
+
+Rows planted on purpose (each with exactly one problem, at most one of each kind per dossier
+file, recorded in ``SampleManifest.bad_rows`` as ``(row_number, column, problem)`` with the
+1-based physical row number in the file, counting title and header rows; a CSV header is
+row 1). They are always placed on dossiers that were received and closed in that month, so
+they never disturb the month-to-month continuity of open dossiers:
+
+====================  ===========================  ==========================================
+column                problem                      igate value / vnpt value
+====================  ===========================  ==========================================
+received_at           ``unparseable_date``         ``31/02/YYYY 08:15`` / ``abc``
+status                ``unknown_status``           ``Đang chờ ký duyệt`` / ``12``
+dossier_id            ``missing_required``         blank
+resolved_at           ``resolved_before_received`` 1-3 days before ``received_at``
+unit_code             ``unknown_unit``             ``SKHCN`` / ``Q5`` (not in org_units)
+returned_at           ``event_after_month_end``    2 days after the end of the month
+====================  ===========================  ==========================================
+
+The igate XLSX also holds 3 title rows, a blank separator row, the header row, one fully
+blank row in the middle of the data and a final ``Tổng cộng`` total row; it has one vendor
+column that is not in the contract (``Ghi chú nội bộ``). ``SampleManifest.skipped_rows``
+counts them per file, so ``physical rows = data rows + skipped rows`` and a reader must end
+with ``rows read = loaded + quarantined + skipped``.
+
+PII (applicant name, CCCD / tax code, phone) is synthetic but realistic, and present in clear
+text: this is the raw landing, the warehouse must hash or drop it at ingest.
+
+The bench CSV (``write_bench_csv``) has no bad rows unless ``bad_fraction`` > 0, in which case
+that fraction of rows gets ``received_at = "abc"`` (unparseable date); its timestamps are not
+snapped to working hours (only received_at is), it is meant for volume, not for realism.
+
+Command line::
+
+    python -m cchc_etl.sample landing 2024-01 2024-06 --rows 2000 --seed 7
+    python -m cchc_etl.sample --bench landing_bench --rows 1000000 --month 2024-01
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import io
+import random
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "SampleManifest",
+    "write_sample_landing",
+    "write_reference",
+    "write_bench_csv",
+    "write_bench_landing",
+    "ORG_UNITS",
+    "PROCEDURES",
+    "DOSSIER_FIELDS",
+    "IGATE_HEADERS",
+    "IGATE_EXTRA_COLUMN",
+    "receiving_unit_codes",
+    "active_procedure_codes",
+]
+
+# Fixed timestamp written into XLSX document properties (and zip entries) so that the same
+# seed gives byte-identical files.
+FIXED_DOC_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+# ---------------------------------------------------------------------------------------
+# Reference data
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    unit_code: str
+    name: str
+    level: str  # city, department, district, commune, unit
+    parent_code: str
+    valid_from: str
+    valid_to: str = ""
+    successor_code: str = ""
+    category: str = ""
+
+
+_VF = "2015-01-01"
+
+ORG_UNITS: tuple[OrgUnit, ...] = tuple(
+    OrgUnit(*(_nfc(x) for x in row))
+    for row in [
+        ("HCM", "Thành phố Hồ Chí Minh", "city", "", _VF, "", "", ""),
+        # departments (Sở)
+        ("STP", "Sở Tư pháp", "department", "HCM", _VF, "", "", ""),
+        ("STNMT", "Sở Tài nguyên và Môi trường", "department", "HCM", _VF, "", "", ""),
+        ("SKHDT", "Sở Kế hoạch và Đầu tư", "department", "HCM", _VF, "", "", ""),
+        ("SXD", "Sở Xây dựng", "department", "HCM", _VF, "", "", ""),
+        ("SCT", "Sở Công Thương", "department", "HCM", _VF, "", "", ""),
+        ("SGTVT", "Sở Giao thông vận tải", "department", "HCM", _VF, "", "", ""),
+        ("SLDTBXH", "Sở Lao động - Thương binh và Xã hội", "department", "HCM", _VF, "", "", ""),
+        ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn", "department", "HCM", _VF, "", "", ""),
+        # land-registry branches under the natural-resources department
+        ("VPDK_Q1", "Chi nhánh Văn phòng Đăng ký đất đai Quận 1", "unit", "STNMT", _VF, "", "",
+         "land_registry_branch"),
+        ("VPDK_Q3", "Chi nhánh Văn phòng Đăng ký đất đai Quận 3", "unit", "STNMT", _VF, "", "",
+         "land_registry_branch"),
+        ("VPDK_CC", "Chi nhánh Văn phòng Đăng ký đất đai huyện Củ Chi", "unit", "STNMT", _VF, "",
+         "", "land_registry_branch"),
+        # districts and their communes / wards
+        ("Q1", "Quận 1", "district", "HCM", _VF, "", "", "urban_district"),
+        ("Q1_BN", "Phường Bến Nghé", "commune", "Q1", _VF, "", "", "ward"),
+        ("Q1_BT", "Phường Bến Thành", "commune", "Q1", _VF, "", "", "ward"),
+        ("Q1_DK", "Phường Đa Kao", "commune", "Q1", _VF, "", "", "ward"),
+        ("Q3", "Quận 3", "district", "HCM", _VF, "", "", "urban_district"),
+        ("Q3_VTS", "Phường Võ Thị Sáu", "commune", "Q3", _VF, "", "", "ward"),
+        ("Q3_P9", "Phường 9", "commune", "Q3", _VF, "", "", "ward"),
+        # historic ward, merged into Phường 9 at the end of 2023 (no dossier references it)
+        ("Q3_P12", "Phường 12", "commune", "Q3", _VF, "2023-12-31", "Q3_P9", "ward"),
+        ("CC", "Huyện Củ Chi", "district", "HCM", _VF, "", "", "rural_district"),
+        ("CC_TT", "Thị trấn Củ Chi", "commune", "CC", _VF, "", "", "town"),
+        ("CC_TTD", "Xã Tân Thạnh Đông", "commune", "CC", _VF, "", "", "commune"),
+        ("CC_PVA", "Xã Phước Vĩnh An", "commune", "CC", _VF, "", "", "commune"),
+    ]
+)
+
+_ORG_BY_CODE = {u.unit_code: u for u in ORG_UNITS}
+_DEPARTMENTS = [u.unit_code for u in ORG_UNITS if u.level == "department"]
+_DISTRICTS = [u.unit_code for u in ORG_UNITS if u.level == "district"]
+_COMMUNES = [u.unit_code for u in ORG_UNITS if u.level == "commune" and not u.valid_to]
+_LAND_BRANCHES = [u.unit_code for u in ORG_UNITS if u.category == "land_registry_branch"]
+
+
+@dataclass(frozen=True)
+class Procedure:
+    procedure_code: str
+    name: str
+    field_name: str
+    level: str  # province / district / commune
+    online_service_level: str  # full / partial / none
+    full_online_eligible: bool
+    fee_required: bool
+    result_required: bool
+    statutory_days: float
+    statutory_unit: str  # working_days / days / hours / months
+    target_group: str
+    weight: float  # relative monthly volume (generator only, not written)
+    owners: tuple[str, ...]  # receiving units (generator only, not written)
+    org_applicant: float = 0.0  # share of organisations among applicants
+    valid_from: str = _VF
+    valid_to: str = ""
+
+
+def _code(a: int, b: int) -> str:
+    return f"{a}.{b:06d}.000.00.00.H29"
+
+
+_P, _D, _C = "province", "district", "commune"
+_F, _PA, _N = "full", "partial", "none"
+_WD, _DAYS, _H, _M = "working_days", "days", "hours", "months"
+_LB = tuple(_LAND_BRANCHES)
+_DI = tuple(_DISTRICTS)
+_CO = tuple(_COMMUNES)
+
+PROCEDURES: tuple[Procedure, ...] = tuple(
+    Procedure(row[0], _nfc(row[1]), _nfc(row[2]), *row[3:])
+    for row in [
+        # --- Tư pháp
+        (_code(2, 1417), "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam",
+         "Lý lịch tư pháp", _P, _F, True, True, True, 10, _WD, "", 6.0, ("STP",)),
+        (_code(1, 1193), "Đăng ký khai sinh", "Hộ tịch", _C, _F, True, False, True, 1, _WD, "", 6.0, _CO),
+        (_code(1, 894), "Đăng ký kết hôn", "Hộ tịch", _C, _PA, False, False, True, 3, _WD, "", 2.0, _CO),
+        (_code(1, 656), "Đăng ký khai tử", "Hộ tịch", _C, _F, True, False, True, 1, _WD, "", 1.5, _CO),
+        (_code(2, 908), "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan có thẩm quyền của Việt Nam cấp",
+         "Chứng thực", _C, _PA, False, True, True, 8, _H, "", 12.0, _CO),
+        (_code(1, 1022), "Cấp bản sao trích lục hộ tịch", "Hộ tịch", _C, _F, True, True, True, 1, _WD, "", 3.0, _CO),
+        (_code(1, 1695), "Đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch", _D, _PA, False, True, True, 15, _WD,
+         "", 0.5, _DI),
+        (_code(2, 815), "Chứng thực chữ ký trong các giấy tờ, văn bản", "Chứng thực", _D, _N, False, True, True, 1,
+         _WD, "", 4.0, _DI),
+        # --- Đất đai (land)
+        (_code(1, 4227), "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+         "Đất đai", _P, _PA, False, True, True, 10, _WD, "land", 10.0, _LB),
+        (_code(1, 3003), "Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất lần đầu",
+         "Đất đai", _P, _PA, False, True, True, 20, _WD, "land", 3.0, _LB),
+        (_code(1, 1990), "Đăng ký thế chấp quyền sử dụng đất, tài sản gắn liền với đất",
+         "Đăng ký biện pháp bảo đảm", _P, _F, True, True, True, 3, _WD, "land", 8.0, _LB, 0.3),
+        (_code(1, 2273), "Xóa đăng ký thế chấp quyền sử dụng đất, tài sản gắn liền với đất",
+         "Đăng ký biện pháp bảo đảm", _P, _F, True, True, False, 3, _WD, "land", 5.0, _LB, 0.3),
+        (_code(1, 4238), "Cấp đổi Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất",
+         "Đất đai", _P, _PA, False, True, True, 7, _WD, "land", 4.0, _LB),
+        (_code(1, 4269), "Thẩm định nhu cầu sử dụng đất để xem xét giao đất, cho thuê đất cho tổ chức",
+         "Đất đai", _P, _PA, False, False, True, 30, _DAYS, "land", 0.3, ("STNMT",), 1.0),
+        (_code(1, 5399), "Cấp giấy phép khai thác, sử dụng nước dưới đất", "Tài nguyên nước", _P, _PA, False, True,
+         True, 25, _WD, "", 0.3, ("STNMT",), 0.8),
+        (_code(2, 381), "Giao đất, cho thuê đất cho hộ gia đình, cá nhân", "Đất đai", _D, _PA, False, True, True,
+         20, _WD, "land", 0.3, _DI),
+        # --- Đầu tư / doanh nghiệp (investment)
+        (_code(2, 1610), "Đăng ký thành lập công ty trách nhiệm hữu hạn một thành viên",
+         "Thành lập và hoạt động của doanh nghiệp", _P, _F, True, True, True, 3, _WD, "investment", 6.0,
+         ("SKHDT",), 0.9),
+        (_code(2, 2017), "Đăng ký thành lập doanh nghiệp tư nhân", "Thành lập và hoạt động của doanh nghiệp", _P,
+         _F, True, True, True, 3, _WD, "investment", 1.5, ("SKHDT",)),
+        (_code(1, 5077), "Đăng ký thay đổi nội dung đăng ký doanh nghiệp",
+         "Thành lập và hoạt động của doanh nghiệp", _P, _F, True, True, True, 3, _WD, "investment", 7.0,
+         ("SKHDT",), 0.95),
+        (_code(1, 9645), "Cấp Giấy chứng nhận đăng ký đầu tư đối với dự án không thuộc diện chấp thuận chủ trương đầu tư",
+         "Đầu tư tại Việt Nam", _P, _PA, False, False, True, 15, _WD, "investment", 0.8, ("SKHDT",), 1.0),
+        (_code(1, 9644), "Chấp thuận chủ trương đầu tư của Ủy ban nhân dân cấp tỉnh", "Đầu tư tại Việt Nam", _P,
+         _PA, False, False, True, 35, _DAYS, "investment", 0.2, ("SKHDT",), 1.0),
+        (_code(2, 575), "Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh", _D, _F,
+         True, True, True, 3, _WD, "investment", 6.0, _DI),
+        # --- Xây dựng
+        (_code(1, 9972), "Cấp giấy phép xây dựng mới đối với công trình cấp I, II", "Hoạt động xây dựng", _P, _PA,
+         False, True, True, 20, _WD, "", 0.5, ("SXD",), 0.9),
+        (_code(1, 9974), "Thẩm định Báo cáo nghiên cứu khả thi đầu tư xây dựng", "Hoạt động xây dựng", _P, _PA,
+         False, True, True, 25, _WD, "investment", 0.3, ("SXD",), 1.0),
+        (_code(1, 9994), "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", "Hoạt động xây dựng", _D, _PA,
+         False, True, True, 15, _WD, "", 4.0, _DI),
+        # --- Công Thương
+        (_code(2, 633), "Cấp Giấy phép bán lẻ sản phẩm rượu", "Lưu thông hàng hóa trong nước", _D, _F, True,
+         True, True, 10, _WD, "", 0.5, _DI, 0.5),
+        (_code(2, 162), "Cấp Giấy chứng nhận cửa hàng đủ điều kiện bán lẻ xăng dầu", "Kinh doanh khí", _P, _PA,
+         False, True, True, 15, _WD, "", 0.3, ("SCT",), 1.0),
+        (_code(2, 591), "Cấp Giấy phép kinh doanh bán buôn sản phẩm thuốc lá", "Lưu thông hàng hóa trong nước",
+         _P, _F, True, True, True, 15, _WD, "", 0.3, ("SCT",), 1.0),
+        # --- Giao thông vận tải
+        (_code(1, 2804), "Đổi giấy phép lái xe do ngành Giao thông vận tải cấp", "Đường bộ", _P, _F, True, True,
+         True, 5, _WD, "", 12.0, ("SGTVT",)),
+        (_code(1, 2820), "Cấp giấy phép lái xe quốc tế", "Đường bộ", _P, _F, True, True, True, 5, _WD, "", 1.5,
+         ("SGTVT",)),
+        (_code(1, 2861), "Cấp phù hiệu xe ô tô kinh doanh vận tải", "Đường bộ", _P, _F, True, False, True, 2, _WD,
+         "", 3.0, ("SGTVT",), 0.8),
+        # --- Lao động - Thương binh và Xã hội
+        (_code(1, 459), "Cấp giấy phép lao động cho người lao động nước ngoài làm việc tại Việt Nam", "Việc làm",
+         _P, _F, True, True, True, 5, _WD, "investment", 2.0, ("SLDTBXH",), 0.9),
+        (_code(1, 1758), "Giải quyết chế độ trợ cấp ưu đãi đối với thân nhân người có công", "Người có công", _P,
+         _PA, False, False, True, 12, _WD, "", 0.8, ("SLDTBXH",)),
+        (_code(1, 1776), "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hàng tháng", "Bảo trợ xã hội", _C, _PA,
+         False, False, True, 15, _WD, "", 1.0, _CO),
+        # --- Nông nghiệp và Phát triển nông thôn
+        (_code(2, 1827), "Cấp Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm nông, lâm, thủy sản",
+         "Quản lý chất lượng nông lâm sản và thủy sản", _P, _PA, False, True, True, 15, _WD, "", 0.6,
+         ("SNNPTNT",), 0.9),
+        (_code(1, 3619), "Cấp chứng chỉ hành nghề thú y", "Thú y", _P, _F, True, True, True, 5, _WD, "", 0.3,
+         ("SNNPTNT",)),
+        # --- Khiếu nại, tố cáo (complaints)
+        (_code(2, 2409), "Giải quyết khiếu nại lần đầu tại cấp huyện", "Giải quyết khiếu nại", _D, _N, False,
+         False, True, 30, _DAYS, "complaints", 0.3, _DI),
+        (_code(2, 2410), "Giải quyết khiếu nại lần đầu tại cấp xã", "Giải quyết khiếu nại", _C, _N, False, False,
+         True, 30, _DAYS, "complaints", 0.2, _CO),
+        (_code(2, 2411), "Giải quyết tố cáo tại cấp huyện", "Giải quyết tố cáo", _D, _N, False, False, True, 2,
+         _M, "complaints", 0.1, _DI),
+        (_code(2, 2412), "Giải quyết khiếu nại lần đầu của Giám đốc Sở Tài nguyên và Môi trường",
+         "Giải quyết khiếu nại", _P, _N, False, False, True, 30, _DAYS, "complaints", 0.2, ("STNMT",)),
+        # --- abolished procedure (history only, no dossier uses it)
+        (_code(1, 999), "Cấp Giấy xác nhận tình trạng hôn nhân (mẫu cũ)", "Hộ tịch", _C, _PA, False, False,
+         True, 3, _WD, "", 0.0, _CO, 0.0, _VF, "2023-06-30"),
+    ]
+)
+
+_ACTIVE_PROCS = [p for p in PROCEDURES if p.weight > 0 and not p.valid_to]
+
+
+def receiving_unit_codes() -> list[str]:
+    """Unit codes that receive dossiers in the samples (departments, branches, districts, communes)."""
+    return _DEPARTMENTS + _LAND_BRANCHES + _DISTRICTS + _COMMUNES
+
+
+def active_procedure_codes() -> list[str]:
+    """Procedure codes used by the sample dossiers (in force, non-zero volume)."""
+    return [p.procedure_code for p in _ACTIVE_PROCS]
+
+
+# ---------------------------------------------------------------------------------------
+# Dossier columns
+# ---------------------------------------------------------------------------------------
+
+# canonical field order (assets/sources/dossiers.yaml)
+DOSSIER_FIELDS: tuple[str, ...] = (
+    "dossier_id", "procedure_code", "procedure_name", "field_name", "unit_code", "channel",
+    "online_service_level", "received_at", "due_at", "resolved_at", "returned_at", "status",
+    "result_channel", "apology_sent", "fee_required", "paid_online", "digitized_input",
+    "digitized_result", "synced_national_portal", "supplement_count", "supplement_requested_at",
+    "supplement_completed_at", "e_result", "data_reused", "citizen_store_linked",
+    "population_data_used", "applicant_name", "applicant_id", "applicant_phone",
+)
+
+# igate: (field, Vietnamese header, cell kind)
+#   text | word (enum as Vietnamese word) | bool (Có/Không) | int
+#   dt_cell (real Excel datetime cell) | dt_str ("dd/mm/yyyy HH:MM" text) | url (non-empty = yes)
+_IGATE_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (f, _nfc(h), k)
+    for f, h, k in [
+        ("dossier_id", "Mã hồ sơ", "text"),
+        ("procedure_code", "Mã thủ tục", "text"),
+        ("procedure_name", "Tên thủ tục", "text"),
+        ("field_name", "Lĩnh vực", "text"),
+        ("unit_code", "Mã đơn vị", "text"),
+        ("channel", "Kênh nộp", "word"),
+        ("online_service_level", "Mức độ DVC", "word"),
+        ("received_at", "Ngày tiếp nhận", "dt_str"),
+        ("due_at", "Hạn xử lý", "dt_cell"),
+        ("resolved_at", "Ngày có kết quả", "dt_cell"),
+        ("returned_at", "Ngày trả kết quả", "dt_str"),
+        ("status", "Trạng thái", "word"),
+        ("result_channel", "Hình thức trả kết quả", "word"),
+        ("apology_sent", "Thư xin lỗi", "bool"),
+        ("fee_required", "Có phí/lệ phí", "bool"),
+        ("paid_online", "Thanh toán trực tuyến", "bool"),
+        ("digitized_input", "Số hóa thành phần hồ sơ", "bool"),
+        ("digitized_result", "Số hóa kết quả", "bool"),
+        ("synced_national_portal", "Đồng bộ Cổng DVC quốc gia", "bool"),
+        ("supplement_count", "Số lần yêu cầu bổ sung", "int"),
+        ("supplement_requested_at", "Ngày yêu cầu bổ sung", "dt_cell"),
+        ("supplement_completed_at", "Ngày công dân bổ sung", "dt_str"),
+        ("e_result", "Đường dẫn tệp kết quả", "url"),
+        ("data_reused", "Tái sử dụng dữ liệu số hóa", "bool"),
+        ("citizen_store_linked", "Lấy từ kho dữ liệu điện tử của tổ chức, cá nhân", "bool"),
+        ("population_data_used", "Xác thực VNeID", "bool"),
+        ("applicant_name", "Họ tên người nộp", "text"),
+        ("applicant_id", "Số CMND/CCCD", "text"),
+        ("applicant_phone", "Số điện thoại", "text"),
+    ]
+)
+IGATE_HEADERS: dict[str, str] = {f: h for f, h, _ in _IGATE_COLUMNS}
+IGATE_EXTRA_COLUMN = _nfc("Ghi chú nội bộ")
+
+_WORDS: dict[str, dict[str, str]] = {
+    "channel": {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính công ích"},
+    "result_channel": {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": "Bưu chính công ích"},
+    "online_service_level": {"full": "Toàn trình", "partial": "Một phần", "none": ""},
+    "status": {
+        "submitted": "Chờ tiếp nhận",
+        "processing": "Đang xử lý",
+        "awaiting_supplement": "Chờ bổ sung",
+        "suspended": "Tạm dừng",
+        "resolved": "Đã có kết quả",
+        "returned": "Đã trả kết quả",
+        "rejected": "Từ chối",
+        "withdrawn": "Công dân rút hồ sơ",
+    },
+}
+_WORDS = {k: {a: _nfc(b) for a, b in v.items()} for k, v in _WORDS.items()}
+_CODES: dict[str, dict[str, str]] = {
+    "channel": {"direct": "1", "online": "2", "postal": "3"},
+    "result_channel": {"direct": "1", "online": "2", "postal": "3"},
+    "online_service_level": {"full": "4", "partial": "3", "none": "2"},
+}
+_OPEN = ("processing", "awaiting_supplement", "suspended")
+_TERMINAL = ("resolved", "returned", "rejected", "withdrawn")
+
+_IGATE_NOTES = [_nfc(s) for s in [
+    "Đã liên hệ công dân qua điện thoại", "Chuyển phòng chuyên môn", "Hồ sơ liên thông",
+    "Chờ ý kiến cơ quan phối hợp", "Đã nhắc hạn", "Kiểm tra lại thành phần hồ sơ",
+]]
+
+# ---------------------------------------------------------------------------------------
+# Applicants (synthetic PII)
+# ---------------------------------------------------------------------------------------
+
+_FAMILY = [_nfc(s) for s in [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+    "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Lâm", "Mai",
+]]
+_FAMILY_W = [38, 11, 9, 7, 4, 5, 4, 3, 4, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1]
+_MIDDLE_M = [_nfc(s) for s in ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công", "Hoàng", "Gia", "Tuấn"]]
+_MIDDLE_F = [_nfc(s) for s in ["Thị", "Ngọc", "Thị Thu", "Thị Kim", "Thanh", "Minh", "Thị Mỹ", "Bảo", "Thùy", "Hoài"]]
+_GIVEN_M = [_nfc(s) for s in [
+    "An", "Bình", "Cường", "Dũng", "Hải", "Hiếu", "Hùng", "Khánh", "Long", "Nam", "Phong",
+    "Phúc", "Quân", "Quang", "Sơn", "Tâm", "Thắng", "Trung", "Tuấn", "Vinh", "Khoa", "Đạt",
+]]
+_GIVEN_F = [_nfc(s) for s in [
+    "Anh", "Châu", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Ngân", "Nhung",
+    "Oanh", "Phương", "Quyên", "Thảo", "Trang", "Tuyết", "Vy", "Yến", "Hằng", "Thủy",
+]]
+_ORG_FORMS = [_nfc(s) for s in ["Công ty TNHH", "Công ty Cổ phần", "Công ty TNHH MTV", "Doanh nghiệp tư nhân"]]
+_ORG_WORDS = [_nfc(s) for s in [
+    "Thương mại Dịch vụ", "Xây dựng", "Đầu tư", "Sản xuất", "Công nghệ", "Xuất nhập khẩu",
+    "Vận tải", "Thực phẩm", "Bất động sản", "Tư vấn",
+]]
+_ORG_NAMES = [_nfc(s) for s in [
+    "Phú Thịnh", "Sài Gòn Xanh", "Hưng Phát", "Minh Long", "Đại Nam", "Tân Tiến", "Bến Thành",
+    "An Khang", "Việt Hưng", "Phương Đông", "Hòa Bình", "Nam Việt", "Thành Công", "Kim Ngân",
+]]
+
+
+def _person(rng: random.Random) -> tuple[str, str, str]:
+    female = rng.random() < 0.5
+    fam = rng.choices(_FAMILY, _FAMILY_W)[0]
+    mid = rng.choice(_MIDDLE_F if female else _MIDDLE_M)
+    giv = rng.choice(_GIVEN_F if female else _GIVEN_M)
+    year = rng.randint(1950, 2005)
+    century_gender = (0 if year < 2000 else 2) + (1 if female else 0)
+    province = "079" if rng.random() < 0.75 else rng.choice(["001", "031", "048", "052", "074", "075", "080", "083"])
+    cccd = f"{province}{century_gender}{year % 100:02d}{rng.randrange(10**6):06d}"
+    return f"{fam} {mid} {giv}", cccd, _phone(rng)
+
+
+def _organisation(rng: random.Random) -> tuple[str, str, str]:
+    name = f"{rng.choice(_ORG_FORMS)} {rng.choice(_ORG_WORDS)} {rng.choice(_ORG_NAMES)}"
+    tax = f"03{rng.randrange(10**8):08d}"
+    return name, tax, _phone(rng)
+
+
+def _phone(rng: random.Random) -> str:
+    if rng.random() < 0.04:
+        return ""
+    return f"09{rng.randrange(10**8):08d}"
+
+
+# ---------------------------------------------------------------------------------------
+# Calendar helpers (generator-only approximation of the Vietnamese working calendar)
+# ---------------------------------------------------------------------------------------
+
+_HOLIDAY_RANGES = [
+    ("2022-01-01", "2022-01-03"), ("2022-01-29", "2022-02-06"), ("2022-04-10", "2022-04-11"),
+    ("2022-04-30", "2022-05-03"), ("2022-09-01", "2022-09-04"),
+    ("2023-01-01", "2023-01-02"), ("2023-01-20", "2023-01-26"), ("2023-04-29", "2023-05-03"),
+    ("2023-09-01", "2023-09-04"),
+    ("2024-01-01", "2024-01-01"), ("2024-02-08", "2024-02-14"), ("2024-04-18", "2024-04-18"),
+    ("2024-04-27", "2024-05-01"), ("2024-08-31", "2024-09-03"),
+    ("2025-01-01", "2025-01-01"), ("2025-01-25", "2025-02-02"), ("2025-04-07", "2025-04-07"),
+    ("2025-04-30", "2025-05-04"), ("2025-08-30", "2025-09-02"),
+    ("2026-01-01", "2026-01-01"), ("2026-02-14", "2026-02-22"), ("2026-04-26", "2026-04-27"),
+    ("2026-04-30", "2026-05-03"), ("2026-08-29", "2026-09-02"),
+]
+
+
+def _build_holidays() -> frozenset[dt.date]:
+    out: set[dt.date] = set()
+    for a, b in _HOLIDAY_RANGES:
+        d, e = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+        while d <= e:
+            out.add(d)
+            d += dt.timedelta(days=1)
+    for y in range(2015, 2036):  # fixed-date holidays for the years not listed above
+        for m, d in ((1, 1), (4, 30), (5, 1), (9, 2)):
+            out.add(dt.date(y, m, d))
+    return frozenset(out)
+
+
+_HOLIDAYS = _build_holidays()
+_HOLIDAYS_NP = np.array(sorted(_HOLIDAYS), dtype="datetime64[D]")
+
+_AM0, _AM1 = dt.time(7, 30), dt.time(11, 30)
+_PM0, _PM1 = dt.time(13, 0), dt.time(17, 0)
+
+
+def _is_workday(d: dt.date) -> bool:
+    return d.weekday() < 5 and d not in _HOLIDAYS
+
+
+def _next_workday(d: dt.date) -> dt.date:
+    d += dt.timedelta(days=1)
+    while not _is_workday(d):
+        d += dt.timedelta(days=1)
+    return d
+
+
+def _snap(t: dt.datetime, rng: random.Random | None = None) -> dt.datetime:
+    """Move ``t`` forward into working hours; when moved, add a little jitter."""
+    d, tt = t.date(), t.time()
+    if not _is_workday(d):
+        out = dt.datetime.combine(_next_workday(d) if d.weekday() >= 5 or d in _HOLIDAYS else d, _AM0)
+        # _next_workday from a non-working day may skip one working day too far; fix that
+        nd = d
+        while not _is_workday(nd):
+            nd += dt.timedelta(days=1)
+        out = dt.datetime.combine(nd, _AM0)
+    elif tt < _AM0:
+        out = dt.datetime.combine(d, _AM0)
+    elif _AM1 <= tt < _PM0:
+        out = dt.datetime.combine(d, _PM0)
+    elif tt >= _PM1:
+        out = dt.datetime.combine(_next_workday(d), _AM0)
+    else:
+        return t
+    if rng is not None:
+        out += dt.timedelta(seconds=rng.randrange(5 * 60, 100 * 60))
+    return out
+
+
+def _add_working_days(t: dt.datetime, n: int) -> dt.datetime:
+    d = t.date()
+    for _ in range(int(n)):
+        d = _next_workday(d)
+    return dt.datetime.combine(d, t.time())
+
+
+def _add_working_hours(t: dt.datetime, hours: float) -> dt.datetime:
+    t = _snap(t)
+    remaining = dt.timedelta(hours=hours)
+    while True:
+        end = dt.datetime.combine(t.date(), _AM1 if t.time() < _AM1 else _PM1)
+        left = end - t
+        if remaining <= left:
+            return t + remaining
+        remaining -= left
+        t = _snap(end + dt.timedelta(seconds=1))
+        t = t.replace(second=0, microsecond=0)
+
+
+def _roll_forward(t: dt.datetime) -> dt.datetime:
+    d = t.date()
+    while not _is_workday(d):
+        d += dt.timedelta(days=1)
+    return dt.datetime.combine(d, t.time())
+
+
+def _add_months(t: dt.datetime, n: int) -> dt.datetime:
+    y, m = divmod(t.month - 1 + n, 12)
+    y, m = t.year + y, m + 1
+    day = min(t.day, calendar.monthrange(y, m)[1])
+    return t.replace(year=y, month=m, day=day)
+
+
+def _due(recv: dt.datetime, p: Procedure) -> dt.datetime:
+    if p.statutory_unit == _WD:
+        return _add_working_days(recv, int(p.statutory_days))
+    if p.statutory_unit == _DAYS:
+        return _roll_forward(recv + dt.timedelta(days=p.statutory_days))
+    if p.statutory_unit == _H:
+        return _add_working_hours(recv, p.statutory_days)
+    return _roll_forward(_add_months(recv, int(p.statutory_days)))
+
+
+# months ---------------------------------------------------------------------------------
+
+
+def _parse_month(s: str) -> tuple[int, int]:
+    try:
+        y, m = s.split("-")
+        y_i, m_i = int(y), int(m)
+        if len(y) != 4 or len(m) != 2 or not 1 <= m_i <= 12:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"month must be 'YYYY-MM', got {s!r}") from None
+    return y_i, m_i
+
+
+def _shift_month(s: str, n: int) -> str:
+    y, m = _parse_month(s)
+    y, m0 = divmod(y * 12 + m - 1 + n, 12)
+    return f"{y:04d}-{m0 + 1:02d}"
+
+
+def _month_range(start: str, end: str) -> list[str]:
+    _parse_month(start)
+    _parse_month(end)
+    if end < start:
+        raise ValueError(f"end_month {end} is before start_month {start}")
+    out, m = [], start
+    while m <= end:
+        out.append(m)
+        m = _shift_month(m, 1)
+    return out
+
+
+def _month_bounds(s: str) -> tuple[dt.datetime, dt.datetime]:
+    y, m = _parse_month(s)
+    last = calendar.monthrange(y, m)[1]
+    return dt.datetime(y, m, 1), dt.datetime(y, m, last, 23, 59, 59)
+
+
+# ---------------------------------------------------------------------------------------
+# Manifest
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SampleManifest:
+    """What ``write_sample_landing`` wrote.
+
+    ``files``: paths relative to ``out_dir`` (posix), reference files first.
+    ``data_rows[file]``: data rows written, planted bad rows included.
+    ``bad_rows[file]``: ``(row_number, column, problem)`` for the rows planted on purpose;
+    ``row_number`` is the 1-based physical row in the file (title and header rows counted).
+    ``skipped_rows[file]``: ``{"title": n, "header": n, "blank": n, "total": n}``.
+    ``physical_rows(file) == data_rows[file] + skipped_total(file)``.
+    """
+
+    out_dir: Path
+    months: list[str]
+    files: list[str] = field(default_factory=list)
+    data_rows: dict[str, int] = field(default_factory=dict)
+    bad_rows: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    skipped_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    seed: int = 0
+    rows_per_month: int = 0
+
+    def skipped_total(self, file: str) -> int:
+        return sum(self.skipped_rows.get(file, {}).values())
+
+    def physical_rows(self, file: str) -> int:
+        return self.data_rows[file] + self.skipped_total(file)
+
+    def dossier_files(self, month: str | None = None) -> list[str]:
+        pre = "dossiers/" + (f"{month}/" if month else "")
+        return [f for f in self.files if f.startswith(pre)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out_dir": str(self.out_dir),
+            "months": list(self.months),
+            "seed": self.seed,
+            "rows_per_month": self.rows_per_month,
+            "files": list(self.files),
+            "data_rows": dict(self.data_rows),
+            "bad_rows": {k: [list(r) for r in v] for k, v in self.bad_rows.items()},
+            "skipped_rows": {k: dict(v) for k, v in self.skipped_rows.items()},
+        }
+
+    def _add(self, rel: str, data: int, skipped: dict[str, int], bad: list[tuple[int, str, str]] | None = None):
+        self.files.append(rel)
+        self.data_rows[rel] = data
+        self.skipped_rows[rel] = {k: skipped.get(k, 0) for k in ("title", "header", "blank", "total")}
+        self.bad_rows[rel] = list(bad or [])
+
+
+# ---------------------------------------------------------------------------------------
+# Deterministic XLSX
+# ---------------------------------------------------------------------------------------
+
+
+def _save_workbook_deterministic(wb, path: Path) -> None:
+    """Save an openpyxl workbook with fixed document properties and zip timestamps."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.creator = "cchc_etl.sample"
+    wb.properties.lastModifiedBy = "cchc_etl.sample"
+    wb.properties.created = FIXED_DOC_TIME
+    wb.properties.modified = FIXED_DOC_TIME
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()  # unlike save_workbook(), does not reset 'modified'
+    raw.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, src.read(info.filename))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+
+
+# ---------------------------------------------------------------------------------------
+# Reference writers
+# ---------------------------------------------------------------------------------------
+
+_ORG_HEADER = ("unit_code", "name", "level", "parent_code", "valid_from", "valid_to", "successor_code", "category")
+
+_PROC_HEADERS = [_nfc(h) for h in [
+    "Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện", "Mức độ DVC", "Đủ điều kiện toàn trình",
+    "Có phí/lệ phí", "Có kết quả bằng văn bản", "Thời hạn giải quyết", "Đơn vị thời hạn", "Nhóm chỉ tiêu",
+    "Hiệu lực từ", "Hiệu lực đến",
+]]
+_PROC_LEVEL_WORD = {_P: "Tỉnh", _D: "Huyện", _C: "Xã"}
+_PROC_ONLINE_WORD = {_F: "Toàn trình", _PA: "Một phần", _N: "Không"}
+_PROC_UNIT_WORD = {_WD: "Ngày làm việc", _DAYS: "Ngày", _H: "Giờ", _M: "Tháng"}
+
+
+def _yn(b: bool) -> str:
+    return _nfc("Có") if b else _nfc("Không")
+
+
+def _write_reference(out_dir: Path, seed: int, manifest: SampleManifest | None = None) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    ref = Path(out_dir) / "reference"
+    ref.mkdir(parents=True, exist_ok=True)
+
+    # org_units.csv: UTF-8 (no BOM), canonical header, ISO dates
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(_ORG_HEADER)
+    for u in ORG_UNITS:
+        w.writerow([u.unit_code, u.name, u.level, u.parent_code, u.valid_from, u.valid_to,
+                    u.successor_code, u.category])
+    (ref / "org_units.csv").write_bytes(buf.getvalue().encode("utf-8"))
+    if manifest is not None:
+        manifest._add("reference/org_units.csv", len(ORG_UNITS), {"header": 1})
+
+    # procedures.xlsx: title row, blank row, Vietnamese header, words for values
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Danh muc TTHC"
+    ws.append([_nfc("DANH MỤC THỦ TỤC HÀNH CHÍNH")])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    ws.append(_PROC_HEADERS)
+    for c in ws[3]:
+        c.font = Font(bold=True)
+    for p in PROCEDURES:
+        vf = dt.datetime.fromisoformat(p.valid_from)
+        vt = dt.datetime.fromisoformat(p.valid_to) if p.valid_to else None
+        days: float | int = int(p.statutory_days) if float(p.statutory_days).is_integer() else p.statutory_days
+        ws.append([
+            p.procedure_code, p.name, p.field_name, _nfc(_PROC_LEVEL_WORD[p.level]),
+            _nfc(_PROC_ONLINE_WORD[p.online_service_level]), _yn(p.full_online_eligible), _yn(p.fee_required),
+            _yn(p.result_required), days, _nfc(_PROC_UNIT_WORD[p.statutory_unit]), p.target_group, vf, vt,
+        ])
+        r = ws.max_row
+        ws.cell(r, 12).number_format = "dd/mm/yyyy"
+        if vt is not None:
+            ws.cell(r, 13).number_format = "dd/mm/yyyy"
+    for col, width in zip("ABCDEFGHIJKLM", (24, 70, 34, 12, 12, 12, 10, 12, 10, 14, 12, 12, 12)):
+        ws.column_dimensions[col].width = width
+    _save_workbook_deterministic(wb, ref / "procedures.xlsx")
+    if manifest is not None:
+        manifest._add("reference/procedures.xlsx", len(PROCEDURES), {"title": 1, "blank": 1, "header": 1})
+
+
+def write_reference(out_dir: str | Path, seed: int = 7) -> None:
+    """Write ``out_dir/reference/org_units.csv`` and ``out_dir/reference/procedures.xlsx``.
+
+    The content is fixed (``ORG_UNITS``, ``PROCEDURES``); ``seed`` does not change it."""
+    _write_reference(Path(out_dir), seed)
+
+
+# ---------------------------------------------------------------------------------------
+# Dossier simulation
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Dossier:
+    system: str
+    unit: str
+    proc: Procedure
+    channel: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime
+    due_at: dt.datetime
+    outcome: str | None  # resolved / rejected / withdrawn / None (still open at the horizon)
+    term_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    supplements: list[tuple[dt.datetime, dt.datetime | None]]
+    suspension: tuple[dt.datetime, dt.datetime | None, str] | None  # (start, end, vnpt code)
+    apology_at: dt.datetime | None
+    result_channel: str
+    paid_online: bool
+    digitized_input: bool
+    digitized_result: bool
+    synced: bool
+    e_result: bool
+    data_reused: bool
+    citizen_store: bool
+    population_data: bool
+    applicant: tuple[str, str, str]
+    note: str
+    early_code2: float  # share of the processing span during which vnpt shows code 2 ("received")
+    dossier_id: str = ""
+
+
+def _system_of(p: Procedure) -> str:
+    return "igate" if p.level == _P else "vnpt"
+
+
+_UNIT_NUM = {code: 10 + i for i, code in enumerate(receiving_unit_codes())}
+
+
+def _pick_channel(rng: random.Random, p: Procedure) -> str:
+    p_online = {_F: 0.78, _PA: 0.52, _N: 0.0}[p.online_service_level]
+    if rng.random() < p_online:
+        return "online"
+    return "postal" if rng.random() < 0.09 else "direct"
+
+
+def _work_moment(rng: random.Random, days: list[dt.date]) -> dt.datetime:
+    d = rng.choice(days)
+    if d.weekday() == 5:  # Saturday morning at a one-stop desk
+        minute = rng.randrange(240)
+    else:
+        minute = rng.randrange(480) if rng.random() < 0.85 else rng.randrange(120, 360)
+    base = dt.datetime.combine(d, _AM0) if minute < 240 else dt.datetime.combine(d, _PM0)
+    return base + dt.timedelta(minutes=minute % 240, seconds=rng.randrange(60))
+
+
+def _citizen_lag(rng: random.Random) -> dt.timedelta:
+    r = rng.random()
+    if r < 0.7:
+        days = rng.uniform(0.5, 5)
+    elif r < 0.95:
+        days = rng.uniform(5, 14)
+    else:
+        days = rng.uniform(14, 30)
+    return dt.timedelta(days=days)
+
+
+def _new_dossiers(month: str, n: int, seed: int) -> list[_Dossier]:
+    rng = random.Random(f"cchc-sample:{seed}:{month}")
+    m0, m1 = _month_bounds(month)
+    all_days = [m0.date() + dt.timedelta(days=i) for i in range(m1.day)]
+    workdays = [d for d in all_days if _is_workday(d)]
+    saturdays = [d for d in all_days if d.weekday() == 5 and d not in _HOLIDAYS]
+    weights = [p.weight for p in _ACTIVE_PROCS]
+    out: list[_Dossier] = []
+    for _ in range(n):
+        p = rng.choices(_ACTIVE_PROCS, weights)[0]
+        system = _system_of(p)
+        unit = rng.choice(p.owners)
+        channel = _pick_channel(rng, p)
+        if channel == "online":
+            d = rng.choice(all_days)
+            hour = rng.choices(range(24), [1, 1, 1, 1, 1, 2, 4, 6, 9, 10, 10, 9, 7, 7, 9, 9, 9, 8, 7, 7,
+                                           7, 6, 4, 2])[0]
+            submitted = dt.datetime.combine(d, dt.time(hour, rng.randrange(60), rng.randrange(60)))
+            received = _snap(submitted + dt.timedelta(minutes=rng.randrange(10, 360)), rng)
+        else:
+            days = workdays + saturdays if (system == "vnpt" and rng.random() < 0.04 and saturdays) else workdays
+            received = _work_moment(rng, days if rng.random() >= 0.04 or not saturdays else saturdays)
+            submitted = received
+        due = _due(received, p)
+        span = due - received
+
+        supplements: list[tuple[dt.datetime, dt.datetime | None]] = []
+        suspension = None
+        outcome: str | None
+        r = rng.random()
+        if r < (0.035 if channel == "online" else 0.012):
+            outcome = "rejected"
+            term = _snap(received + min(span, dt.timedelta(days=2)) * rng.uniform(0.05, 0.6), rng)
+        elif r < 0.055:
+            outcome = "withdrawn"
+            term = _snap(received + span * rng.uniform(0.1, 0.8), rng)
+        else:
+            stuck = r < 0.065
+            outcome = None if stuck else "resolved"
+            late = rng.random() < 0.015
+            f = rng.uniform(1.05, 1.8) if late else min(0.97, rng.betavariate(1.5, 2.8))
+            officer = span * f
+            k = rng.choices((0, 1, 2), (0.875, 0.11, 0.015))[0]
+            marks = sorted(rng.uniform(0.1, 0.85) for _ in range(k))
+            susp_mark = rng.uniform(0.2, 0.8) if rng.random() < 0.03 else None
+            t, used = received, 0.0
+            events = [("s", a) for a in marks] + ([("p", susp_mark)] if susp_mark is not None else [])
+            events.sort(key=lambda e: e[1])
+            for kind, a in events:
+                t = _snap(t + officer * (a - used), rng)
+                used = a
+                if kind == "s":
+                    if rng.random() < 0.05:  # the citizen never completes
+                        supplements.append((t, None))
+                        outcome = None
+                        break
+                    done = t + _citizen_lag(rng)
+                    done = _snap(done, rng) if channel != "online" else done
+                    supplements.append((t, done))
+                    t = done
+                else:
+                    code = "6" if (p.fee_required and rng.random() < 0.5) else "8"
+                    if rng.random() < 0.2:
+                        suspension = (t, None, code)
+                        outcome = None
+                        break
+                    end = _snap(t + dt.timedelta(days=rng.uniform(1, 12)), rng)
+                    suspension = (t, end, code)
+                    t = end
+            term = _snap(t + officer * (1 - used), rng) if outcome == "resolved" else None
+
+        returned = None
+        if outcome == "resolved" and term is not None and rng.random() < 0.88:
+            if channel == "online" and rng.random() < 0.7:
+                returned = term + dt.timedelta(minutes=rng.randrange(1, 180))
+            else:
+                returned = _snap(_add_working_days(term, rng.choice((0, 0, 1, 1, 2, 3, 5))) +
+                                 dt.timedelta(minutes=rng.randrange(0, 120)), rng)
+            if returned < term:
+                returned = term
+        apology = None
+        if outcome == "resolved" and term is not None and term > due and rng.random() < 0.85:
+            apology = max(received, due - dt.timedelta(hours=rng.uniform(0, 24)))
+        elif outcome is None and rng.random() < 0.35:
+            apology = due + dt.timedelta(days=rng.uniform(0, 10))
+
+        if channel == "online":
+            result_channel = rng.choices(["online", "direct", "postal"], [0.5, 0.44, 0.06])[0]
+        elif channel == "postal":
+            result_channel = rng.choices(["postal", "direct"], [0.8, 0.2])[0]
+        else:
+            result_channel = rng.choices(["direct", "postal", "online"], [0.85, 0.12, 0.03])[0]
+        org = rng.random() < p.org_applicant
+        applicant = _organisation(rng) if org else _person(rng)
+        out.append(_Dossier(
+            system=system, unit=unit, proc=p, channel=channel, submitted_at=submitted,
+            received_at=received, due_at=due, outcome=outcome,
+            term_at=term if outcome is not None else None, returned_at=returned,
+            supplements=supplements, suspension=suspension, apology_at=apology,
+            result_channel=result_channel,
+            paid_online=p.fee_required and channel == "online" and rng.random() < 0.7,
+            digitized_input=rng.random() < 0.86,
+            digitized_result=rng.random() < 0.72,
+            synced=rng.random() < 0.95,
+            e_result=rng.random() < (0.8 if channel == "online" else 0.4),
+            data_reused=rng.random() < (0.35 if channel == "online" else 0.12),
+            citizen_store=rng.random() < (0.18 if channel == "online" else 0.03),
+            population_data=rng.random() < (0.45 if channel == "online" else 0.2),
+            applicant=applicant,
+            note=rng.choice(_IGATE_NOTES) if rng.random() < 0.05 else "",
+            early_code2=rng.uniform(0.0, 0.25),
+        ))
+    out.sort(key=lambda d: (d.submitted_at, d.system, d.unit))
+    # dossier numbers: per system, unit and submission day, in submission order
+    seq: dict[tuple[str, str, dt.date], int] = {}
+    for d in out:
+        key = (d.system, d.unit, d.submitted_at.date())
+        seq[key] = seq.get(key, 0) + 1
+        day = d.submitted_at.strftime("%y%m%d")
+        num = _UNIT_NUM[d.unit]
+        if d.system == "igate":
+            d.dossier_id = f"H29.{num}-{day}-{seq[key]:04d}"
+        else:
+            d.dossier_id = f"000.{num}.{seq[key] % 7 + 20:02d}.H29-{day}-{seq[key]:04d}"
+    return out
+
+
+def _snapshot(d: _Dossier, T: dt.datetime) -> dict[str, Any] | None:
+    """Canonical state of ``d`` as exported at ``T`` (None when not yet submitted)."""
+    if d.submitted_at > T:
+        return None
+    p = d.proc
+    row: dict[str, Any] = {
+        "dossier_id": d.dossier_id, "procedure_code": p.procedure_code, "procedure_name": p.name,
+        "field_name": p.field_name, "unit_code": d.unit, "channel": d.channel,
+        "online_service_level": p.online_service_level, "received_at": None, "due_at": None,
+        "resolved_at": None, "returned_at": None, "status": "submitted",
+        "result_channel": d.result_channel, "apology_sent": False, "fee_required": p.fee_required,
+        "paid_online": d.paid_online, "digitized_input": d.digitized_input, "digitized_result": False,
+        "synced_national_portal": d.synced, "supplement_count": 0, "supplement_requested_at": None,
+        "supplement_completed_at": None, "e_result": False, "data_reused": d.data_reused,
+        "citizen_store_linked": d.citizen_store, "population_data_used": d.population_data,
+        "applicant_name": d.applicant[0], "applicant_id": d.applicant[1], "applicant_phone": d.applicant[2],
+        "_note": d.note, "_vnpt_status": "1",
+    }
+    if d.received_at > T:
+        row["digitized_input"] = False
+        row["synced_national_portal"] = False
+        return row
+    row["received_at"], row["due_at"] = d.received_at, d.due_at
+    reqs = [(a, b) for a, b in d.supplements if a <= T]
+    if reqs:
+        row["supplement_count"] = len(reqs)
+        row["supplement_requested_at"] = reqs[-1][0]
+        done = reqs[-1][1]
+        row["supplement_completed_at"] = done if done is not None and done <= T else None
+    row["apology_sent"] = d.apology_at is not None and d.apology_at <= T
+    if d.term_at is not None and d.term_at <= T:
+        row["resolved_at"] = d.term_at
+        if d.outcome == "resolved":
+            returned = d.returned_at is not None and d.returned_at <= T
+            row["status"] = "returned" if returned else "resolved"
+            row["returned_at"] = d.returned_at if returned else None
+            row["digitized_result"] = d.digitized_result
+            row["e_result"] = d.e_result
+            row["_vnpt_status"] = "10" if returned else "9"
+        else:
+            row["status"] = d.outcome
+            row["_vnpt_status"] = "3" if d.outcome == "rejected" else "7"
+        return row
+    if reqs and row["supplement_completed_at"] is None:
+        row["status"], row["_vnpt_status"] = "awaiting_supplement", "5"
+    elif d.suspension is not None and d.suspension[0] <= T and (d.suspension[1] is None or d.suspension[1] > T):
+        row["status"], row["_vnpt_status"] = "suspended", d.suspension[2]
+    else:
+        row["status"] = "processing"
+        early = T < d.received_at + (d.due_at - d.received_at) * d.early_code2
+        row["_vnpt_status"] = "2" if early else "4"
+    return row
+
+
+# ---------------------------------------------------------------------------------------
+# Bad rows
+# ---------------------------------------------------------------------------------------
+
+_BAD_KINDS = (
+    ("received_at", "unparseable_date"),
+    ("status", "unknown_status"),
+    ("dossier_id", "missing_required"),
+    ("resolved_at", "resolved_before_received"),
+    ("unit_code", "unknown_unit"),
+    ("returned_at", "event_after_month_end"),
+)
+
+
+def _plant_bad_rows(rows: list[dict[str, Any]], system: str, month: str, seed: int) -> dict[int, tuple[str, str]]:
+    """Corrupt a few rows in place; return {row index: (column, problem)}."""
+    rng = random.Random(f"cchc-bad:{seed}:{month}:{system}")
+    m0, m1 = _month_bounds(month)
+    closed = [i for i, r in enumerate(rows)
+              if r["status"] in ("resolved", "returned") and r["received_at"] is not None
+              and r["received_at"] >= m0 and r["supplement_count"] == 0]
+    rng.shuffle(closed)
+    used: set[int] = set()
+    out: dict[int, tuple[str, str]] = {}
+
+    def take(pred) -> int | None:
+        for i in closed:
+            if i not in used and pred(rows[i]):
+                used.add(i)
+                return i
+        return None
+
+    for column, problem in _BAD_KINDS:
+        if problem == "resolved_before_received":
+            i = take(lambda r: r["status"] == "resolved")
+            if i is None:
+                i = take(lambda r: True)
+        elif problem == "event_after_month_end":
+            i = take(lambda r: r["status"] == "returned")
+        else:
+            i = take(lambda r: True)
+        if i is None:
+            continue
+        r = rows[i]
+        if problem == "unparseable_date":
+            r["received_at"] = f"31/02/{m0.year} 08:15" if system == "igate" else "abc"
+        elif problem == "unknown_status":
+            r["status"] = _nfc("Đang chờ ký duyệt") if system == "igate" else "12"
+            r["_vnpt_status"] = "12"
+        elif problem == "missing_required":
+            r["dossier_id"] = ""
+        elif problem == "resolved_before_received":
+            r["resolved_at"] = _snap(r["received_at"] - dt.timedelta(days=rng.choice((1, 2, 3))), rng)
+            if r["resolved_at"] >= r["received_at"]:  # snapping crossed back: force a day earlier
+                r["resolved_at"] = r["received_at"] - dt.timedelta(days=1)
+        elif problem == "unknown_unit":
+            r["unit_code"] = "SKHCN" if system == "igate" else "Q5"
+        elif problem == "event_after_month_end":
+            r["returned_at"] = (m1 + dt.timedelta(days=2)).replace(hour=9, minute=12, second=0)
+        out[i] = (column, problem)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Export writers
+# ---------------------------------------------------------------------------------------
+
+
+def _fmt_dt_str(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        return v.strftime("%d/%m/%Y %H:%M")
+    return v
+
+
+def _igate_cell_value(field_name: str, kind: str, v: Any, row: dict[str, Any]) -> Any:
+    if v is None or v == "":
+        return None
+    if kind == "word":
+        if field_name in _WORDS and v in _WORDS[field_name]:
+            return _WORDS[field_name][v] or None
+        return v  # planted unknown word
+    if kind == "bool":
+        return _yn(bool(v))
+    if kind == "int":
+        return int(v)
+    if kind == "dt_str":
+        return _fmt_dt_str(v)
+    if kind == "url":
+        if not v:
+            return None
+        return f"https://dichvucong.hochiminhcity.gov.vn/files/ketqua/{row['_id_for_url']}.pdf"
+    return v
+
+
+def _write_igate(path: Path, rows: list[dict[str, Any]], bad: dict[int, tuple[str, str]], month: str,
+                 seed: int) -> tuple[int, dict[str, int], list[tuple[int, str, str]]]:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    y, m = _parse_month(month)
+    m0, m1 = _month_bounds(month)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_nfc("Danh sách hồ sơ"))
+    for col, width in zip(range(1, 31), [22, 24, 50, 28, 10, 16, 12, 18, 18, 18, 18, 16, 18]):
+        ws.column_dimensions[chr(64 + col)].width = width
+    bold = Font(bold=True, size=13)
+    title = WriteOnlyCell(ws, value=_nfc("BÁO CÁO DANH SÁCH HỒ SƠ"))
+    title.font = bold
+    ws.append([title])
+    ws.append([_nfc("Đơn vị: Trung tâm Phục vụ hành chính công - các sở, ban, ngành Thành phố Hồ Chí Minh")])
+    ws.append([_nfc(f"Kỳ báo cáo: tháng {m:02d}/{y} (từ ngày {m0:%d/%m/%Y} đến ngày {m1:%d/%m/%Y})")])
+    ws.append([])
+    header = []
+    for h in [h for _, h, _ in _IGATE_COLUMNS] + [IGATE_EXTRA_COLUMN]:
+        c = WriteOnlyCell(ws, value=h)
+        c.font = Font(bold=True)
+        header.append(c)
+    ws.append(header)
+    header_row = 5
+    blank_after = len(rows) // 2 if len(rows) >= 2 else None  # blank row after this many data rows
+    physical = header_row
+    bad_out: list[tuple[int, str, str]] = []
+    for i, r in enumerate(rows):
+        if blank_after is not None and i == blank_after:
+            ws.append([])
+            physical += 1
+        cells = []
+        for f, _, kind in _IGATE_COLUMNS:
+            v = _igate_cell_value(f, kind, r[f], r)
+            if kind == "dt_cell" and isinstance(v, dt.datetime):
+                c = WriteOnlyCell(ws, value=v)
+                c.number_format = "dd/mm/yyyy hh:mm"
+                cells.append(c)
+            else:
+                cells.append(v)
+        cells.append(r["_note"] or None)
+        ws.append(cells)
+        physical += 1
+        if i in bad:
+            bad_out.append((physical, *bad[i]))
+    ws.append([_nfc("Tổng cộng"), len(rows)])
+    _save_workbook_deterministic(wb, path)
+    skipped = {"title": 3, "header": 1, "blank": 1 + (1 if blank_after is not None else 0), "total": 1}
+    return len(rows), skipped, bad_out
+
+
+def _vnpt_value(f: str, v: Any, r: dict[str, Any]) -> str:
+    if f == "status":
+        return r["_vnpt_status"]
+    if v is None:
+        return ""
+    if f in _CODES:
+        return _CODES[f].get(v, str(v))
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%dT%H:%M:%S")
+    return str(v)
+
+
+def _write_vnpt(path: Path, rows: list[dict[str, Any]], bad: dict[int, tuple[str, str]]
+                ) -> tuple[int, dict[str, int], list[tuple[int, str, str]]]:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(DOSSIER_FIELDS)
+    bad_out = []
+    for i, r in enumerate(rows):
+        w.writerow([_vnpt_value(f, r[f], r) for f in DOSSIER_FIELDS])
+        if i in bad:
+            bad_out.append((i + 2, *bad[i]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue().encode("utf-8-sig"))
+    return len(rows), {"header": 1}, bad_out
+
+
+_SYSTEMS = ("igate", "vnpt")
+
+
+def _file_name(system: str, month: str) -> str:
+    return f"igate__hoso_{month}.xlsx" if system == "igate" else f"vnpt__export_{month}.csv"
+
+
+def write_sample_landing(out_dir: str | Path, start_month: str, end_month: str, rows_per_month: int = 2000,
+                         seed: int = 7) -> SampleManifest:
+    """Write reference data and monthly dossier exports (igate XLSX + vnpt CSV) under ``out_dir``.
+
+    ``rows_per_month`` is the number of new dossiers submitted per month across both systems;
+    each file also carries the dossiers still open at the end of the previous month.
+    """
+    months = _month_range(start_month, end_month)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = SampleManifest(out_dir=out, months=months, seed=seed, rows_per_month=rows_per_month)
+    _write_reference(out, seed, manifest)
+
+    active: list[_Dossier] = []
+    for sim_month in [_shift_month(start_month, -2), _shift_month(start_month, -1)] + months:
+        _, prev_end = _month_bounds(_shift_month(sim_month, -1))
+        _, end = _month_bounds(sim_month)
+        active = [d for d in active if d.term_at is None or d.term_at > prev_end]
+        active.extend(_new_dossiers(sim_month, rows_per_month, seed))
+        if sim_month not in months:
+            continue
+        for system in _SYSTEMS:
+            rows = []
+            for d in active:
+                if d.system != system:
+                    continue
+                snap = _snapshot(d, end)
+                if snap is None:
+                    continue
+                snap["_id_for_url"] = d.dossier_id.replace(".", "_")
+                rows.append(snap)
+            rows.sort(key=lambda r: (r["received_at"] or dt.datetime.max, r["dossier_id"]))
+            bad = _plant_bad_rows(rows, system, sim_month, seed)
+            rel = f"dossiers/{sim_month}/{_file_name(system, sim_month)}"
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if system == "igate":
+                n, skipped, bad_out = _write_igate(path, rows, bad, sim_month, seed)
+            else:
+                n, skipped, bad_out = _write_vnpt(path, rows, bad)
+            manifest._add(rel, n, skipped, bad_out)
+    return manifest
+
+
+# ---------------------------------------------------------------------------------------
+# Bench CSV (vectorised)
+# ---------------------------------------------------------------------------------------
+
+
+def write_bench_csv(path: str | Path, rows: int = 1_000_000, month: str = "2024-01", seed: int = 11,
+                    units: list[str] | None = None, procedures: list[str] | None = None,
+                    bad_fraction: float = 0.0) -> None:
+    """Write one large vnpt-style CSV (UTF-8 with BOM, snake_case header, coded values) for ``month``.
+
+    Vectorised with numpy + pyarrow. ``units``/``procedures`` default to the sample reference
+    (``receiving_unit_codes()``, ``active_procedure_codes()``); with the defaults each
+    procedure goes to a unit of its level, with custom lists the pairing is random among the
+    given codes that fit, else among all given codes. ``bad_fraction`` (default 0) of the rows
+    get ``received_at = "abc"``. All event timestamps are within the month.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    n = int(rows)
+    rng = np.random.default_rng(seed)
+    m0, m1 = _month_bounds(month)
+
+    # procedures ----------------------------------------------------------------------
+    by_code = {p.procedure_code: p for p in PROCEDURES}
+    proc_codes = list(procedures) if procedures else active_procedure_codes()
+    unit_codes = list(units) if units else receiving_unit_codes()
+    known = [by_code.get(c) for c in proc_codes]
+    weights = np.array([(k.weight if k is not None and k.weight > 0 else 1.0) for k in known], dtype=float)
+    weights /= weights.sum()
+    pidx = rng.choice(len(proc_codes), size=n, p=weights)
+    p_name = np.array([k.name if k else "" for k in known], dtype=object)
+    p_field = np.array([k.field_name if k else "" for k in known], dtype=object)
+    p_level = np.array([_CODES["online_service_level"][k.online_service_level] if k else "2" for k in known],
+                       dtype=object)
+    p_online = np.array([{_F: 0.78, _PA: 0.52, _N: 0.0}[k.online_service_level] if k else 0.5 for k in known])
+    p_fee = np.array([k.fee_required if k else False for k in known])
+    unit_kind = {"working_days": 0, "days": 1, "hours": 2, "months": 3}
+    p_sunit = np.array([unit_kind[k.statutory_unit] if k else 0 for k in known])
+    p_sdays = np.array([k.statutory_days if k else 5 for k in known], dtype=float)
+    p_org = np.array([k.org_applicant if k else 0.0 for k in known])
+
+    # units: candidate table per procedure -------------------------------------------
+    uset = {c: i for i, c in enumerate(unit_codes)}
+    cands = []
+    for k in known:
+        c = [uset[u] for u in (k.owners if k else ()) if u in uset]
+        cands.append(c or list(range(len(unit_codes))))
+    width = max(len(c) for c in cands)
+    cand_tab = np.array([c + [c[0]] * (width - len(c)) for c in cands], dtype=np.int64)
+    cand_len = np.array([len(c) for c in cands], dtype=np.int64)
+    uidx = cand_tab[pidx, (rng.random(n) * cand_len[pidx]).astype(np.int64)]
+
+    # received_at: a working day of the month, within working hours -------------------
+    days = np.arange(np.datetime64(m0.date()), np.datetime64(m1.date()) + 1, dtype="datetime64[D]")
+    wdays = days[np.is_busday(days, holidays=_HOLIDAYS_NP)]
+    if len(wdays) == 0:
+        wdays = days
+    rday = wdays[rng.integers(0, len(wdays), n)]
+    minute = rng.integers(0, 480, n)
+    tod = np.where(minute < 240, 7 * 3600 + 1800 + minute * 60, 13 * 3600 + (minute - 240) * 60)
+    tod = tod + rng.integers(0, 60, n)
+    received = rday.astype("datetime64[s]") + tod.astype("timedelta64[s]")
+
+    # due_at -----------------------------------------------------------------------------
+    sunit, sdays = p_sunit[pidx], p_sdays[pidx]
+    wd_due = np.busday_offset(rday, np.where(sunit == 0, sdays, 0).astype(np.int64), roll="forward",
+                              holidays=_HOLIDAYS_NP)
+    cal_due = np.busday_offset(rday + np.where(sunit == 1, sdays, 0).astype("timedelta64[D]"), 0,
+                               roll="forward", holidays=_HOLIDAYS_NP)
+    mon_due = np.busday_offset(rday + np.where(sunit == 3, sdays * 30, 0).astype("timedelta64[D]"), 0,
+                               roll="forward", holidays=_HOLIDAYS_NP)
+    hr_days = np.busday_offset(rday, np.where(sunit == 2, np.ceil(sdays / 8), 0).astype(np.int64),
+                               roll="forward", holidays=_HOLIDAYS_NP)
+    due_day = np.select([sunit == 0, sunit == 1, sunit == 3], [wd_due, cal_due, mon_due], hr_days)
+    due = due_day.astype("datetime64[s]") + tod.astype("timedelta64[s]")
+    span = (due - received).astype(np.int64)  # seconds
+
+    # outcome ------------------------------------------------------------------------------
+    online = rng.random(n) < p_online[pidx]
+    postal = ~online & (rng.random(n) < 0.09)
+    channel = np.where(online, "2", np.where(postal, "3", "1")).astype(object)
+    u = rng.random(n)
+    rejected = u < np.where(online, 0.035, 0.012)
+    withdrawn = ~rejected & (u < 0.055)
+    stuck = ~rejected & ~withdrawn & (u < 0.065)
+    late = rng.random(n) < 0.015
+    frac = np.where(late, rng.uniform(1.05, 1.8, n), np.minimum(0.97, rng.beta(1.5, 2.8, n)))
+    frac = np.where(rejected, rng.uniform(0.02, 0.2, n), frac)
+    frac = np.where(withdrawn, rng.uniform(0.1, 0.8, n), frac)
+    term = received + (span * frac).astype("timedelta64[s]")
+    month_end = np.datetime64(m1, "s")
+    closed = ~stuck & (term <= month_end)
+    ret_lag = np.where(online, rng.integers(60, 3 * 3600, n), rng.integers(3600, 5 * 86400, n))
+    returned_at = term + ret_lag.astype("timedelta64[s]")
+    resolvedish = closed & ~rejected & ~withdrawn
+    is_returned = resolvedish & (returned_at <= month_end) & (rng.random(n) < 0.88)
+
+    # supplements ----------------------------------------------------------------------------
+    sc = rng.choice(3, size=n, p=[0.875, 0.11, 0.015])
+    sc = np.where(rejected | withdrawn, 0, sc)
+    horizon = np.where(closed, term, month_end)
+    req = received + ((horizon - received).astype(np.int64) * rng.uniform(0.2, 0.6, n)).astype("timedelta64[s]")
+    comp = req + ((horizon - req).astype(np.int64) * rng.uniform(0.2, 0.9, n)).astype("timedelta64[s]")
+    awaiting = ~closed & (sc > 0) & (rng.random(n) < 0.5)
+    suspended = ~closed & ~awaiting & (rng.random(n) < 0.03)
+
+    status = np.full(n, "4", dtype=object)
+    status[rng.random(n) < 0.15] = "2"
+    status[awaiting] = "5"
+    status[suspended] = np.where(p_fee[pidx][suspended], "6", "8")
+    status[closed & rejected] = "3"
+    status[closed & withdrawn] = "7"
+    status[resolvedish] = "9"
+    status[is_returned] = "10"
+
+    nat = np.datetime64("NaT", "s")
+    resolved_col = np.where(closed, term, nat)
+    returned_col = np.where(is_returned, returned_at, nat)
+    req_col = np.where(sc > 0, req, nat)
+    comp_col = np.where((sc > 0) & ~awaiting, comp, nat)
+    apology = np.where(resolvedish & (term > due), rng.random(n) < 0.85,
+                       ~closed & (month_end > due) & (rng.random(n) < 0.35))
+
+    def ts(a: np.ndarray) -> pa.Array:
+        mask = np.isnat(a)
+        s = np.datetime_as_string(a, unit="s")
+        return pa.array(s, type=pa.string(), mask=mask)
+
+    def b01(a: np.ndarray) -> pa.Array:
+        return pa.array(np.where(a, "1", "0").astype(object), type=pa.string())
+
+    # ids: H29-style per (unit, day) sequence, in time order -------------------------------------
+    day_num = (rday - np.datetime64(m0.date())).astype(np.int64)
+    order = np.lexsort((received.astype(np.int64), day_num, uidx))
+    grp = (uidx[order] * 64 + day_num[order])
+    starts = np.r_[0, np.flatnonzero(np.diff(grp)) + 1]
+    run_start = np.repeat(starts, np.diff(np.r_[starts, n]))
+    seq_sorted = np.arange(n) - run_start + 1
+    seq = np.empty(n, dtype=np.int64)
+    seq[order] = seq_sorted
+    unit_num = np.array([_UNIT_NUM.get(c, 90 + i % 10) for i, c in enumerate(unit_codes)], dtype=np.int64)
+    ymd = np.datetime_as_string(rday, unit="D")  # YYYY-MM-DD
+    yymmdd = pc.utf8_slice_codeunits(pc.replace_substring(pa.array(ymd), "-", ""), 2)
+    pad = max(4, len(str(int(seq.max()) if n else 1)))
+    id_arr = pc.binary_join_element_wise(
+        pa.array(np.char.add("000.", unit_num.astype(str))[uidx].astype(object)),
+        pc.binary_join_element_wise(pa.scalar("20.H29"), yymmdd,
+                                    pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), pad, "0"), "-"),
+        ".",
+    )
+
+    # applicants --------------------------------------------------------------------------
+    female = rng.random(n) < 0.5
+    fam_p = np.array(_FAMILY_W, dtype=float) / sum(_FAMILY_W)
+    fam = pa.array(_FAMILY).take(pa.array(rng.choice(len(_FAMILY), n, p=fam_p)))
+    mid_idx = rng.integers(0, len(_MIDDLE_M), n)
+    giv_idx = rng.integers(0, len(_GIVEN_M), n)
+    mid = pc.if_else(pa.array(female), pa.array(_MIDDLE_F).take(pa.array(mid_idx)),
+                     pa.array(_MIDDLE_M).take(pa.array(mid_idx)))
+    giv = pc.if_else(pa.array(female), pa.array(_GIVEN_F).take(pa.array(giv_idx)),
+                     pa.array(_GIVEN_M).take(pa.array(giv_idx)))
+    person = pc.binary_join_element_wise(fam, mid, giv, " ")
+    org = rng.random(n) < p_org[pidx]
+    org_name = pc.binary_join_element_wise(
+        pa.array(_ORG_FORMS).take(pa.array(rng.integers(0, len(_ORG_FORMS), n))),
+        pa.array(_ORG_WORDS).take(pa.array(rng.integers(0, len(_ORG_WORDS), n))),
+        pa.array(_ORG_NAMES).take(pa.array(rng.integers(0, len(_ORG_NAMES), n))), " ")
+    name = pc.if_else(pa.array(org), org_name, person)
+    year = rng.integers(1950, 2006, n)
+    cg = np.where(year >= 2000, 2, 0) + female.astype(np.int64)
+    cccd_num = 79 * 10**9 + cg * 10**8 + (year % 100) * 10**6 + rng.integers(0, 10**6, n)
+    tax_num = 3 * 10**8 + rng.integers(0, 10**8, n)
+    app_id = pc.if_else(pa.array(org), pc.utf8_lpad(pc.cast(pa.array(tax_num), pa.string()), 10, "0"),
+                        pc.utf8_lpad(pc.cast(pa.array(cccd_num), pa.string()), 12, "0"))
+    phone = pc.utf8_lpad(pc.cast(pa.array(9 * 10**8 + rng.integers(0, 10**8, n)), pa.string()), 10, "0")
+    phone = pc.if_else(pa.array(rng.random(n) < 0.04), pa.scalar(""), phone)
+
+    received_str = ts(received)
+    if bad_fraction > 0:
+        bad = rng.random(n) < bad_fraction
+        received_str = pc.if_else(pa.array(bad), pa.scalar("abc"), received_str)
+
+    result_channel = np.where(online, np.where(rng.random(n) < 0.5, "2", "1"),
+                              np.where(postal, "3", np.where(rng.random(n) < 0.88, "1", "3"))).astype(object)
+    cols: dict[str, pa.Array] = {
+        "dossier_id": id_arr,
+        "procedure_code": pa.array(np.array(proc_codes, dtype=object)[pidx], type=pa.string()),
+        "procedure_name": pa.array(p_name[pidx], type=pa.string()),
+        "field_name": pa.array(p_field[pidx], type=pa.string()),
+        "unit_code": pa.array(np.array(unit_codes, dtype=object)[uidx], type=pa.string()),
+        "channel": pa.array(channel, type=pa.string()),
+        "online_service_level": pa.array(p_level[pidx], type=pa.string()),
+        "received_at": received_str,
+        "due_at": ts(due),
+        "resolved_at": ts(resolved_col),
+        "returned_at": ts(returned_col),
+        "status": pa.array(status, type=pa.string()),
+        "result_channel": pa.array(result_channel, type=pa.string()),
+        "apology_sent": b01(apology),
+        "fee_required": b01(p_fee[pidx]),
+        "paid_online": b01(p_fee[pidx] & online & (rng.random(n) < 0.7)),
+        "digitized_input": b01(rng.random(n) < 0.86),
+        "digitized_result": b01(resolvedish & (rng.random(n) < 0.72)),
+        "synced_national_portal": b01(rng.random(n) < 0.95),
+        "supplement_count": pa.array(sc.astype(np.int64)),
+        "supplement_requested_at": ts(req_col),
+        "supplement_completed_at": ts(comp_col),
+        "e_result": b01(resolvedish & (rng.random(n) < np.where(online, 0.8, 0.4))),
+        "data_reused": b01(rng.random(n) < np.where(online, 0.35, 0.12)),
+        "citizen_store_linked": b01(rng.random(n) < np.where(online, 0.18, 0.03)),
+        "population_data_used": b01(rng.random(n) < np.where(online, 0.45, 0.2)),
+        "applicant_name": name,
+        "applicant_id": app_id,
+        "applicant_phone": phone,
+    }
+    table = pa.table([cols[f] for f in DOSSIER_FIELDS], names=list(DOSSIER_FIELDS))
+    table = table.take(pa.array(np.lexsort((np.arange(n), received.astype(np.int64)))))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(b"\xef\xbb\xbf")
+        pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=True, quoting_style="needed",
+                                                                    batch_size=64 * 1024))
+
+
+def write_bench_landing(out_dir: str | Path, rows: int = 1_000_000, month: str = "2024-01", seed: int = 11) -> Path:
+    """Reference files + ``dossiers/<month>/vnpt__bench.csv`` under ``out_dir``; returns the CSV path."""
+    out = Path(out_dir)
+    write_reference(out, seed)
+    path = out / "dossiers" / month / "vnpt__bench.csv"
+    write_bench_csv(path, rows=rows, month=month, seed=seed)
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+    import json
+    import time
+
+    ap = argparse.ArgumentParser(prog="python -m cchc_etl.sample", description=__doc__.split("\n\n")[0])
+    ap.add_argument("out_dir")
+    ap.add_argument("start_month", nargs="?")
+    ap.add_argument("end_month", nargs="?")
+    ap.add_argument("--rows", type=int, default=None, help="rows per month (sample) or total rows (bench)")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--bench", action="store_true", help="write a bench landing (reference + one big CSV)")
+    ap.add_argument("--month", default="2024-01", help="bench month")
+    a = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    if a.bench:
+        p = write_bench_landing(a.out_dir, rows=a.rows or 1_000_000, month=a.month,
+                                seed=11 if a.seed is None else a.seed)
+        print(f"wrote {p} in {time.perf_counter() - t0:.1f}s")
+        return 0
+    if not a.start_month:
+        ap.error("start_month is required (YYYY-MM)")
+    m = write_sample_landing(a.out_dir, a.start_month, a.end_month or a.start_month,
+                             rows_per_month=a.rows or 2000, seed=7 if a.seed is None else a.seed)
+    print(json.dumps({"files": m.files, "data_rows": m.data_rows,
+                      "bad_rows": {k: v for k, v in m.bad_rows.items() if v}}, ensure_ascii=False, indent=1))
+    print(f"done in {time.perf_counter() - t0:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Great Expectations 1.x suites kept as JSON in ``expectations/``, run over one partition.
+
+GX is imported lazily (it costs seconds); ``prewarm`` starts that import on a background
+thread while DuckDB does the loading, so the checks do not pay for it on the critical path.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from cchc_etl.paths import EXPECTATIONS_DIR
+
+_prewarm_lock = threading.Lock()
+_prewarmed = False
+
+
+def prewarm() -> None:
+    global _prewarmed
+    with _prewarm_lock:
+        if _prewarmed:
+            return
+        _prewarmed = True
+    threading.Thread(target=lambda: __import__("great_expectations"), daemon=True, name="gx-import").start()
+
+
+@dataclass(frozen=True)
+class ExpectationDef:
+    check_name: str
+    type: str
+    kwargs: dict
+    severity: str  # critical | warning | info
+    description: str
+
+    @property
+    def columns(self) -> list[str]:
+        cols = [self.kwargs[k] for k in ("column", "column_A", "column_B") if k in self.kwargs]
+        return cols + list(self.kwargs.get("column_list", []))
+
+
+@dataclass(frozen=True)
+class SuiteDef:
+    name: str
+    asset: str
+    table: str
+    partition_column: str | None
+    expectations: tuple[ExpectationDef, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return sorted({c for e in self.expectations for c in e.columns})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check_name: str
+    success: bool
+    severity: str
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    sample: list
+    error: str | None = None
+
+
+def load_suite(path: Path) -> SuiteDef:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    exps = []
+    for e in raw["expectations"]:
+        meta = e.get("meta", {})
+        name = meta.get("check_name") or f"{e['type']}__{'_'.join(str(v) for v in e['kwargs'].values() if isinstance(v, str))}"
+        exps.append(ExpectationDef(name, e["type"], e["kwargs"], e.get("severity", "critical"), meta.get("description", e["type"])))
+    meta = raw.get("meta", {})
+    return SuiteDef(raw["name"], meta["asset"], meta["table"], meta.get("partition_column"), tuple(exps))
+
+
+@cache
+def all_suites() -> tuple[SuiteDef, ...]:
+    return tuple(load_suite(p) for p in sorted(EXPECTATIONS_DIR.glob("*.json")))
+
+
+def run_suite(suite: SuiteDef, frame: pd.DataFrame) -> list[Outcome]:
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    context = gx.get_context(mode="ephemeral")
+    gx_suite = gx.ExpectationSuite(name=suite.name)
+    for e in suite.expectations:
+        gx_suite.add_expectation(
+            ExpectationConfiguration(type=e.type, kwargs=e.kwargs, meta={"check_name": e.check_name}, severity=e.severity).to_domain_obj()
+        )
+    batch = (
+        context.data_sources.add_pandas(name="cchc")
+        .add_dataframe_asset(name=suite.name)
+        .add_batch_definition_whole_dataframe("partition")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    result = batch.validate(gx_suite, result_format="SUMMARY")
+    outcomes = []
+    by_name = {e.check_name: e for e in suite.expectations}
+    for r in result.results:
+        name = r.expectation_config.meta["check_name"]
+        res = r.result or {}
+        error = None
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            error = r.exception_info.get("exception_message")
+        elif r.exception_info and not isinstance(r.exception_info.get("raised_exception"), bool):
+            msgs = [v.get("exception_message") for v in r.exception_info.values() if isinstance(v, dict)]
+            error = "; ".join(m for m in msgs if m) or None
+        outcomes.append(Outcome(
+            check_name=name, success=bool(r.success), severity=by_name[name].severity,
+            element_count=res.get("element_count", res.get("observed_value") if isinstance(res.get("observed_value"), int) else None),
+            unexpected_count=res.get("unexpected_count"), unexpected_percent=res.get("unexpected_percent"),
+            sample=[str(v) for v in (res.get("partial_unexpected_list") or [])[:10]], error=error,
+        ))
+    return outcomes
