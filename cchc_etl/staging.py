@@ -118,10 +118,13 @@ def parse_sql(spec: SourceSpec, raw: RawData, relation: str, month_end: str | No
     all_null = " AND ".join(f"r{i} IS NULL" for i in range(n)) or "TRUE"
     marker_positions = [by_field[c] for c in spec.total_marker_columns if c in by_field]
     first_cells = list(range(min(n, 3)))
-    probe = ", ".join(f"r{i}" for i in dict.fromkeys(marker_positions + first_cells))
-    key_pos = by_field.get(spec.key[-1]) if spec.key else None
-    key_ok = f"r{key_pos} IS NULL OR regexp_matches(cchc_fold(r{key_pos}), {lit(TOTAL_WORDS)})" if key_pos is not None else "TRUE"
-    total = f"regexp_matches(cchc_fold(coalesce({probe})), {lit(TOTAL_WORDS)}) AND ({key_ok})" if probe else "FALSE"
+    probe = " OR ".join(
+        f"coalesce(regexp_matches(cchc_fold(r{i}), {lit(TOTAL_WORDS)}), FALSE)" for i in dict.fromkeys(marker_positions + first_cells)
+    )
+    # a real data row carries every required field; a total row lacks some of them
+    required_raw = [f"r{by_field[name]} IS NULL" for name in spec.required if name in by_field]
+    key_ok = " OR ".join(required_raw) or "TRUE"
+    total = f"({probe}) AND ({key_ok})" if probe else "FALSE"
 
     errors: list[tuple[str, str, str]] = []
     for f in spec.fields:

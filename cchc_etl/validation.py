@@ -86,9 +86,11 @@ def all_suites() -> tuple[SuiteDef, ...]:
 
 def run_suite(suite: SuiteDef, frame: pd.DataFrame) -> list[Outcome]:
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     gx_suite = gx.ExpectationSuite(name=suite.name)
     for e in suite.expectations:
         gx_suite.add_expectation(

@@ -1,0 +1,267 @@
+"""``cchc-etl``: the same Dagster definitions, run in-process from the command line.
+
+    cchc-etl sample --out DIR --from 2024-01 --to 2024-03 [--rows N] [--seed S]
+    cchc-etl run --landing DIR --warehouse URL --from YYYY-MM --to YYYY-MM
+    cchc-etl demo
+
+Exit code 0 on success; otherwise 1 with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class CliError(Exception):
+    pass
+
+
+def _month(value: str) -> str:
+    if not MONTH.match(value):
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
+    return value
+
+
+def months_between(start: str, end: str) -> list[str]:
+    y, m = map(int, start.split("-"))
+    ey, em = map(int, end.split("-"))
+    if (y, m) > (ey, em):
+        raise CliError(f"--from {start} is after --to {end}")
+    out = []
+    while (y, m) <= (ey, em):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+@dataclass
+class MonthOutcome:
+    month: str
+    seconds: float
+    success: bool
+    loaded: int = 0
+    quarantined: int = 0
+    checks_passed: int = 0
+    checks_failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failure: str | None = None
+
+
+def _instance():
+    from dagster import DagsterInstance
+
+    if os.environ.get("DAGSTER_HOME"):
+        return DagsterInstance.get()
+    return DagsterInstance.ephemeral()
+
+
+def _summarise(month: str, result, seconds: float) -> MonthOutcome:
+    from dagster import AssetCheckSeverity
+
+    out = MonthOutcome(month=month, seconds=seconds, success=result.success)
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            mat = event.event_specific_data.materialization
+            key = mat.asset_key.path
+            if key[0] == "staging" and key[-1].startswith("stg_") and "rows_loaded" in mat.metadata:
+                out.loaded += int(mat.metadata["rows_loaded"].value)
+            if key[0] == "quality" and key[-1].endswith("_quarantine"):
+                out.quarantined += int(mat.metadata["rows_quarantined"].value)
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            if ev.passed:
+                out.checks_passed += 1
+            else:
+                name = f"{'/'.join(ev.asset_key.path)}:{ev.check_name}"
+                detail = ev.description or ""
+                if ev.severity == AssetCheckSeverity.ERROR:
+                    out.checks_failed.append(f"{name}{' — ' + detail if detail else ''}")
+                else:
+                    out.warnings.append(name)
+        elif event.event_type_value == "STEP_FAILURE" and out.failure is None:
+            err = event.event_specific_data.error
+            cause = err
+            while cause.cause is not None:
+                cause = cause.cause
+            out.failure = f"step {event.step_key}: {cause.message.strip().splitlines()[-1] if cause.message else err.message}"
+    return out
+
+
+def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
+               methodology: str | None = None, quiet: bool = False) -> list[MonthOutcome]:
+    from cchc_etl.definitions import build_definitions
+    from cchc_etl.validation import prewarm
+
+    if not landing.is_dir():
+        raise CliError(f"landing directory not found: {landing}")
+    prewarm()
+    defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
+                             allow_demo_key=allow_demo_key, methodology=methodology)
+    job = defs.resolve_job_def("cchc_monthly")
+    instance = _instance()
+    outcomes = []
+    for i, month in enumerate(months, 1):
+        if not quiet:
+            print(f"[{i}/{len(months)}] {month} … ", end="", flush=True)
+        started = time.perf_counter()
+        result = job.execute_in_process(
+            partition_key=f"{month}-01", instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "WARNING")}}}},
+        )
+        outcome = _summarise(month, result, time.perf_counter() - started)
+        outcomes.append(outcome)
+        if not quiet:
+            state = "xong / done" if outcome.success and not outcome.checks_failed else "LỖI / FAILED"
+            print(f"{state} in {outcome.seconds:.1f}s — {outcome.loaded:,} rows loaded, {outcome.quarantined:,} quarantined, "
+                  f"{outcome.checks_passed} checks passed"
+                  + (f", {len(outcome.warnings)} warnings" if outcome.warnings else ""))
+            for failed in outcome.checks_failed:
+                print(f"      ✗ {failed}")
+        if not outcome.success:
+            break  # later months build on this one's state
+    return outcomes
+
+
+def _raise_for(outcomes: list[MonthOutcome]) -> None:
+    for o in outcomes:
+        if not o.success:
+            raise CliError(f"{o.month}: {o.failure or 'run failed'}" + (f" (failed checks: {'; '.join(o.checks_failed)})" if o.checks_failed else ""))
+    for o in outcomes:
+        if o.checks_failed:
+            raise CliError(f"{o.month}: failed checks: {'; '.join(o.checks_failed)}")
+
+
+def cmd_sample(args) -> None:
+    from cchc_etl.sample import write_sample_landing
+
+    manifest = write_sample_landing(Path(args.out), args.start, args.end, rows_per_month=args.rows, seed=args.seed)
+    print(f"Đã tạo dữ liệu mẫu / sample landing written: {args.out} ({len(manifest.files)} files, months {args.start}..{args.end})")
+
+
+def cmd_run(args) -> None:
+    from cchc_etl.pii import resolve_key
+
+    resolve_key()  # fail before any work when CCHC_PII_KEY is missing
+    months = months_between(args.start, args.end)
+    outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False, methodology=args.methodology)
+    _raise_for(outcomes)
+    print(f"Kho dữ liệu / warehouse: {args.warehouse}")
+
+
+def print_summary(warehouse_url: str, month: str) -> None:
+    from cchc_etl.warehouse import connect
+
+    with connect(warehouse_url, read_only=True) as con:
+        start = dt.date.fromisoformat(f"{month}-01")
+        city = con.execute(
+            "SELECT org_unit_code, numerator, denominator, value FROM marts.indicator_values "
+            "WHERE period_type = 'month' AND period_start = ? AND org_level = 'city' AND indicator_code = 'ON_TIME_REPORT'",
+            [start],
+        ).fetchall()
+        ranked = con.execute(
+            """SELECT i.org_unit_code, u.name, i.numerator, i.denominator, i.value
+               FROM marts.indicator_values i
+               LEFT JOIN (SELECT unit_code, any_value(name) AS name FROM staging.stg_org_units GROUP BY unit_code) u
+                      ON u.unit_code = i.org_unit_code
+               WHERE i.period_type = 'month' AND i.period_start = ? AND i.org_level = 'unit'
+                 AND i.indicator_code = 'ON_TIME_REPORT' AND i.denominator >= 5
+               ORDER BY i.value DESC, i.denominator DESC, i.org_unit_code""",
+            [start],
+        ).fetchall()
+    print()
+    print(f"Tóm tắt tháng {month} / summary for {month}")
+    for code, num, den, value in city:
+        shown = f"{value:.2f}%" if value is not None else "N/A"
+        print(f"  Tỷ lệ giải quyết đúng hạn toàn thành phố / city on-time rate ({code}): {shown} ({int(num):,}/{int(den):,})")
+    if ranked:
+        print("  Đơn vị cao nhất / top units:")
+        for code, name, num, den, value in ranked[:3]:
+            print(f"    {code:<12} {name or '':<40} {value:6.2f}% ({int(num):,}/{int(den):,})")
+        print("  Đơn vị thấp nhất / bottom units:")
+        for code, name, num, den, value in ranked[-3:][::-1]:
+            print(f"    {code:<12} {name or '':<40} {value:6.2f}% ({int(num):,}/{int(den):,})")
+
+
+def cmd_demo(args) -> None:
+    from cchc_etl.pii import DEMO_KEY
+    from cchc_etl.sample import write_sample_landing
+
+    out = Path(args.dir)
+    landing = out / "landing"
+    url = args.warehouse or f"duckdb:///{(out / 'warehouse.duckdb').as_posix()}"
+    write_sample_landing(landing, args.start, args.end, rows_per_month=args.rows, seed=args.seed)
+    print(f"Dữ liệu mẫu / sample landing: {landing}")
+    if not os.environ.get("CCHC_PII_KEY"):
+        print(f"CHÚ Ý / NOTE: CCHC_PII_KEY is not set; the demo hashes PII with the public demo key {DEMO_KEY!r}. "
+              "Never use it for real data.")
+    outcomes = run_months(landing, url, months_between(args.start, args.end), pii_key=None, allow_demo_key=True)
+    _raise_for(outcomes)
+    print_summary(url, args.end)
+    print(f"\nKho dữ liệu / warehouse: {url}  (duckdb {url.removeprefix('duckdb:///')} → SELECT * FROM marts.period_report)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cchc_etl.warehouse import DEFAULT_URL
+
+    parser = argparse.ArgumentParser(prog="cchc-etl", description="cchc-etl: kho dữ liệu cải cách hành chính / CCHC data warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", help="write a realistic sample landing tree", description="Write a sample landing tree in the contract's layout.")
+    p.add_argument("--out", required=True, help="landing root to write")
+    p.add_argument("--from", dest="start", required=True, type=_month, help="first month YYYY-MM")
+    p.add_argument("--to", dest="end", required=True, type=_month, help="last month YYYY-MM")
+    p.add_argument("--rows", type=int, default=2000, help="new dossiers per month (default 2000)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same files)")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("run", help="materialize every asset for a range of months", description="Materialize every asset for the months, in order.")
+    p.add_argument("--landing", default=os.environ.get("CCHC_LANDING_DIR", "landing"), help="landing root (env CCHC_LANDING_DIR)")
+    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
+                   help=f"duckdb:///relative.duckdb or duckdb:////absolute.duckdb (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
+    p.add_argument("--from", dest="start", required=True, type=_month, help="first month YYYY-MM")
+    p.add_argument("--to", dest="end", required=True, type=_month, help="last month YYYY-MM")
+    p.add_argument("--methodology", default=None, help="methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="sample + run + summary, with no set-up", description="Generate sample data, run the pipeline and print a summary.")
+    p.add_argument("--dir", default="data/demo", help="where the sample landing and the warehouse go (default data/demo)")
+    p.add_argument("--warehouse", default=None, help="warehouse URL (default duckdb:///<dir>/warehouse.duckdb)")
+    p.add_argument("--from", dest="start", default="2024-01", type=_month)
+    p.add_argument("--to", dest="end", default="2024-03", type=_month)
+    p.add_argument("--rows", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        print("cchc-etl: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line, never a traceback, for operators
+        from cchc_etl.pii import MissingPiiKey
+
+        kind = "" if isinstance(exc, (CliError, MissingPiiKey, FileNotFoundError, ValueError)) else f"{type(exc).__name__}: "
+        message = " ".join(str(exc).split())
+        print(f"cchc-etl: error: {kind}{message}", file=sys.stderr)
+        if os.environ.get("CCHC_DEBUG"):
+            raise
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+import os
+
+os.environ.setdefault("CCHC_LOG_LEVEL", "WARNING")

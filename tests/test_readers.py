@@ -1,0 +1,289 @@
+"""Readers on real files in the contract's formats, loaded through the real staging SQL."""
+
+import codecs
+import datetime as dt
+import unicodedata
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from cchc_etl.contract import load_source
+from cchc_etl.ingest import Loader
+from cchc_etl.pii import hmac_hex
+from cchc_etl.readers import FileRefused, read_raw
+from cchc_etl.readers.csv_reader import detect_encoding
+from cchc_etl.warehouse import connect, ensure_schema
+
+KEY = "reader-test-key"
+ORG_UNITS = "unit_code,name,level,parent_code,valid_from,valid_to,successor_code,category\nTP,Thành phố,city,,2015-01-01,,,\nSTP,Sở Tư pháp,department,TP,2015-01-01,,,\n"
+
+HEADERS_VI = ["Mã hồ sơ", "Mã TTHC", "Mã đơn vị", "Kênh nộp", "Ngày tiếp nhận", "Hạn xử lý", "Ngày có kết quả",
+              "Trạng thái", "Họ tên người nộp", "Số CMND/CCCD"]
+ROWS = [
+    ["HS-001", "1.001", "STP", "Trực tuyến", "05/01/2024 08:30", "10/01/2024", "09/01/2024 16:00", "Đã trả kết quả", "Nguyễn Thị Hoà", "079123456789"],
+    ["HS-002", "1.001", "STP", "Bưu chính công ích", "06/01/2024", "12/01/2024", "", "Đang xử lý", "Lê Văn Bình", "079123456788"],
+    ["HS-003", "1.002", "STP", "Trực tiếp", "2024-01-07T09:00:00", "2024-01-15", "2024-01-16 10:00", "Đã có kết quả", "Trần Hùng", "079123456787"],
+]
+
+
+def landing_with(tmp_path: Path, name: str, writer) -> Path:
+    landing = tmp_path / "landing"
+    (landing / "reference").mkdir(parents=True)
+    (landing / "reference" / "org_units.csv").write_text(ORG_UNITS, encoding="utf-8")
+    folder = landing / "dossiers" / "2024-01"
+    folder.mkdir(parents=True)
+    writer(folder / name)
+    return landing
+
+
+def load(tmp_path: Path, landing: Path):
+    with connect(tmp_path / "wh.duckdb") as con:
+        ensure_schema(con)
+        loader = Loader(con, landing, KEY)
+        loader.load_reference("org_units")
+        result = loader.load_month("dossiers", dt.date(2024, 1, 1))
+        staged = con.execute(
+            "SELECT dossier_id, channel, status, received_at, due_at, resolved_at, applicant_name_hash, row_number "
+            "FROM staging.stg_dossiers ORDER BY dossier_id"
+        ).fetchall()
+        quarantine = con.execute("SELECT row_number, column_name, reason FROM quality.quarantine WHERE source = 'dossiers' ORDER BY row_number").fetchall()
+        log = con.execute("SELECT rows_read, rows_loaded, rows_quarantined, rows_skipped, status, error, encoding FROM quality.file_log WHERE source = 'dossiers'").fetchall()
+    return result, staged, quarantine, log
+
+
+def assert_three_rows(staged, first_row: int):
+    assert [r[0] for r in staged] == ["HS-001", "HS-002", "HS-003"]
+    assert [r[1] for r in staged] == ["online", "postal", "direct"]
+    assert [r[2] for r in staged] == ["returned", "processing", "resolved"]
+    assert staged[0][3] == dt.datetime(2024, 1, 5, 8, 30)
+    assert staged[0][4] == dt.datetime(2024, 1, 10)
+    assert staged[1][5] is None
+    assert staged[2][5] == dt.datetime(2024, 1, 16, 10, 0)
+    # PII hashed with the key (names normalised to NFC before hashing), never in clear
+    assert staged[0][6] == hmac_hex(KEY, "Nguyễn Thị Hoà")
+    assert [r[7] for r in staged] == [first_row, first_row + 1, first_row + 2]
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """Windows-1258 as Vietnamese systems write it: base letters (â, ơ, ư...) plus combining tones."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        base, marks = parts[0], parts[1:]
+        for mark in list(marks):  # fold the vowel mark (circumflex, breve, horn) into the base
+            combined = unicodedata.normalize("NFC", base + mark)
+            if len(combined) == 1 and combined.encode("cp1258", errors="ignore"):
+                base = combined
+                marks = marks.replace(mark, "", 1)
+        out += (base + marks).encode("cp1258")
+    return bytes(out)
+
+
+def write_csv(path: Path, encoding: str, delimiter: str = ",", rows=ROWS, headers=HEADERS_VI, bom: bool = False):
+    text = "\r\n".join(delimiter.join(r) for r in [headers, *rows]) + "\r\n"
+    data = cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding)
+    if bom and encoding.startswith("utf-16"):
+        data = codecs.BOM_UTF16_LE + data
+    elif bom:
+        data = codecs.BOM_UTF8 + data
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize(
+    "encoding,delimiter,bom,detected",
+    [("utf-8", ",", True, "utf-8-sig"), ("utf-8", ";", False, "utf-8"), ("utf-16-le", "\t", True, "utf-16"), ("cp1258", ",", False, "cp1258")],
+)
+def test_csv_encodings_load_identically(tmp_path, encoding, delimiter, bom, detected):
+    landing = landing_with(tmp_path, "igate__a.csv", lambda p: write_csv(p, encoding, delimiter, bom=bom))
+    assert detect_encoding(landing / "dossiers/2024-01/igate__a.csv") == detected
+    result, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    assert_three_rows(staged, first_row=2)
+    assert log == [(4, 3, 0, 1, "loaded", None, detected)]
+
+
+def test_cp1258_nfd_headers_and_values_become_nfc(tmp_path):
+    # Windows-1258 stores Vietnamese with combining tone marks: decoded text is NFD-like
+    rows = [[unicodedata.normalize("NFD", c) for c in r] for r in ROWS]
+    headers = [unicodedata.normalize("NFD", h) for h in HEADERS_VI]
+    landing = landing_with(tmp_path, "vnpt__a.csv", lambda p: write_csv(p, "cp1258", rows=rows, headers=headers))
+    _, staged, quarantine, _ = load(tmp_path, landing)
+    assert quarantine == []
+    assert_three_rows(staged, first_row=2)
+
+
+def test_headers_without_diacritics_upper_case_and_snake_case(tmp_path):
+    headers = ["MA HO SO", "ma_thu_tuc", "Ma  don   vi", "KENH NOP", "ngay_tiep_nhan", "Han xu ly", "NGAY CO KET QUA", "trang thai", "Ho ten nguoi nop", "So CMND/CCCD"]
+    landing = landing_with(tmp_path, "igate__a.csv", lambda p: write_csv(p, "utf-8", headers=headers))
+    _, staged, quarantine, _ = load(tmp_path, landing)
+    assert quarantine == []
+    assert_three_rows(staged, first_row=2)
+
+
+def write_xlsx(path: Path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["BÁO CÁO DANH SÁCH HỒ SƠ"])
+    ws.append(["Kỳ báo cáo: tháng 01/2024"])
+    ws.append([])
+    ws.append(["STT", *HEADERS_VI, "Ghi chú nội bộ"])
+    for i, r in enumerate(ROWS, 1):
+        cells = list(r)
+        cells[4] = dt.datetime(2024, 1, 5, 8, 30) if i == 1 else cells[4]  # a real date cell
+        ws.append([i, *cells, "ghi chú" if i == 2 else None])
+    ws.append([])
+    ws.append(["Tổng cộng", 3])
+    wb.save(path)
+
+
+def test_xlsx_title_rows_blank_and_total_rows(tmp_path):
+    landing = landing_with(tmp_path, "igate__a.xlsx", write_xlsx)
+    result, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    assert_three_rows(staged, first_row=5)
+    # 3 title rows (incl. an empty one) + header + 3 data + blank + total
+    assert log == [(9, 3, 0, 6, "loaded", None, None)]
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        extra = con.execute("SELECT extra FROM staging.stg_dossiers WHERE dossier_id = 'HS-002'").fetchone()[0]
+        blank_total = con.execute("SELECT rows_blank, rows_total, header_row FROM quality.file_log WHERE source='dossiers'").fetchone()
+    assert '"Ghi chú nội bộ":"ghi chú"' in extra.replace(": ", ":")
+    assert blank_total == (1, 1, 4)
+
+
+def test_xls_legacy_workbook(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+
+    def write(path):
+        wb = xlwt.Workbook(encoding="utf-8")
+        ws = wb.add_sheet("Sheet1")
+        ws.write(0, 0, "DANH SÁCH HỒ SƠ")
+        for c, h in enumerate(HEADERS_VI):
+            ws.write(1, c, h)
+        for r, row in enumerate(ROWS, 2):
+            for c, v in enumerate(row):
+                ws.write(r, c, v)
+        wb.save(str(path))
+
+    landing = landing_with(tmp_path, "igate__a.xls", write)
+    _, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    assert_three_rows(staged, first_row=3)
+    assert log[0][:4] == (5, 3, 0, 2)
+
+
+def test_parquet_typed_columns(tmp_path):
+    def write(path):
+        table = pa.table({
+            "dossier_id": ["HS-001", "HS-002", "HS-003"],
+            "procedure_code": ["1.001", "1.001", "1.002"],
+            "unit_code": ["STP", "STP", "STP"],
+            "channel": ["2", "3", "1"],
+            "received_at": pa.array([dt.datetime(2024, 1, 5, 8, 30), dt.datetime(2024, 1, 6), dt.datetime(2024, 1, 7, 9)], pa.timestamp("us")),
+            "due_at": pa.array([dt.date(2024, 1, 10), dt.date(2024, 1, 12), dt.date(2024, 1, 15)], pa.date32()),
+            "resolved_at": pa.array([dt.datetime(2024, 1, 9, 16), None, dt.datetime(2024, 1, 16, 10)], pa.timestamp("us")),
+            "status": [10, 4, 9],
+            "applicant_name": ["Nguyễn Thị Hoà", "Lê Văn Bình", "Trần Hùng"],
+        })
+        pq.write_table(table, path)
+
+    landing = landing_with(tmp_path, "lgsp__a.parquet", write)
+    _, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    assert_three_rows(staged, first_row=1)
+    assert log[0][:4] == (3, 3, 0, 0)
+
+
+def test_csv_with_blank_lines_and_quoted_line_breaks_keeps_row_numbers(tmp_path):
+    def write(path):
+        lines = [",".join(HEADERS_VI), ",".join(ROWS[0]), "", '"' + '","'.join(ROWS[1][:-2]) + '","Lê Văn\nBình","1"', ",".join(ROWS[2])]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    landing = landing_with(tmp_path, "igate__a.csv", write)
+    _, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    # header 1, HS-001 row 2, blank row 3, HS-002 row 4 (spans two lines), HS-003 row 5
+    assert [r[7] for r in staged] == [2, 4, 5]
+    assert log[0][:4] == (5, 3, 0, 2)
+
+
+def test_bad_rows_quarantined_with_row_column_reason(tmp_path):
+    bad = [
+        ["HS-010", "1.001", "STP", "Trực tuyến", "31/02/2024", "10/02/2024", "", "Đang xử lý", "", ""],
+        ["HS-011", "1.001", "STP", "Trực tuyến", "05/01/2024", "10/01/2024", "", "Không rõ", "", ""],
+        ["", "1.001", "STP", "Trực tuyến", "05/01/2024", "10/01/2024", "", "Đang xử lý", "", ""],
+        ["HS-013", "1.001", "STP", "Trực tuyến", "05/01/2024", "10/01/2024", "04/01/2024", "Đã có kết quả", "", ""],
+        ["HS-014", "1.001", "XX99", "Trực tuyến", "05/01/2024", "10/01/2024", "", "Đang xử lý", "", ""],
+        ["HS-015", "1.001", "STP", "Trực tuyến", "05/01/2024", "10/02/2024", "02/02/2024", "Đã có kết quả", "", ""],
+        ["HS-016", "1.001", "STP", "Trực tuyến", "2024/01/05", "10/01/2024", "", "Đang xử lý", "", ""],
+    ]
+    landing = landing_with(tmp_path, "igate__a.csv", lambda p: write_csv(p, "utf-8", rows=ROWS + bad))
+    _, staged, quarantine, log = load(tmp_path, landing)
+    assert len(staged) == 3
+    assert [(r, c) for r, c, _ in quarantine] == [
+        (5, "received_at"), (6, "status"), (7, "dossier_id"), (8, "resolved_at"), (9, "unit_code"), (10, "resolved_at"), (11, "received_at"),
+    ]
+    reasons = [reason for _, _, reason in quarantine]
+    assert "31/02/2024" in reasons[0] and "Không rõ" in reasons[1] and "XX99" in reasons[4]
+    assert "after the end of the reporting month" in reasons[5]
+    assert log[0][:4] == (11, 3, 7, 1)
+
+
+def test_no_day_month_guessing():
+    con = duckdb.connect()
+    con.execute(Path("sql/macros/parse.sql").read_text())
+    got = con.execute(
+        "SELECT cchc_ts('03/04/2024'), cchc_ts('13/04/2024'), cchc_ts('04/13/2024'), cchc_ts('2024-04-03 07:05'), "
+        "cchc_ts('45292'), cchc_ts('45292.5'), cchc_ts('03-04-2024 07:05:09'), cchc_ts('20240403')"
+    ).fetchone()
+    assert got[0] == dt.datetime(2024, 4, 3)  # dd/mm: 3 April, never March 4
+    assert got[1] == dt.datetime(2024, 4, 13)
+    assert got[2] is None  # mm/dd is not accepted rather than guessed
+    assert got[3] == dt.datetime(2024, 4, 3, 7, 5)
+    assert got[4] == dt.datetime(2024, 1, 1)  # Excel serial
+    assert got[5] == dt.datetime(2024, 1, 1, 12)
+    assert got[6] == dt.datetime(2024, 4, 3, 7, 5, 9)
+    assert got[7] is None
+    nums = con.execute("SELECT cchc_num('1.214'), cchc_num('84,64'), cchc_num('95%'), cchc_num('1.234.567,5'), cchc_num('3.5'), cchc_num('abc')").fetchone()
+    assert nums == (1214.0, 84.64, 95.0, 1234567.5, 3.5, None)
+    bools = con.execute(
+        "SELECT list_transform(['Có', 'Không', 'x', '1', '0', 'true', 'No', 'Đã gửi', 'Chưa gửi', 'có lẽ'], v -> cchc_bool_word(cchc_fold(v)))"
+    ).fetchone()[0]
+    assert bools == [True, False, True, True, False, True, False, True, False, None]
+
+
+def test_refused_files_name_the_problem(tmp_path):
+    spec = load_source("dossiers")
+    missing = tmp_path / "igate__missing.csv"
+    missing.write_text("Mã hồ sơ,Mã TTHC,Trạng thái\nA,B,1\n", encoding="utf-8")
+    with pytest.raises(FileRefused, match="required column.*unit_code"):
+        read_raw(missing, spec)
+    corrupt = tmp_path / "igate__corrupt.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(FileRefused, match="igate__corrupt.xlsx"):
+        read_raw(corrupt, spec)
+    noheader = tmp_path / "igate__noheader.csv"
+    noheader.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(FileRefused, match="no header row"):
+        read_raw(noheader, spec)
+
+
+def test_refused_file_does_not_stop_the_month(tmp_path):
+    def write(path):
+        write_csv(path, "utf-8")
+        (path.parent / "vnpt__broken.xlsx").write_bytes(b"garbage")
+
+    landing = landing_with(tmp_path, "igate__a.csv", write)
+    result, staged, _, log = load(tmp_path, landing)
+    assert len(staged) == 3
+    assert [f.relative for f in result.refused] == ["dossiers/2024-01/vnpt__broken.xlsx"]
+    statuses = sorted((row[4], row[5] is not None) for row in log)
+    assert statuses == [("loaded", False), ("refused", True)]
