@@ -17,11 +17,11 @@ def month_params(month: str | dt.date) -> dict:
 
 
 def build_org_rollup(con: duckdb.DuckDBPyConnection, month) -> int:
-    return replace_partition(con, "warehouse.org_rollup", sql_file("intermediate/int_org_rollup.sql"), month_params(month))
+    return replace_partition(con, "core.org_rollup", sql_file("intermediate/int_org_rollup.sql"), month_params(month))
 
 
 def build_dossier_month_end(con: duckdb.DuckDBPyConnection, month) -> int:
-    return replace_partition(con, "warehouse.fct_dossier_month_end", sql_file("intermediate/fct_dossier_month_end.sql"), month_params(month))
+    return replace_partition(con, "core.fct_dossier_month_end", sql_file("intermediate/fct_dossier_month_end.sql"), month_params(month))
 
 
 def build_period_report(con: duckdb.DuckDBPyConnection, month) -> int:

@@ -51,7 +51,7 @@ def indicator_values_sql(method: Methodology) -> str:
         f"SELECT unit_code, '{i.code}' AS indicator_code, "
         f"count(*) FILTER (WHERE ({i.denominator}) AND ({i.numerator})) AS numerator, "
         f"count(*) FILTER (WHERE {i.denominator}) AS denominator "
-        f"FROM warehouse.fct_dossier_month_end WHERE period_start = $period_start GROUP BY unit_code"
+        f"FROM core.fct_dossier_month_end WHERE period_start = $period_start GROUP BY unit_code"
         for i in method.dossier_indicators
     )
     codes = ", ".join(f"('{i.code}')" for i in method.dossier_indicators)
@@ -61,7 +61,7 @@ WITH per_unit AS (
 ),
 indicators(indicator_code) AS (VALUES {codes}),
 grid AS (
-    SELECT r.*, i.indicator_code FROM warehouse.org_rollup r CROSS JOIN indicators i
+    SELECT r.*, i.indicator_code FROM core.org_rollup r CROSS JOIN indicators i
     WHERE r.period_start = $period_start
 ),
 summed AS (

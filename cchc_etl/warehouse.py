@@ -47,7 +47,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from cchc_etl.contract import event_sources, load_source, reference_sources
     from cchc_etl.staging import staging_ddl
 
-    for name in ("schema/quality.sql", "schema/warehouse.sql", "schema/marts.sql"):
+    for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
         con.execute(sql_file(name))
     for source in reference_sources() + event_sources():
         con.execute(staging_ddl(load_source(source)))

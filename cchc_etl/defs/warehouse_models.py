@@ -15,7 +15,7 @@ def _month(context):
     return month_start(context.partition_key[:7])
 
 
-@asset(key=["warehouse", "org_rollup"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="warehouse",
+@asset(key=["core", "org_rollup"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="core",
        kinds={"duckdb"}, deps=[AssetKey(["staging", "stg_org_units"])],
        description="Org structure in force in the month (as was): member unit -> unit, department and city it counts for.")
 def org_rollup(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -23,13 +23,13 @@ def org_rollup(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
         n = build.build_org_rollup(con, _month(context))
         unattributed = con.execute(
             "SELECT count(DISTINCT unit_code) FROM staging.stg_dossiers d WHERE month = ? AND NOT EXISTS "
-            "(SELECT 1 FROM warehouse.org_rollup r WHERE r.period_start = ? AND r.member_code = d.unit_code)",
+            "(SELECT 1 FROM core.org_rollup r WHERE r.period_start = ? AND r.member_code = d.unit_code)",
             [_month(context), _month(context)],
         ).fetchone()[0]
     return MaterializeResult(metadata={"rows": MetadataValue.int(n), "unattributed_unit_codes": MetadataValue.int(unattributed)})
 
 
-@asset(key=["warehouse", "fct_dossier_month_end"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="warehouse",
+@asset(key=["core", "fct_dossier_month_end"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="core",
        kinds={"duckdb"}, deps=[STG_DOSSIERS, AssetKey(["staging", "stg_procedures"])],
        description="Month-end state of every dossier relevant to the month (latest row among exports up to the month) with §2 flags.")
 def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
@@ -39,7 +39,7 @@ def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseRe
 
 
 @asset(key=["marts", "period_report"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="marts",
-       kinds={"duckdb"}, deps=[AssetKey(["warehouse", "fct_dossier_month_end"]), AssetKey(["warehouse", "org_rollup"])],
+       kinds={"duckdb"}, deps=[AssetKey(["core", "fct_dossier_month_end"]), AssetKey(["core", "org_rollup"])],
        description="Provincial period report (methodology §2) per unit, department and city.")
 def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     with warehouse.connect() as con:
@@ -53,7 +53,7 @@ def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) 
 
 
 @asset(key=["marts", "indicator_values"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="marts",
-       kinds={"duckdb"}, deps=[AssetKey(["warehouse", "fct_dossier_month_end"]), AssetKey(["warehouse", "org_rollup"])],
+       kinds={"duckdb"}, deps=[AssetKey(["core", "fct_dossier_month_end"]), AssetKey(["core", "org_rollup"])],
        description="Indicator numerators, denominators and values (percent; NULL when the denominator is 0) per unit, department and city.")
 def indicator_values(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource) -> MaterializeResult:
     with warehouse.connect() as con:

@@ -14,7 +14,7 @@ WITH per_unit AS (
         count(*) FILTER (WHERE is_withdrawn_rejected) AS rpt_withdrawn_rejected,
         count(*) FILTER (WHERE is_pending_within) AS rpt_pending_within,
         count(*) FILTER (WHERE is_pending_overdue) AS rpt_pending_overdue
-    FROM warehouse.fct_dossier_month_end
+    FROM core.fct_dossier_month_end
     WHERE period_start = $period_start
     GROUP BY unit_code
 )
@@ -33,7 +33,7 @@ SELECT
     coalesce(sum(p.rpt_withdrawn_rejected), 0) AS rpt_withdrawn_rejected,
     coalesce(sum(p.rpt_pending_within), 0) AS rpt_pending_within,
     coalesce(sum(p.rpt_pending_overdue), 0) AS rpt_pending_overdue
-FROM warehouse.org_rollup r
+FROM core.org_rollup r
 LEFT JOIN per_unit p ON p.unit_code = r.member_code
 WHERE r.period_start = $period_start
 GROUP BY r.period_start, r.rollup_code, r.rollup_level

@@ -1,7 +1,7 @@
--- Warehouse layer: intermediate structures and facts (partitioned by period_start).
-CREATE SCHEMA IF NOT EXISTS warehouse;
+-- Core warehouse layer (schema core; "warehouse" would clash with the default file name): intermediate structures and facts (partitioned by period_start).
+CREATE SCHEMA IF NOT EXISTS core;
 
-CREATE TABLE IF NOT EXISTS warehouse.org_rollup (
+CREATE TABLE IF NOT EXISTS core.org_rollup (
     period_start  DATE NOT NULL,
     member_code   VARCHAR NOT NULL,   -- any unit code rows may carry (historical codes included)
     attributed_code VARCHAR NOT NULL, -- the unit in force in the period it is attributed to
@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS warehouse.org_rollup (
     city_code     VARCHAR NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS warehouse.fct_dossier_month_end (
+CREATE TABLE IF NOT EXISTS core.fct_dossier_month_end (
     period_start DATE NOT NULL,        -- the month whose month-end state this is
     system VARCHAR NOT NULL,
     dossier_id VARCHAR NOT NULL,
