@@ -13,9 +13,22 @@ from pathlib import Path
 import yaml
 
 from cchc_etl.paths import ASSETS_DIR
-from cchc_etl.text import fold
+from cchc_etl.text import fold, nfc
 
 FIELD_TYPES = {"str", "ts", "date", "bool", "int", "num", "enum", "pii"}
+
+# the one yes/no vocabulary (folded): Có/Không, x/blank, 1/0, true/false, yes/no, Đã gửi/Chưa gửi
+BOOL_TRUE = frozenset({"co", "x", "1", "true", "yes", "y", "t", "da gui", "da", "roi", "dung", "co gui", "v", "1 0"})
+BOOL_FALSE = frozenset({"khong", "0", "false", "no", "n", "f", "chua gui", "chua", "sai", "k", "khong gui", "0 0"})
+
+
+def parse_bool(value: str, *, nonempty_is_true: bool = False) -> bool | None:
+    folded = fold(value)
+    if folded in BOOL_TRUE:
+        return True
+    if folded in BOOL_FALSE:
+        return False
+    return True if nonempty_is_true and folded else None
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,21 @@ class FieldSpec:
     @property
     def staged_name(self) -> str:
         return f"{self.name}_hash" if self.is_pii else self.name
+
+    def exact_map(self) -> dict[str, str]:
+        """Spellings as written (NFC) -> canonical value: the cheap first lookup."""
+        out: dict[str, str] = {}
+        for canonical, spellings in self.values.items():
+            out.setdefault(canonical, canonical)
+            for spelling in spellings:
+                out.setdefault(nfc(spelling), canonical)
+        return out
+
+    def map_value(self, value: str) -> object:
+        """One raw cell of an enum or bool field -> canonical value, None when unknown."""
+        if self.type == "bool":
+            return parse_bool(value, nonempty_is_true=self.nonempty_is_true)
+        return self.value_map().get(fold(value))
 
     def value_map(self) -> dict[str, str]:
         """Folded spelling -> canonical enum value (canonical names map to themselves)."""

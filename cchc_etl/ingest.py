@@ -22,10 +22,11 @@ from cchc_etl import __version__
 from cchc_etl.contract import SourceSpec, load_source
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
-from cchc_etl.staging import parse_sql, q, raw_values_sql, staged_columns, staging_ddl
+from cchc_etl.staging import coded_positions, parse_plan, q, staged_columns, staging_ddl
 from cchc_etl.warehouse import transaction
 
 MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+DISTINCT_LIMIT = 2000  # coded columns with more distinct values are mapped row by row in SQL
 FILE_NAME = re.compile(r"^(?P<system>[A-Za-z0-9][A-Za-z0-9_\-]*?)__(?P<rest>.+)$")
 
 
@@ -188,21 +189,32 @@ class Loader:
         result = LoadResult(source, month)
         current = {f.relative for f in files}
         has_units = self._has_units()
-        with transaction(self.con):
-            for rel in sorted(set(prior) - current):
-                self._delete_file(spec, rel)
-                result.files.append(FileResult(rel, "removed"))
-            for lf in files:
-                before = prior.get(lf.relative)
-                if before and before[0] == lf.sha256 and before[1] == fingerprint and before[2] == "loaded":
+        # parse outside the transaction (DuckDB scans transaction-local data on one thread),
+        # then replace the month's changed files in one transaction
+        todo, unchanged = [], []
+        for lf in files:
+            before = prior.get(lf.relative)
+            if before and before[0] == lf.sha256 and before[1] == fingerprint and before[2] == "loaded":
+                unchanged.append(lf)
+            else:
+                todo.append(lf)
+        prepared = [self._prepare(spec, lf, i, fingerprint, next_month(month), has_units) for i, lf in enumerate(todo)]
+        try:
+            with transaction(self.con):
+                for rel in sorted(set(prior) - current):
+                    self._delete_file(spec, rel)
+                    result.files.append(FileResult(rel, "removed"))
+                for lf in unchanged:
                     counts = self.con.execute(
                         "SELECT rows_read, rows_loaded, rows_quarantined, rows_skipped FROM quality.file_log WHERE file_path = ?",
                         [lf.relative],
                     ).fetchone()
                     result.files.append(FileResult(lf.relative, "unchanged", *counts))
-                    continue
-                self._delete_file(spec, lf.relative)
-                result.files.append(self._load_file(spec, lf, fingerprint, next_month(month), has_units))
+                for prep in prepared:
+                    self._delete_file(spec, prep.lf.relative)
+                    result.files.append(self._commit(spec, prep))
+        finally:
+            self._drop(prepared)
         return result
 
     # -- reference data: whole files, whole table ----------------------------------------
@@ -220,12 +232,16 @@ class Loader:
                 and all(p[3] == "loaded" for p in prior):
             result.files = [FileResult(p[0], "unchanged", *p[4:]) for p in prior]
             return result  # same files, same content, same loader: nothing to do
-        with transaction(self.con):
-            self.con.execute(f"DELETE FROM {spec.staging_table}")
-            self.con.execute("DELETE FROM quality.quarantine WHERE source = ? AND month IS NULL", [source])
-            self.con.execute("DELETE FROM quality.file_log WHERE source = ? AND month IS NULL", [source])
-            for lf in files:
-                result.files.append(self._load_file(spec, lf, fingerprint, None, False))
+        prepared = [self._prepare(spec, lf, i, fingerprint, None, False) for i, lf in enumerate(files)]
+        try:
+            with transaction(self.con):
+                self.con.execute(f"DELETE FROM {spec.staging_table}")
+                self.con.execute("DELETE FROM quality.quarantine WHERE source = ? AND month IS NULL", [source])
+                self.con.execute("DELETE FROM quality.file_log WHERE source = ? AND month IS NULL", [source])
+                for prep in prepared:
+                    result.files.append(self._commit(spec, prep))
+        finally:
+            self._drop(prepared)
         return result
 
     # -- internals -----------------------------------------------------------------------
@@ -254,74 +270,125 @@ class Loader:
             ],
         )
 
-    def _load_file(self, spec: SourceSpec, lf: LandingFile, fingerprint: str, month_end: dt.date | None, has_units: bool) -> FileResult:
+    def _prepare(self, spec: SourceSpec, lf: LandingFile, index: int, fingerprint: str, month_end: dt.date | None, has_units: bool) -> Prepared:
+        """Read and parse one file into temp tables parsed_<i> / quarantine_<i> (no warehouse change yet)."""
+        prep = Prepared(lf=lf, fingerprint=fingerprint, parsed=f"parsed_{index}", quarantined=f"quarantine_{index}")
         if lf.month is not None and lf.system is None:
-            res = FileResult(lf.relative, "refused", error=f"{lf.relative}: file name must be <system>__<anything>.<ext>")
-            self._log(lf, fingerprint, res, None)
-            return res
-        raw: RawData | None = None
+            prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: file name must be <system>__<anything>.<ext>")
+            return prep
         try:
             with tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
-                raw = read_raw(lf.path, spec, workdir=Path(tmp))
-                return self._stage(spec, lf, raw, fingerprint, month_end, has_units)
+                prep.raw = read_raw(lf.path, spec, workdir=Path(tmp))
+                try:
+                    self._parse(spec, prep, month_end, has_units)
+                finally:
+                    for p in prep.raw.cleanup:
+                        p.unlink(missing_ok=True)
         except FileRefused as exc:
-            res = FileResult(lf.relative, "refused", error=f"{lf.relative}: {exc.problem}")
-            self._log(lf, fingerprint, res, raw)
-            return res
-        finally:
-            if raw is not None:
-                for p in raw.cleanup:
-                    p.unlink(missing_ok=True)
+            prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: {exc.problem}")
+        return prep
 
-    def _stage(self, spec: SourceSpec, lf: LandingFile, raw: RawData, fingerprint: str, month_end: dt.date | None, has_units: bool) -> FileResult:
+    def _materialize(self, raw: RawData) -> RawData:
+        """Raw text rows -> temp table ``raw_input`` (file order) with ``_row_number``."""
         con = self.con
-        if raw.table is not None:
-            con.register("raw_input_arrow", raw.table)
-            relation = "raw_input_arrow"
-        else:
-            relation = raw.sql
+        if raw.sql is not None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT * FROM {raw.sql}")
+            count = con.execute("SELECT count(*) FROM raw_input").fetchone()[0]
+            if count == raw.data_rows:
+                # a CTAS keeps insertion (file) order, so consecutive rowids number the records
+                low, high = con.execute("SELECT min(rowid), max(rowid) FROM raw_input").fetchone()
+                number = (
+                    f"CAST(rowid - {low} AS BIGINT) + {raw.first_row_number}" if count == 0 or high - low + 1 == count
+                    else f"CAST(row_number() OVER (ORDER BY rowid) AS BIGINT) + {raw.first_row_number - 1}"
+                )
+                con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT *, {number} AS _row_number FROM raw_input")
+                return raw
+            raw = raw.fallback()  # empty lines or quoted line breaks: count records exactly
+        con.register("raw_input_arrow", raw.table)
         try:
-            con.execute(parse_sql(spec, raw, relation, month_end.isoformat() if month_end else None, has_units))
+            con.execute("CREATE OR REPLACE TEMP TABLE raw_input AS SELECT * FROM raw_input_arrow")
+        finally:
+            con.unregister("raw_input_arrow")
+        return raw
+
+    def _distinct_values(self, spec: SourceSpec, raw: RawData) -> dict[int, list[str]]:
+        coded = coded_positions(spec, raw)
+        if not coded:
+            return {}
+        exprs = ", ".join(
+            f"CASE WHEN approx_count_distinct(c{pos}) <= {DISTINCT_LIMIT} THEN list(DISTINCT nullif(trim(c{pos}), '')) END"
+            for pos in coded
+        )
+        values = self.con.execute(f"SELECT {exprs} FROM raw_input").fetchone()
+        return {pos: [v for v in vals if v is not None] for pos, vals in zip(coded, values) if vals is not None}
+
+    def _parse(self, spec: SourceSpec, prep: Prepared, month_end: dt.date | None, has_units: bool) -> None:
+        con = self.con
+        lf = prep.lf
+        try:
+            prep.raw = raw = self._materialize(prep.raw)
+            plan = parse_plan(spec, raw, "raw_input", month_end.isoformat() if month_end else None, has_units,
+                              distinct=self._distinct_values(spec, raw), target=prep.parsed)
+            con.execute(plan.create)
+            data_rows, loaded, quarantined, blank, total = con.execute(
+                f"""SELECT count(*),
+                          count(*) FILTER (WHERE _skip IS NULL AND _err IS NULL),
+                          count(*) FILTER (WHERE _skip IS NULL AND _err IS NOT NULL),
+                          count(*) FILTER (WHERE _skip = 'blank'),
+                          count(*) FILTER (WHERE _skip = 'total')
+                   FROM {prep.parsed}"""
+            ).fetchone()
+            if data_rows != raw.data_rows:
+                raise AccountingError(f"{lf.relative}: reader saw {raw.data_rows} data rows, staging {data_rows}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {prep.quarantined} AS {plan.quarantine}")
         except duckdb.Error as exc:
             raise FileRefused(lf.path, f"cannot parse: {exc}") from exc
         finally:
-            if raw.table is not None:
-                con.unregister("raw_input_arrow")
-        counts = con.execute(
-            """SELECT count(*),
-                      count(*) FILTER (WHERE _skip IS NULL AND _err_column IS NULL),
-                      count(*) FILTER (WHERE _skip IS NULL AND _err_column IS NOT NULL),
-                      count(*) FILTER (WHERE _skip = 'blank'),
-                      count(*) FILTER (WHERE _skip = 'total')
-               FROM parsed"""
-        ).fetchone()
-        data_rows, loaded, quarantined, blank, total = counts
-        if data_rows != raw.data_rows:
-            raise AccountingError(f"{lf.relative}: reader saw {raw.data_rows} data rows, staging {data_rows}")
-        cols = ", ".join(q(c) for c, _ in staged_columns(spec))
-        bookkeeping = "file_path, row_number"
-        select_bookkeeping = f"{_lit(lf.relative)}, _row_number"
-        if not spec.reference:
-            bookkeeping = "month, system, " + bookkeeping
-            select_bookkeeping = f"DATE {_lit(lf.month.isoformat())}, {_lit(lf.system)}, " + select_bookkeeping
-        con.execute(
-            f"INSERT INTO {spec.staging_table} ({bookkeeping}, {cols}, extra) "
-            f"SELECT {select_bookkeeping}, {cols}, extra FROM parsed WHERE _skip IS NULL AND _err_column IS NULL"
-        )
-        month_sql = f"DATE {_lit(lf.month.isoformat())}" if lf.month else "CAST(NULL AS DATE)"
-        con.execute(
-            f"""INSERT INTO quality.quarantine (file_path, row_number, column_name, reason, raw_values, source, month)
-                SELECT {_lit(lf.relative)}, _row_number, _err_column, _err_reason, {raw_values_sql(spec, raw)},
-                       {_lit(spec.source)}, {month_sql}
-                FROM parsed WHERE _skip IS NULL AND _err_column IS NOT NULL"""
-        )
-        con.execute("DROP TABLE parsed")
+            con.execute("DROP TABLE IF EXISTS raw_input")
         skipped = raw.header_row + blank + total
-        res = FileResult(lf.relative, "loaded", raw.rows_physical, loaded, quarantined, skipped)
-        if res.rows_read != res.rows_loaded + res.rows_quarantined + res.rows_skipped:
-            raise AccountingError(f"{lf.relative}: rows_read {res.rows_read} != loaded {loaded} + quarantined {quarantined} + skipped {skipped}")
-        self._log(lf, fingerprint, res, raw, blank, total)
+        prep.result = FileResult(lf.relative, "loaded", raw.rows_physical, loaded, quarantined, skipped)
+        prep.blank, prep.total = blank, total
+        if prep.result.rows_read != loaded + quarantined + skipped:
+            raise AccountingError(f"{lf.relative}: rows_read {raw.rows_physical} != loaded {loaded} + quarantined {quarantined} + skipped {skipped}")
+
+    def _commit(self, spec: SourceSpec, prep: Prepared) -> FileResult:
+        """Inside the month's transaction: the prepared file's rows, quarantine and log entry."""
+        con, lf, res = self.con, prep.lf, prep.result
+        if res.status == "loaded":
+            cols = ", ".join(q(c) for c, _ in staged_columns(spec))
+            bookkeeping = "file_path, row_number"
+            select_bookkeeping = f"{_lit(lf.relative)}, _row_number"
+            if not spec.reference:
+                bookkeeping = "month, system, " + bookkeeping
+                select_bookkeeping = f"DATE {_lit(lf.month.isoformat())}, {_lit(lf.system)}, " + select_bookkeeping
+            con.execute(
+                f"INSERT INTO {spec.staging_table} ({bookkeeping}, {cols}, extra) "
+                f"SELECT {select_bookkeeping}, {cols}, extra FROM {prep.parsed} WHERE _skip IS NULL AND _err IS NULL"
+            )
+            month_sql = f"DATE {_lit(lf.month.isoformat())}" if lf.month else "CAST(NULL AS DATE)"
+            con.execute(
+                f"""INSERT INTO quality.quarantine (file_path, row_number, column_name, reason, raw_values, source, month)
+                    SELECT {_lit(lf.relative)}, _row_number, column_name, reason, raw_values, {_lit(spec.source)}, {month_sql}
+                    FROM {prep.quarantined}"""
+            )
+        self._log(lf, prep.fingerprint, res, prep.raw if res.status == "loaded" else None, prep.blank, prep.total)
         return res
+
+    def _drop(self, prepared: list[Prepared]) -> None:
+        for prep in prepared:
+            self.con.execute(f"DROP TABLE IF EXISTS {prep.parsed}; DROP TABLE IF EXISTS {prep.quarantined}")
+
+
+@dataclass
+class Prepared:
+    lf: LandingFile
+    fingerprint: str
+    parsed: str
+    quarantined: str
+    raw: RawData | None = None
+    result: FileResult | None = None
+    blank: int = 0
+    total: int = 0
 
 
 def _lit(value: str) -> str:

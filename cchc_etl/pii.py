@@ -14,8 +14,8 @@ import os
 import re
 
 DEMO_KEY = "cchc-etl-demo-key-NOT-SECRET"
-PII_NORMALISE_SQL = "lower(regexp_replace({0}, '[\\s.\\-()]', '', 'g'))"
-_NORMALISE = re.compile(r"[\s.\-()]")
+PII_NORMALISE_SQL = "lower(translate({0}, ' .-()' || chr(9), ''))"
+_NORMALISE = re.compile(r"[ \t.\-()]")
 
 
 class MissingPiiKey(RuntimeError):

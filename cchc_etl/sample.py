@@ -53,11 +53,12 @@ changes, even when a supplement request pauses the processing (the contract's "d
 authoritative"); so dossiers with supplements can be late under the provincial *report*
 definition and on time under the *index* definition, as in real data.
 
-Rows planted on purpose (each with exactly one problem, at most one of each kind per dossier
-file, recorded in ``SampleManifest.bad_rows`` as ``(row_number, column, problem)`` with the
-1-based physical row number in the file, counting title and header rows; a CSV header is
-row 1). They are always placed on dossiers that were received and closed in that month, so
-they never disturb the month-to-month continuity of open dossiers:
+Rows planted on purpose: each has exactly one problem; a dossier file holds at most one of
+each kind and at most one bad row per 15 data rows (tiny files get fewer kinds). They are
+recorded in ``SampleManifest.bad_rows`` as ``(row_number, column, problem)``, with the 1-based
+physical row number in the file counting title and header rows (a CSV header is row 1). They
+are always placed on dossiers received and closed in that month, so they never disturb the
+month-to-month continuity of open dossiers:
 
 ====================  ===========================  ==========================================
 column                problem                      igate value / vnpt value
@@ -887,34 +888,45 @@ def _new_dossiers(month: str, n: int, seed: int) -> list[_Dossier]:
             outcome = "withdrawn"
             term = _snap(received + span * rng.uniform(0.1, 0.8), rng)
         else:
-            stuck = r < 0.065
-            outcome = None if stuck else "resolved"
-            late = rng.random() < 0.01
-            f = rng.uniform(1.05, 1.8) if late else min(0.97, rng.betavariate(2.0, 2.8))
-            k = rng.choices((0, 1, 2), (0.875, 0.11, 0.015))[0]
+            # a few dossiers get stuck (resolved months late), most finish well before the due date
+            stuck = r < 0.059
+            outcome = "resolved"
+            late = stuck or rng.random() < 0.006
+            if stuck:
+                f = rng.uniform(2.0, 5.0)
+            elif late:
+                f = rng.uniform(1.05, 1.8)
+            else:
+                f = min(0.97, rng.betavariate(2.8, 2.0))
+            # simple same-day/next-day procedures rarely need a supplement
+            short = span < dt.timedelta(days=2)
+            k = rng.choices((0, 1, 2), (0.97, 0.027, 0.003) if short else (0.86, 0.12, 0.02))[0]
             marks = sorted(rng.uniform(0.1, 0.85) for _ in range(k))
-            susp_mark = rng.uniform(0.2, 0.8) if rng.random() < 0.03 else None
+            susp_mark = rng.uniform(0.2, 0.8) if rng.random() < (0.005 if short else 0.03) else None
             # Most interrupted dossiers still fit in the fixed due date (the officer hurries,
             # the citizen answers quickly); the others overrun it (report-late, index on time).
-            fit = (k or susp_mark is not None) and not late and rng.random() < 0.85
+            fit = (k or susp_mark is not None) and not late and rng.random() < 0.88
             if fit:
                 f *= 0.55
-            officer = span * f
+            officer = span * f + (dt.timedelta(days=rng.uniform(10, 60)) if stuck else dt.timedelta())
+            n_pauses = max(1, k + (susp_mark is not None))
 
             def pause() -> dt.timedelta:
                 if fit:
-                    return span * (rng.uniform(0.03, 0.3) / max(1, k + (susp_mark is not None)))
+                    return span * (rng.uniform(0.03, 0.3) / n_pauses)
                 return _citizen_lag(rng)
-            t, used = received, 0.0
+
+            t, used, term = received, 0.0, None
             events = [("s", a) for a in marks] + ([("p", susp_mark)] if susp_mark is not None else [])
             events.sort(key=lambda e: e[1])
             for kind, a in events:
                 t = _snap(t + officer * (a - used), rng)
                 used = a
                 if kind == "s":
-                    if rng.random() < 0.05:  # the citizen never completes
+                    if rng.random() < 0.05:  # the citizen never answers: closed as withdrawn later
                         supplements.append((t, None))
-                        outcome = None
+                        outcome = "withdrawn"
+                        term = _snap(t + dt.timedelta(days=rng.uniform(30, 60)), rng)
                         break
                     done = t + pause()
                     done = _snap(done, rng) if channel != "online" else done
@@ -922,14 +934,21 @@ def _new_dossiers(month: str, n: int, seed: int) -> list[_Dossier]:
                     t = done
                 else:
                     code = "6" if (p.fee_required and rng.random() < 0.5) else "8"
-                    if rng.random() < 0.2:
-                        suspension = (t, None, code)
-                        outcome = None
-                        break
-                    end = _snap(t + (pause() if fit else dt.timedelta(days=rng.uniform(1, 12))), rng)
+                    if fit:
+                        length = pause()
+                    elif rng.random() < 0.2:
+                        length = dt.timedelta(days=rng.uniform(20, 60))
+                    else:
+                        length = dt.timedelta(days=rng.uniform(1, 12))
+                    end = _snap(t + length, rng)
                     suspension = (t, end, code)
                     t = end
-            term = _snap(t + officer * (1 - used), rng) if outcome == "resolved" else None
+            if outcome == "resolved":
+                term = _snap(t + officer * (1 - used), rng)
+                if fit and term > due and t < due:  # the officer makes it on the last day
+                    term = t + (due - t) * rng.uniform(0.3, 0.9)
+                    snapped = _snap(term, rng)
+                    term = snapped if snapped <= due else term
 
         returned = None
         if outcome == "resolved" and term is not None and rng.random() < 0.88:
@@ -943,8 +962,6 @@ def _new_dossiers(month: str, n: int, seed: int) -> list[_Dossier]:
         apology = None
         if outcome == "resolved" and term is not None and term > due and rng.random() < 0.85:
             apology = max(received, due - dt.timedelta(hours=rng.uniform(0, 24)))
-        elif outcome is None and rng.random() < 0.35:
-            apology = due + dt.timedelta(days=rng.uniform(0, 10))
 
         if channel == "online":
             result_channel = rng.choices(["online", "direct", "postal"], [0.5, 0.44, 0.06])[0]
@@ -1073,7 +1090,10 @@ def _plant_bad_rows(rows: list[dict[str, Any]], system: str, month: str, seed: i
                 return i
         return None
 
+    cap = max(1, len(rows) // 15)  # a few per file: never more than one bad row per 15 data rows
     for column, problem in _BAD_KINDS:
+        if len(out) >= cap:
+            break
         if problem == "resolved_before_received":
             i = take(lambda r: r["status"] == "resolved")
             if i is None:
@@ -1502,9 +1522,8 @@ def write_bench_csv(path: str | Path, rows: int = 1_000_000, month: str = "2024-
             }
             for f, v in flags.items():
                 cols[f] = b01(v[sl])
-            line = pc.binary_join_element_wise(*[cols[f] for f in DOSSIER_FIELDS], pa.scalar(""), ",")
-            # the separator after the last column becomes the line end
-            body = pc.binary_join_element_wise(pc.utf8_slice_codeunits(line, 0, -1), pa.scalar("\r\n"), "")
+            line = pc.binary_join_element_wise(*[cols[f] for f in DOSSIER_FIELDS], ",")
+            body = pc.binary_join_element_wise(line, pa.scalar("\r\n"), "")
             offsets = np.frombuffer(body.buffers()[1], dtype=np.int32)[body.offset: body.offset + len(body) + 1]
             fh.write(memoryview(body.buffers()[2])[offsets[0]:offsets[-1]])
 

@@ -8,6 +8,8 @@ with its reason. Loading and quarantining then select from it, so counts always 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cchc_etl.contract import FieldSpec, SourceSpec
 from cchc_etl.pii import PII_NORMALISE_SQL
 from cchc_etl.readers.base import RawData
@@ -43,7 +45,17 @@ def staging_ddl(spec: SourceSpec) -> str:
     )
 
 
-def _parse_expr(f: FieldSpec, raw: str) -> str:
+def _literal_case(raw: str, mapping: dict[str, object], sql_type: str) -> str:
+    """CASE over the exact raw values seen in the file: DuckDB does no per-row folding work."""
+    whens = " ".join(
+        f"WHEN {lit(k)} THEN {('TRUE' if v else 'FALSE') if sql_type == 'BOOLEAN' else lit(v)}"
+        for k, v in sorted(mapping.items()) if v is not None
+    )
+    return f"CASE {raw} {whens} END" if whens else f"CAST(NULL AS {sql_type})"
+
+
+def _parse_expr(f: FieldSpec, raw: str, seen: list[str] | None = None) -> str:
+    """Typed value of one field. ``seen``: the distinct raw values of the column, when known."""
     if f.type == "str":
         return raw
     if f.type == "ts":
@@ -55,13 +67,16 @@ def _parse_expr(f: FieldSpec, raw: str) -> str:
         return f"coalesce({expr}, {int(f.blank_value)})" if f.blank_value is not None else expr
     if f.type == "num":
         return f"cchc_num({raw})"
-    if f.type == "bool":
-        if f.nonempty_is_true:
-            return f"CASE WHEN {raw} IS NULL THEN NULL ELSE coalesce(cchc_bool_word(cchc_fold({raw})), TRUE) END"
-        return f"cchc_bool_word(cchc_fold({raw}))"
-    if f.type == "enum":
-        whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in sorted(f.value_map().items()))
-        expr = f"CASE cchc_fold({raw}) {whens} END"
+    if f.type in ("bool", "enum"):
+        if seen is not None:
+            expr = _literal_case(raw, {v: f.map_value(v) for v in seen}, SQL_TYPES[f.type])
+        elif f.type == "bool":
+            expr = f"cchc_bool({raw})"
+            if f.nonempty_is_true:
+                expr = f"coalesce({expr}, TRUE)"
+        else:
+            whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in sorted(f.value_map().items()))
+            expr = f"CASE cchc_fold({raw}) {whens} END"
         if f.blank_value is not None:
             expr = f"CASE WHEN {raw} IS NULL THEN {lit(f.blank_value)} ELSE {expr} END"
         return expr
@@ -91,11 +106,30 @@ def _field_errors(f: FieldSpec, raw: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def parse_sql(spec: SourceSpec, raw: RawData, relation: str, month_end: str | None, reference_units: bool) -> str:
-    """SQL creating temp table ``parsed`` from ``relation`` (the reader's raw rows)."""
+@dataclass(frozen=True)
+class ParsePlan:
+    """The SQL for one file: ``create`` makes the typed temp table; ``quarantine`` selects its bad rows."""
+
+    create: str
+    quarantine: str
+
+
+def coded_positions(spec: SourceSpec, raw: RawData) -> dict[int, FieldSpec]:
+    """Columns whose values come from a small vocabulary (enum, bool): mapped via their distinct values."""
+    return {pos: spec.field(name) for pos, name in raw.mapping.items() if spec.field(name).type in ("enum", "bool")}
+
+
+def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | None, reference_units: bool,
+               distinct: dict[int, list[str]] | None = None, target: str = "parsed") -> ParsePlan:
     n = raw.n_columns
-    src_cols = ",\n        ".join(f"nullif(trim(nfc_normalize(c{i})), '') AS r{i}" for i in range(n))
     by_field = {name: pos for pos, name in raw.mapping.items()}
+    # free text (names, codes, PII before hashing, vendor columns) is normalised to NFC; typed
+    # columns are parsed through folding, which is indifferent to the Unicode form
+    plain = {pos for pos, name in raw.mapping.items() if spec.field(name).type not in ("str", "pii")}
+    src_cols = ",\n        ".join(
+        f"nullif(trim(c{i}), '') AS r{i}" if i in plain else f"cchc_nfc(nullif(trim(c{i}), '')) AS r{i}" for i in range(n)
+    )
+    src = f"src AS (\n    SELECT _row_number,\n        {src_cols}\n    FROM {relation}\n)"
 
     typed = []
     for f in spec.fields:
@@ -105,7 +139,8 @@ def parse_sql(spec: SourceSpec, raw: RawData, relation: str, month_end: str | No
             default = str(int(f.blank_value)) if f.type == "int" and f.blank_value is not None else "NULL"
             typed.append(f"CAST({default} AS {SQL_TYPES[f.type]}) AS {q(f.staged_name)}")
         else:
-            typed.append(f"CAST({_parse_expr(f, f'r{pos}')} AS {SQL_TYPES[f.type]}) AS {q(f.staged_name)}")
+            seen = (distinct or {}).get(pos)
+            typed.append(f"CAST({_parse_expr(f, f'r{pos}', seen)} AS {SQL_TYPES[f.type]}) AS {q(f.staged_name)}")
     extras = [(pos, header) for pos, header in sorted(raw.extras.items())]
     if extras:
         pairs = ", ".join(f"{lit(h)}, r{pos}" for pos, h in extras)
@@ -114,24 +149,23 @@ def parse_sql(spec: SourceSpec, raw: RawData, relation: str, month_end: str | No
     else:
         typed.append("CAST(NULL AS JSON) AS extra")
 
-    # skip kinds: blank rows, and total rows ("Tổng cộng" in a marker column or the first cells)
+    # skip kinds, tested only on rows that lack a required field (every data row has them all):
+    # blank rows, and total rows ("Tổng cộng" in a marker column or one of the first cells)
+    required_raw = [f"r{by_field[name]} IS NULL" for name in spec.required if name in by_field]
+    lacks_required = " OR ".join(required_raw) or "TRUE"
     all_null = " AND ".join(f"r{i} IS NULL" for i in range(n)) or "TRUE"
     marker_positions = [by_field[c] for c in spec.total_marker_columns if c in by_field]
-    first_cells = list(range(min(n, 3)))
     probe = " OR ".join(
-        f"coalesce(regexp_matches(cchc_fold(r{i}), {lit(TOTAL_WORDS)}), FALSE)" for i in dict.fromkeys(marker_positions + first_cells)
-    )
-    # a real data row carries every required field; a total row lacks some of them
-    required_raw = [f"r{by_field[name]} IS NULL" for name in spec.required if name in by_field]
-    key_ok = " OR ".join(required_raw) or "TRUE"
-    total = f"({probe}) AND ({key_ok})" if probe else "FALSE"
+        f"coalesce(regexp_matches(cchc_fold(r{i}), {lit(TOTAL_WORDS)}), FALSE)"
+        for i in dict.fromkeys(marker_positions + list(range(min(n, 3))))
+    ) or "FALSE"
+    skip = f"CASE WHEN {lacks_required} THEN CASE WHEN {all_null} THEN 'blank' WHEN {probe} THEN 'total' END END"
 
     errors: list[tuple[str, str, str]] = []
     for f in spec.fields:
         pos = by_field.get(f.name)
-        if pos is None:
-            continue  # a required field's column is checked when the header is matched
-        errors.extend(_field_errors(f, f"r{pos}"))
+        if pos is not None:  # a required field's missing column is refused when the header is matched
+            errors.extend(_field_errors(f, f"r{pos}"))
     for f in spec.fields:
         if f.references == "org_units" and f.name in by_field and reference_units:
             errors.append((
@@ -147,30 +181,35 @@ def parse_sql(spec: SourceSpec, raw: RawData, relation: str, month_end: str | No
                     f"{q(f.name)} >= TIMESTAMP {lit(month_end)}", f.name,
                     f"'thời điểm sau kỳ báo cáo / event after the end of the reporting month: ' || strftime({q(f.name)}, '%Y-%m-%d %H:%M')",
                 ))
-    err_col = " ".join(f"WHEN {c} THEN {lit(col)}" for c, col, _ in errors)
-    err_reason = " ".join(f"WHEN {c} THEN {reason}" for c, _, reason in errors)
-    err_col_sql = f"CASE {err_col} END" if errors else "CAST(NULL AS VARCHAR)"
-    err_reason_sql = f"CASE {err_reason} END" if errors else "CAST(NULL AS VARCHAR)"
+    # the first failing check, as an index: evaluated once per row; names and reasons are
+    # produced only for the quarantined rows
+    err_idx = "CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(errors)) + " END" if errors else "CAST(NULL AS INTEGER)"
+    err_col = "CASE _err " + " ".join(f"WHEN {i} THEN {lit(col)}" for i, (_, col, _) in enumerate(errors)) + " END" if errors else "NULL"
+    err_reason = "CASE _err " + " ".join(f"WHEN {i} THEN {reason}" for i, (_, _, reason) in enumerate(errors)) + " END" if errors else "NULL"
 
     typed_sql = ",\n        ".join(typed)
     raw_cols = ", ".join(f"r{i}" for i in range(n))
-    return f"""
-CREATE OR REPLACE TEMP TABLE parsed AS
-WITH src AS (
-    SELECT _row_number,
-        {src_cols}
-    FROM {relation}
-), typed AS (
+    out_cols = ", ".join(q(f.staged_name) for f in spec.fields)
+    create = f"""
+CREATE OR REPLACE TEMP TABLE {target} AS
+WITH {src},
+typed AS (
     SELECT _row_number, {raw_cols},
         {typed_sql}
     FROM src
 )
-SELECT *,
-    CASE WHEN {all_null} THEN 'blank' WHEN {total} THEN 'total' END AS _skip,
-    {err_col_sql} AS _err_column,
-    {err_reason_sql} AS _err_reason
+SELECT _row_number, {out_cols}, extra,
+    {skip} AS _skip,
+    {err_idx} AS _err
 FROM typed
 """
+    quarantine = f"""
+WITH {src}
+SELECT p._row_number, {err_col} AS column_name, {err_reason} AS reason, {raw_values_sql(spec, raw)} AS raw_values
+FROM {target} p JOIN src USING (_row_number)
+WHERE p._skip IS NULL AND p._err IS NOT NULL
+"""
+    return ParsePlan(create=create, quarantine=quarantine)
 
 
 def raw_values_sql(spec: SourceSpec, raw: RawData) -> str:
@@ -180,7 +219,7 @@ def raw_values_sql(spec: SourceSpec, raw: RawData) -> str:
     for pos in range(raw.n_columns):
         header = raw.headers[pos] if pos < len(raw.headers) and raw.headers[pos] else raw.extras.get(pos, f"column_{pos + 1}")
         if pos in pii:
-            pairs.append(f"{lit(header)}, {q(spec.field(raw.mapping[pos]).staged_name)}")
+            pairs.append(f"{lit(header)}, p.{q(spec.field(raw.mapping[pos]).staged_name)}")
         else:
             pairs.append(f"{lit(header)}, r{pos}")
     return f"json_object({', '.join(pairs)})" if pairs else "json_object()"

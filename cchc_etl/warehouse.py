@@ -36,10 +36,23 @@ def connect(url_or_path: str | Path, *, read_only: bool = False) -> Iterator[duc
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
-        con.execute(sql_file("macros/parse.sql"))
+        con.execute("SET enable_progress_bar = false")
+        install_macros(con)
         yield con
     finally:
         con.close()
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The parsing macros of sql/macros/parse.sql plus the yes/no vocabulary from the contract."""
+    from cchc_etl.contract import BOOL_FALSE, BOOL_TRUE
+
+    words = lambda values: ", ".join("'" + v + "'" for v in sorted(values))  # noqa: E731
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO cchc_bool_word(f) AS CASE WHEN f IN ({words(BOOL_TRUE)}) THEN TRUE "
+        f"WHEN f IN ({words(BOOL_FALSE)}) THEN FALSE END"
+    )
+    con.execute(sql_file("macros/parse.sql"))
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

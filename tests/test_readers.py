@@ -16,7 +16,7 @@ from cchc_etl.ingest import Loader
 from cchc_etl.pii import hmac_hex
 from cchc_etl.readers import FileRefused, read_raw
 from cchc_etl.readers.csv_reader import detect_encoding
-from cchc_etl.warehouse import connect, ensure_schema
+from cchc_etl.warehouse import connect, ensure_schema, install_macros
 
 KEY = "reader-test-key"
 ORG_UNITS = "unit_code,name,level,parent_code,valid_from,valid_to,successor_code,category\nTP,Thành phố,city,,2015-01-01,,,\nSTP,Sở Tư pháp,department,TP,2015-01-01,,,\n"
@@ -109,6 +109,9 @@ def test_csv_encodings_load_identically(tmp_path, encoding, delimiter, bom, dete
     assert quarantine == []
     assert_three_rows(staged, first_row=2)
     assert log == [(4, 3, 0, 1, "loaded", None, detected)]
+    # plain files take DuckDB's parallel scanner, not the exact Python fallback
+    raw = read_raw(landing / "dossiers/2024-01/igate__a.csv", load_source("dossiers"), workdir=tmp_path)
+    assert raw.sql is not None and raw.table is None
 
 
 def test_cp1258_nfd_headers_and_values_become_nfc(tmp_path):
@@ -239,7 +242,7 @@ def test_bad_rows_quarantined_with_row_column_reason(tmp_path):
 
 def test_no_day_month_guessing():
     con = duckdb.connect()
-    con.execute(Path("sql/macros/parse.sql").read_text())
+    install_macros(con)
     got = con.execute(
         "SELECT cchc_ts('03/04/2024'), cchc_ts('13/04/2024'), cchc_ts('04/13/2024'), cchc_ts('2024-04-03 07:05'), "
         "cchc_ts('45292'), cchc_ts('45292.5'), cchc_ts('03-04-2024 07:05:09'), cchc_ts('20240403')"

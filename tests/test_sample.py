@@ -499,7 +499,7 @@ def test_month_arguments_validated(tmp_path):
 
 def test_bench_csv(tmp_path):
     path = tmp_path / "bench.csv"
-    write_bench_csv(path, rows=30_000, month="2024-02", seed=11)
+    write_bench_csv(path, rows=20_000, month="2024-02", seed=11)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -507,7 +507,7 @@ def test_bench_csv(tmp_path):
         header = next(reader)
         rows = list(reader)
     assert header == list(DOSSIER_FIELDS)
-    assert len(rows) == 30_000
+    assert len(rows) == 20_000
     idx = {f: i for i, f in enumerate(header)}
     end = month_end("2024-02")
     ids = set()
@@ -531,7 +531,7 @@ def test_bench_csv(tmp_path):
     assert statuses <= {str(i) for i in range(1, 11)} and {"4", "9", "10"} <= statuses
     # deterministic
     path2 = tmp_path / "bench2.csv"
-    write_bench_csv(path2, rows=30_000, month="2024-02", seed=11)
+    write_bench_csv(path2, rows=20_000, month="2024-02", seed=11)
     assert path2.read_bytes() == raw
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +45,10 @@ class RawData:
     extras: dict[int, str]
     n_columns: int
     rows_physical: int  # every physical row/record of the file, titles and header included
-    sql: str | None = None  # DuckDB relation yielding c0..cN, _row_number
-    table: pa.Table | None = None
+    sql: str | None = None  # DuckDB relation yielding c0..cN in file order (CSV fast path)
+    table: pa.Table | None = None  # or Arrow: c0..cN + _row_number
+    first_row_number: int = 1  # physical row of the first data row (for ``sql``)
+    fallback: Callable[[], RawData] | None = None  # exact reader if the fast path's count disagrees
     notes: list[str] = field(default_factory=list)
     cleanup: list[Path] = field(default_factory=list)
 

@@ -13,8 +13,6 @@ import csv
 import tempfile
 from pathlib import Path
 
-import duckdb
-
 from cchc_etl.contract import SourceSpec
 from cchc_etl.readers.base import HEADER_SCAN_ROWS, FileRefused, RawData, match_header, rows_to_arrow
 
@@ -117,32 +115,34 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
     n_columns = len(match.headers)
     raw = RawData(
         path=path, container="csv", encoding=encoding, header_row=header_index + 1,
-        headers=match.headers, mapping=match.mapping, extras=match.extras,
+        headers=match.headers, mapping=match.mapping, extras=dict(match.extras),
         n_columns=n_columns, rows_physical=0, cleanup=cleanup,
     )
     if not has_empty and n_columns > 0:
-        names = ", ".join(f"'c{i}'" for i in range(n_columns))
         types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns))
         quoted = str(utf8_path).replace("'", "''")
         delim_sql = delim.replace("'", "''")
-        relation = (
+        raw.sql = (
             f"read_csv('{quoted}', delim='{delim_sql}', quote='\"', escape='\"', header=false, "
-            f"skip={header_index + 1}, names=[{names}], columns={{{types}}}, null_padding=true, "
+            f"skip={header_index + 1}, columns={{{types}}}, null_padding=true, "
             f"auto_detect=false, encoding='utf-8')"
         )
-        try:
-            con = duckdb.connect()
-            count = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
-            con.close()
-        except duckdb.Error:
-            count = None
-        if count is not None and header_index + 1 + count == lines:
-            raw.rows_physical = lines
-            raw.sql = (
-                f"(SELECT *, CAST(row_number() OVER () + {header_index + 1} AS BIGINT) AS _row_number "
-                f"FROM {relation})"
-            )
-            return raw
+        # DuckDB drops empty lines and rejects ragged rows: the loader compares its record count
+        # with the physical line count and switches to the exact path when they differ
+        raw.rows_physical = lines
+        raw.first_row_number = header_index + 2
+        raw.fallback = lambda: _exact(path, utf8_path, delim, header_index, match, encoding, cleanup)
+        return raw
+    return _exact(path, utf8_path, delim, header_index, match, encoding, cleanup)
+
+
+def _exact(path: Path, utf8_path: Path, delim: str, header_index: int, match, encoding: str, cleanup: list[Path]) -> RawData:
+    n_columns = len(match.headers)
+    raw = RawData(
+        path=path, container="csv", encoding=encoding, header_row=header_index + 1,
+        headers=match.headers, mapping=match.mapping, extras=dict(match.extras),
+        n_columns=n_columns, rows_physical=0, cleanup=cleanup,
+    )
     # exact path: Python's csv module keeps blank lines and quoted line breaks as records
     with utf8_path.open("r", encoding="utf-8-sig", newline="") as fh:
         records = list(csv.reader(fh, delimiter=delim))

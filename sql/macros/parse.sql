@@ -12,25 +12,35 @@ CREATE OR REPLACE TEMP MACRO cchc_excel_serial(x) AS
          THEN TIMESTAMP '1899-12-30' + to_microseconds(round(x::DOUBLE * 86400000000)::BIGINT)
     END;
 
+-- ISO 8601 first (DuckDB's own cast: fast, Y-M-D only); an explicit offset or Z is converted to
+-- Vietnam time; then Excel serials; then the day-first formats, never month-first.
 CREATE OR REPLACE TEMP MACRO cchc_ts(x) AS
     CASE
         WHEN x IS NULL THEN NULL
-        WHEN regexp_full_match(x, '[0-9]{5}(\.[0-9]+)?') THEN cchc_excel_serial(x)
-        ELSE try_strptime(x, [
-            '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M',
-            '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d',
-            '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y',
-            '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y'
-        ])
+        WHEN length(x) > 19 AND regexp_matches(x, '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})$')
+            THEN timezone('Asia/Ho_Chi_Minh', TRY_CAST(x AS TIMESTAMPTZ))
+        ELSE coalesce(
+            CASE WHEN x[5:5] = '-' THEN TRY_CAST(x AS TIMESTAMP) END,
+            cchc_excel_serial(x),
+            try_strptime(x, [
+                '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y',
+                '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y'
+            ]))
     END;
 
 CREATE OR REPLACE TEMP MACRO cchc_date(x) AS CAST(cchc_ts(x) AS DATE);
 
-CREATE OR REPLACE TEMP MACRO cchc_bool_word(f) AS
-    CASE
-        WHEN f IN ('co', 'x', '1', 'true', 'yes', 'y', 't', 'da gui', 'da', 'roi', 'dung', 'co gui', 'v') THEN TRUE
-        WHEN f IN ('khong', '0', 'false', 'no', 'n', 'f', 'chua gui', 'chua', 'sai', 'k', 'khong gui') THEN FALSE
-    END;
+-- cchc_bool_word(folded) is generated from cchc_etl.contract.BOOL_TRUE / BOOL_FALSE (one vocabulary).
+
+-- yes/no words after folding; the coded 1/0 of national exports is tried first (cheap)
+CREATE OR REPLACE TEMP MACRO cchc_bool(x) AS
+    CASE x WHEN '1' THEN TRUE WHEN '0' THEN FALSE ELSE cchc_bool_word(cchc_fold(x)) END;
+
+-- text to NFC; only values carrying combining marks (NFD, Windows-1258) need the work
+CREATE OR REPLACE TEMP MACRO cchc_nfc(x) AS
+    CASE WHEN regexp_matches(x, '[\x{0300}-\x{036F}\x{1AB0}-\x{1AFF}\x{1DC0}-\x{1DFF}\x{20D0}-\x{20FF}\x{FE20}-\x{FE2F}]')
+         THEN nfc_normalize(x) ELSE x END;
+
 
 -- numbers: "1.214" (dot thousands), "84,64" (comma decimal), "95%"
 CREATE OR REPLACE TEMP MACRO cchc_num(x) AS
