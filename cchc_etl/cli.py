@@ -99,11 +99,9 @@ def _summarise(month: str, result, seconds: float) -> MonthOutcome:
 def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
                methodology: str | None = None, quiet: bool = False) -> list[MonthOutcome]:
     from cchc_etl.definitions import build_definitions
-    from cchc_etl.validation import prewarm
 
     if not landing.is_dir():
         raise CliError(f"landing directory not found: {landing}")
-    prewarm()
     defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
                              allow_demo_key=allow_demo_key, methodology=methodology)
     job = defs.resolve_job_def("cchc_monthly")

@@ -288,28 +288,27 @@ class Loader:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: {exc.problem}")
         return prep
 
-    def _materialize(self, raw: RawData) -> RawData:
-        """Raw text rows -> temp table ``raw_input`` (file order) with ``_row_number``."""
+    def _materialize(self, raw: RawData) -> tuple[RawData, str]:
+        """Raw text rows -> temp table ``raw_input`` (file order); returns the relation with ``_row_number``."""
         con = self.con
         if raw.sql is not None:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT * FROM {raw.sql}")
-            count = con.execute("SELECT count(*) FROM raw_input").fetchone()[0]
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT * FROM {raw.sql}")
+                count, low, high = con.execute("SELECT count(*), min(rowid), max(rowid) FROM raw_input").fetchone()
+            except duckdb.Error:  # ragged rows, quoted line breaks the parallel scanner refuses, ...
+                count = low = high = -1
             if count == raw.data_rows:
-                # a CTAS keeps insertion (file) order, so consecutive rowids number the records
-                low, high = con.execute("SELECT min(rowid), max(rowid) FROM raw_input").fetchone()
-                number = (
-                    f"CAST(rowid - {low} AS BIGINT) + {raw.first_row_number}" if count == 0 or high - low + 1 == count
-                    else f"CAST(row_number() OVER (ORDER BY rowid) AS BIGINT) + {raw.first_row_number - 1}"
-                )
-                con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT *, {number} AS _row_number FROM raw_input")
-                return raw
+                if count == 0 or high - low + 1 == count:
+                    # a CTAS keeps insertion (file) order, so consecutive rowids number the records
+                    return raw, f"(SELECT *, CAST(rowid - {low} AS BIGINT) + {raw.first_row_number} AS _row_number FROM raw_input)"
+                return raw, f"(SELECT *, CAST(row_number() OVER (ORDER BY rowid) AS BIGINT) + {raw.first_row_number - 1} AS _row_number FROM raw_input)"
             raw = raw.fallback()  # empty lines or quoted line breaks: count records exactly
         con.register("raw_input_arrow", raw.table)
         try:
             con.execute("CREATE OR REPLACE TEMP TABLE raw_input AS SELECT * FROM raw_input_arrow")
         finally:
             con.unregister("raw_input_arrow")
-        return raw
+        return raw, "raw_input"
 
     def _distinct_values(self, spec: SourceSpec, raw: RawData) -> dict[int, list[str]]:
         coded = coded_positions(spec, raw)
@@ -326,8 +325,9 @@ class Loader:
         con = self.con
         lf = prep.lf
         try:
-            prep.raw = raw = self._materialize(prep.raw)
-            plan = parse_plan(spec, raw, "raw_input", month_end.isoformat() if month_end else None, has_units,
+            prep.raw, relation = self._materialize(prep.raw)
+            raw = prep.raw
+            plan = parse_plan(spec, raw, relation, month_end.isoformat() if month_end else None, has_units,
                               distinct=self._distinct_values(spec, raw), target=prep.parsed)
             con.execute(plan.create)
             data_rows, loaded, quarantined, blank, total = con.execute(

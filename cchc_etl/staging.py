@@ -126,6 +126,8 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     # free text (names, codes, PII before hashing, vendor columns) is normalised to NFC; typed
     # columns are parsed through folding, which is indifferent to the Unicode form
     plain = {pos for pos, name in raw.mapping.items() if spec.field(name).type not in ("str", "pii")}
+    if not raw.needs_nfc:
+        plain = set(range(n))
     src_cols = ",\n        ".join(
         f"nullif(trim(c{i}), '') AS r{i}" if i in plain else f"cchc_nfc(nullif(trim(c{i}), '')) AS r{i}" for i in range(n)
     )

@@ -20,7 +20,7 @@ from cchc_etl.defs.partitions import WAREHOUSE_POOL
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.ingest import month_start
 from cchc_etl.staging import q
-from cchc_etl.validation import SuiteDef, all_suites, run_suite
+from cchc_etl.validation import SuiteDef, all_suites, load_frame, run_suite
 
 
 def suite_checks(suite: SuiteDef):
@@ -41,9 +41,8 @@ def suite_checks(suite: SuiteDef):
         if suite.partition_column and context.has_partition_key:
             where = f" WHERE {q(suite.partition_column)} = ?"
             params = [month_start(context.partition_key[:7])]
-        cols = ", ".join(q(c) for c in suite.columns)
-        with warehouse.connect(read_only=False) as con:
-            frame = con.execute(f"SELECT {cols} FROM {suite.table}{where}", params).df()
+        with warehouse.connect() as con:
+            frame = load_frame(con, suite, where, params)
         for o in run_suite(suite, frame):
             meta = {
                 "element_count": MetadataValue.int(int(o.element_count or 0)),

@@ -49,6 +49,7 @@ class RawData:
     table: pa.Table | None = None  # or Arrow: c0..cN + _row_number
     first_row_number: int = 1  # physical row of the first data row (for ``sql``)
     fallback: Callable[[], RawData] | None = None  # exact reader if the fast path's count disagrees
+    needs_nfc: bool = True  # False when the reader saw no combining marks anywhere in the file
     notes: list[str] = field(default_factory=list)
     cleanup: list[Path] = field(default_factory=list)
 
