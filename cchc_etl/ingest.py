@@ -22,7 +22,7 @@ from cchc_etl import __version__
 from cchc_etl.contract import SourceSpec, load_source
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
-from cchc_etl.staging import coded_positions, parse_plan, q, staged_columns, staging_ddl
+from cchc_etl.staging import clean_select, coded_positions, parse_plan, q, staged_columns, staging_ddl
 from cchc_etl.warehouse import transaction
 
 MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -288,12 +288,12 @@ class Loader:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: {exc.problem}")
         return prep
 
-    def _materialize(self, raw: RawData) -> tuple[RawData, str]:
-        """Raw text rows -> temp table ``raw_input`` (file order); returns the relation with ``_row_number``."""
+    def _materialize(self, spec: SourceSpec, raw: RawData) -> tuple[RawData, str]:
+        """Raw rows -> temp table ``raw_input`` of clean text (file order); returns the relation with ``_row_number``."""
         con = self.con
         if raw.sql is not None:
             try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT * FROM {raw.sql}")
+                con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT {clean_select(spec, raw)} FROM {raw.sql}")
                 count, low, high = con.execute("SELECT count(*), min(rowid), max(rowid) FROM raw_input").fetchone()
             except duckdb.Error:  # ragged rows, quoted line breaks the parallel scanner refuses, ...
                 count = low = high = -1
@@ -305,7 +305,7 @@ class Loader:
             raw = raw.fallback()  # empty lines or quoted line breaks: count records exactly
         con.register("raw_input_arrow", raw.table)
         try:
-            con.execute("CREATE OR REPLACE TEMP TABLE raw_input AS SELECT * FROM raw_input_arrow")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT {clean_select(spec, raw)}, _row_number FROM raw_input_arrow")
         finally:
             con.unregister("raw_input_arrow")
         return raw, "raw_input"
@@ -315,7 +315,7 @@ class Loader:
         if not coded:
             return {}
         exprs = ", ".join(
-            f"CASE WHEN approx_count_distinct(c{pos}) <= {DISTINCT_LIMIT} THEN list(DISTINCT nullif(trim(c{pos}), '')) END"
+            f"CASE WHEN approx_count_distinct(c{pos}) <= {DISTINCT_LIMIT} THEN list(DISTINCT c{pos}) END"
             for pos in coded
         )
         values = self.con.execute(f"SELECT {exprs} FROM raw_input").fetchone()
@@ -325,7 +325,7 @@ class Loader:
         con = self.con
         lf = prep.lf
         try:
-            prep.raw, relation = self._materialize(prep.raw)
+            prep.raw, relation = self._materialize(spec, prep.raw)
             raw = prep.raw
             plan = parse_plan(spec, raw, relation, month_end.isoformat() if month_end else None, has_units,
                               distinct=self._distinct_values(spec, raw), target=prep.parsed)

@@ -114,6 +114,22 @@ class ParsePlan:
     quarantine: str
 
 
+def clean_select(spec: SourceSpec, raw: RawData) -> str:
+    """Select list that trims every cell (blank -> NULL) and brings free text to NFC.
+
+    Applied once, when the reader's rows are materialised, so that later expressions that use
+    a cell several times do not repeat the work. Typed columns are parsed through folding,
+    which is indifferent to the Unicode form, so only text columns (names, codes, PII before
+    hashing, vendor columns) are normalised, and only when the reader saw combining marks.
+    """
+    plain = {pos for pos, name in raw.mapping.items() if spec.field(name).type not in ("str", "pii")}
+    if not raw.needs_nfc:
+        plain = set(range(raw.n_columns))
+    return ", ".join(
+        f"cchc_clean(c{i}) AS c{i}" if i in plain else f"cchc_nfc(cchc_clean(c{i})) AS c{i}" for i in range(raw.n_columns)
+    )
+
+
 def coded_positions(spec: SourceSpec, raw: RawData) -> dict[int, FieldSpec]:
     """Columns whose values come from a small vocabulary (enum, bool): mapped via their distinct values."""
     return {pos: spec.field(name) for pos, name in raw.mapping.items() if spec.field(name).type in ("enum", "bool")}
@@ -123,15 +139,8 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
                distinct: dict[int, list[str]] | None = None, target: str = "parsed") -> ParsePlan:
     n = raw.n_columns
     by_field = {name: pos for pos, name in raw.mapping.items()}
-    # free text (names, codes, PII before hashing, vendor columns) is normalised to NFC; typed
-    # columns are parsed through folding, which is indifferent to the Unicode form
-    plain = {pos for pos, name in raw.mapping.items() if spec.field(name).type not in ("str", "pii")}
-    if not raw.needs_nfc:
-        plain = set(range(n))
-    src_cols = ",\n        ".join(
-        f"nullif(trim(c{i}), '') AS r{i}" if i in plain else f"cchc_nfc(nullif(trim(c{i}), '')) AS r{i}" for i in range(n)
-    )
-    src = f"src AS (\n    SELECT _row_number,\n        {src_cols}\n    FROM {relation}\n)"
+    src_cols = ", ".join(f"c{i} AS r{i}" for i in range(n))
+    src = f"src AS (\n    SELECT _row_number, {src_cols}\n    FROM {relation}\n)"
 
     typed = []
     for f in spec.fields:

@@ -60,7 +60,7 @@ def load_frame(con, suite: SuiteDef, where: str = "", params: list | None = None
     """The suite's columns of one partition as pandas; text as categoricals, which GX's pandas
     engine validates several times faster than object columns."""
     cols = ", ".join('"' + c.replace('"', '""') + '"' for c in suite.columns)
-    table = con.execute(f"SELECT {cols} FROM {suite.table}{where}", params or []).fetch_arrow_table()
+    table = con.execute(f"SELECT {cols} FROM {suite.table}{where}", params or []).to_arrow_table()
     return table.to_pandas(strings_to_categorical=True)
 
 
