@@ -24,7 +24,8 @@ bench: install
 	$(BIN)/python bench/run.py
 
 dev: install
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml
+	mkdir -p .dagster_home && cp -n deploy/dagster.yaml .dagster_home/dagster.yaml || true
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(VENV) data .dagster_home
