@@ -42,6 +42,7 @@ class FieldSpec:
     event: bool = False
     nonempty_is_true: bool = False
     references: str | None = None
+    sql_type: str | None = None  # enum whose canonical values are stored as another type (rating -> INTEGER)
 
     @property
     def is_pii(self) -> bool:
@@ -92,6 +93,7 @@ class SourceSpec:
     fields: tuple[FieldSpec, ...]
     total_marker_columns: tuple[str, ...] = ()
     reference: bool = False
+    required_file: bool = False  # reference data the pipeline cannot run without (org_units)
     rules: tuple[RowRule, ...] = ()
     text: str = ""  # the YAML itself: part of the load fingerprint
 
@@ -134,6 +136,7 @@ def _load(path: Path) -> SourceSpec:
                 event=bool(item.get("event", False)),
                 nonempty_is_true=bool(item.get("nonempty_is_true", False)),
                 references=item.get("references"),
+                sql_type=item.get("sql_type"),
             )
         )
     return SourceSpec(
@@ -144,6 +147,7 @@ def _load(path: Path) -> SourceSpec:
         fields=tuple(fields),
         total_marker_columns=tuple(raw.get("total_marker_columns", [])),
         reference=bool(raw.get("reference", False)),
+        required_file=bool(raw.get("required", False)),
         rules=tuple(RowRule(r["column"], r["when"], r["reason"]) for r in raw.get("rules", [])),
         text=path.read_text(encoding="utf-8"),
     )

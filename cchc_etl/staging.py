@@ -29,9 +29,13 @@ def lit(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def sql_type(f: FieldSpec) -> str:
+    return f.sql_type or SQL_TYPES[f.type]
+
+
 def staged_columns(spec: SourceSpec) -> list[tuple[str, str]]:
     """(column, SQL type) of the staging table, after the bookkeeping columns."""
-    return [(f.staged_name, SQL_TYPES[f.type]) for f in spec.fields]
+    return [(f.staged_name, sql_type(f)) for f in spec.fields]
 
 
 def staging_ddl(spec: SourceSpec) -> str:
@@ -148,10 +152,10 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
         if pos is None:
             # an absent column is unknown, not blank: only counts default (blank = 0)
             default = str(int(f.blank_value)) if f.type == "int" and f.blank_value is not None else "NULL"
-            typed.append(f"CAST({default} AS {SQL_TYPES[f.type]}) AS {q(f.staged_name)}")
+            typed.append(f"CAST({default} AS {sql_type(f)}) AS {q(f.staged_name)}")
         else:
             seen = (distinct or {}).get(pos)
-            typed.append(f"CAST({_parse_expr(f, f'r{pos}', seen)} AS {SQL_TYPES[f.type]}) AS {q(f.staged_name)}")
+            typed.append(f"CAST({_parse_expr(f, f'r{pos}', seen)} AS {sql_type(f)}) AS {q(f.staged_name)}")
     extras = [(pos, header) for pos, header in sorted(raw.extras.items())]
     if extras:
         pairs = ", ".join(f"{lit(h)}, r{pos}" for pos, h in extras)

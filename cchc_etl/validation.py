@@ -129,3 +129,42 @@ def run_suite(suite: SuiteDef, frame: pd.DataFrame) -> list[Outcome]:
             sample=[str(v) for v in (res.get("partial_unexpected_list") or [])[:10]], error=error,
         ))
     return outcomes
+
+
+def baseline_expectations(spec) -> list[dict]:
+    """The expectations every staged table must carry, derived from its contract: required
+    fields not null, coded fields within their canonical values. The JSON suites in
+    ``expectations/`` start from these (``python -m cchc_etl.validation SOURCE``) and add their
+    own; ``tests/test_expectations.py`` keeps the two in step."""
+    out: list[dict] = [{
+        "type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}, "severity": "warning",
+        "meta": {"check_name": "has_rows", "description": f"Tháng có dữ liệu / the month has staged {spec.source}"},
+    }]
+    if not spec.reference:
+        out.append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "system"}, "severity": "critical",
+                    "meta": {"check_name": "system_not_null"}})
+    for f in spec.fields:
+        if f.required:
+            out.append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": f.staged_name},
+                        "severity": "critical", "meta": {"check_name": f"{f.name}_not_null"}})
+        if f.type == "enum":
+            values = sorted(f.values)
+            if f.sql_type and f.sql_type.upper() in ("INTEGER", "BIGINT"):
+                values = sorted(int(v) for v in values)
+            out.append({"type": "expect_column_values_to_be_in_set", "kwargs": {"column": f.name, "value_set": values},
+                        "severity": "critical", "meta": {"check_name": f"{f.name}_in_set"}})
+    return out
+
+
+if __name__ == "__main__":  # python -m cchc_etl.validation SOURCE  -> a starter suite on stdout
+    import sys
+
+    from cchc_etl.contract import load_source
+
+    _spec = load_source(sys.argv[1])
+    print(json.dumps({
+        "name": f"stg_{_spec.source}",
+        "meta": {"asset": f"staging/stg_{_spec.source}", "table": _spec.staging_table,
+                 "partition_column": None if _spec.reference else "month"},
+        "expectations": baseline_expectations(_spec),
+    }, ensure_ascii=False, indent=2))

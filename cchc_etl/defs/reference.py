@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from cchc_etl.defs.partitions import WAREHOUSE_POOL
 from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
 from cchc_etl.defs.reporting import load_metadata
+from cchc_etl.contract import load_source, reference_sources
 from cchc_etl.ingest import Loader
 
 
@@ -38,7 +39,4 @@ def reference_asset(source: str, required: bool):
     return _asset
 
 
-stg_org_units = reference_asset("org_units", required=True)
-stg_procedures = reference_asset("procedures", required=False)
-
-reference_assets = [stg_org_units, stg_procedures]
+reference_assets = [reference_asset(s, required=load_source(s).required_file) for s in reference_sources()]
