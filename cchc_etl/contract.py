@@ -172,3 +172,21 @@ def reference_sources() -> list[str]:
     return sorted(
         p.stem for p in (ASSETS_DIR / "sources").glob("*.yaml") if load_source(p.stem).reference
     )
+
+
+@cache
+def load_profile(system: str | None, source: str) -> dict[str, str]:
+    """Vendor header spellings of one exporting system: ``assets/profiles/<system>.yaml``."""
+    if not system:
+        return {}
+    path = ASSETS_DIR / "profiles" / f"{system}.yaml"
+    if not path.exists():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    columns = ((raw.get("sources") or {}).get(source) or {}).get("columns") or {}
+    spec = load_source(source)
+    names = {f.name for f in spec.fields}
+    unknown = sorted(set(columns.values()) - names)
+    if unknown:
+        raise ValueError(f"{path}: unknown {source} field(s): {', '.join(unknown)}")
+    return {str(k): str(v) for k, v in columns.items()}

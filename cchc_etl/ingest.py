@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from cchc_etl import __version__
-from cchc_etl.contract import SourceSpec, load_source
+from cchc_etl.contract import SourceSpec, load_profile, load_source
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
 from cchc_etl.staging import clean_select, coded_positions, parse_plan, q, staged_columns, staging_ddl
@@ -165,8 +165,10 @@ class Loader:
         self.key_id = key_fingerprint(pii_key)
         con.execute(hmac_macro_sql(pii_key))
 
-    def fingerprint(self, spec: SourceSpec) -> str:
-        digest = hashlib.sha256(f"{__version__}|{self.key_id}|".encode() + spec.text.encode("utf-8"))
+    def fingerprint(self, spec: SourceSpec, system: str | None = None) -> str:
+        """What else decides a file's staged rows: loader version, PII key, contract, profile."""
+        profile = sorted(load_profile(system, spec.source).items())
+        digest = hashlib.sha256(f"{__version__}|{self.key_id}|{profile}|".encode() + spec.text.encode("utf-8"))
         return digest.hexdigest()[:16]
 
     def ensure_tables(self, spec: SourceSpec) -> None:
@@ -178,7 +180,6 @@ class Loader:
         self.ensure_tables(spec)
         month = month_start(month)
         files = month_files(self.landing, source, month)
-        fingerprint = self.fingerprint(spec)
         prior = {
             row[0]: row[1:]
             for row in self.con.execute(
@@ -194,11 +195,13 @@ class Loader:
         todo, unchanged = [], []
         for lf in files:
             before = prior.get(lf.relative)
-            if before and before[0] == lf.sha256 and before[1] == fingerprint and before[2] == "loaded":
+            if before and before[0] == lf.sha256 and before[1] == self.fingerprint(spec, lf.system) and before[2] == "loaded":
                 unchanged.append(lf)
             else:
                 todo.append(lf)
-        prepared = [self._prepare(spec, lf, i, fingerprint, next_month(month), has_units) for i, lf in enumerate(todo)]
+        prepared = [
+            self._prepare(spec, lf, i, self.fingerprint(spec, lf.system), next_month(month), has_units) for i, lf in enumerate(todo)
+        ]
         try:
             with transaction(self.con):
                 for rel in sorted(set(prior) - current):
@@ -278,7 +281,7 @@ class Loader:
             return prep
         try:
             with tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
-                prep.raw = read_raw(lf.path, spec, workdir=Path(tmp))
+                prep.raw = read_raw(lf.path, spec, profile=load_profile(lf.system, spec.source), workdir=Path(tmp))
                 try:
                     self._parse(spec, prep, month_end, has_units)
                 finally:

@@ -290,3 +290,17 @@ def test_refused_file_does_not_stop_the_month(tmp_path):
     assert [f.relative for f in result.refused] == ["dossiers/2024-01/vnpt__broken.xlsx"]
     statuses = sorted((row[4], row[5] is not None) for row in log)
     assert statuses == [("loaded", False), ("refused", True)]
+
+
+def test_system_profile_maps_vendor_headers(tmp_path):
+    """assets/profiles/example_vendor.yaml: a vendor that spells every column its own way."""
+    headers = ["Số hồ sơ hệ thống", "Mã dịch vụ công", "Nơi tiếp nhận", "Cách thức nộp", "Thời điểm nhận", "Thời hạn",
+               "Thời điểm xong", "Tình trạng xử lý", "Họ tên người nộp", "Số CMND/CCCD"]
+    landing = landing_with(tmp_path, "example_vendor__a.csv", lambda p: write_csv(p, "utf-8", headers=headers))
+    _, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    assert_three_rows(staged, first_row=2)
+    # without the profile the same file lacks required columns and is refused with their names
+    other = landing_with(tmp_path / "other", "igate__a.csv", lambda p: write_csv(p, "utf-8", headers=headers))
+    _, staged, _, log = load(tmp_path / "other", other)
+    assert staged == [] and log[0][4] == "refused" and "dossier_id" in log[0][5]

@@ -37,7 +37,7 @@ def partition_month(context) -> dt.date:
     pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="Inventory of the landing files of the month (every source folder), with what the loader makes of each.",
-    check_specs=[AssetCheckSpec("files_recognised", asset=LANDING_FILES, description="Every file in the month's folders is a known source, month and file-name pattern")],
+    check_specs=[AssetCheckSpec("files_recognised", asset=LANDING_FILES, description="Every landing file is in a known source folder, month folder and file-name pattern (an unknown one is named and left unloaded)")],
 )
 def landing_files(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     prewarm()  # start importing Great Expectations while DuckDB works
@@ -60,7 +60,8 @@ def landing_files(context: AssetExecutionContext, warehouse: WarehouseResource, 
         "by_source": MetadataValue.json({s: sum(1 for r in rows if r["source"] == s) for s in sorted({r["source"] for r in rows})}),
     })
     yield AssetCheckResult(
-        check_name="files_recognised", passed=not problems, severity=AssetCheckSeverity.WARN,
+        check_name="files_recognised", passed=not problems, severity=AssetCheckSeverity.ERROR,
+        description="; ".join(f"{r['file_path']}: {r['problem']}" for r in problems) or None,
         metadata={"problems": MetadataValue.md("\n".join(f"- {r['file_path']}: {r['problem']}" for r in problems) or "none")},
     )
 
