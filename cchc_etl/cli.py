@@ -25,6 +25,13 @@ class CliError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes get the same one-line error and exit code as every other failure."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(1, f"cchc-etl: error: {message} (see {self.prog} --help)\n")
+
+
 def _month(value: str) -> str:
     if not MONTH.match(value):
         raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
@@ -113,7 +120,8 @@ def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key:
         started = time.perf_counter()
         result = job.execute_in_process(
             partition_key=f"{month}-01", instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "WARNING")}}}},
+            # failures are reported once, as one line, by main(); CCHC_LOG_LEVEL=INFO shows Dagster's log
+            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}}},
         )
         outcome = _summarise(month, result, time.perf_counter() - started)
         outcomes.append(outcome)
@@ -147,8 +155,10 @@ def cmd_sample(args) -> None:
 
 def cmd_run(args) -> None:
     from cchc_etl.pii import resolve_key
+    from cchc_etl.warehouse import duckdb_path
 
-    resolve_key()  # fail before any work when CCHC_PII_KEY is missing
+    duckdb_path(args.warehouse)  # a wrong URL fails here, before any work
+    resolve_key()  # so does a missing CCHC_PII_KEY
     months = months_between(args.start, args.end)
     outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False, methodology=args.methodology)
     _raise_for(outcomes)
@@ -193,9 +203,12 @@ def cmd_demo(args) -> None:
     from cchc_etl.pii import DEMO_KEY
     from cchc_etl.sample import write_sample_landing
 
+    from cchc_etl.warehouse import duckdb_path
+
     out = Path(args.dir)
     landing = out / "landing"
     url = args.warehouse or f"duckdb:///{(out / 'warehouse.duckdb').as_posix()}"
+    duckdb_path(url)
     write_sample_landing(landing, args.start, args.end, rows_per_month=args.rows, seed=args.seed)
     print(f"Dữ liệu mẫu / sample landing: {landing}")
     if not os.environ.get("CCHC_PII_KEY"):
@@ -210,8 +223,8 @@ def cmd_demo(args) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from cchc_etl.warehouse import DEFAULT_URL
 
-    parser = argparse.ArgumentParser(prog="cchc-etl", description="cchc-etl: kho dữ liệu cải cách hành chính / CCHC data warehouse")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="cchc-etl", description="cchc-etl: kho dữ liệu cải cách hành chính / CCHC data warehouse")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("sample", help="write a realistic sample landing tree", description="Write a sample landing tree in the contract's layout.")
     p.add_argument("--out", required=True, help="landing root to write")

@@ -17,7 +17,9 @@ def duckdb_path(url: str) -> Path:
     """SQLAlchemy-style URL -> file path: duckdb:///relative/file.duckdb, duckdb:////abs/file.duckdb."""
     prefix = "duckdb:///"
     if not url.startswith(prefix):
-        raise ValueError(f"not a DuckDB warehouse URL (expected duckdb:///path/file.duckdb): {url}")
+        raise ValueError(
+            f"not a DuckDB warehouse URL: {url!r} (expected duckdb:///relative/file.duckdb or duckdb:////absolute/file.duckdb)"
+        )
     rest = url[len(prefix):]
     if not rest or rest == ":memory:":
         raise ValueError("the warehouse must be a file: duckdb:///path/file.duckdb")
@@ -30,7 +32,8 @@ def sql_file(relative: str) -> str:
 
 @contextlib.contextmanager
 def connect(url_or_path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    path = duckdb_path(url_or_path) if isinstance(url_or_path, str) and url_or_path.startswith("duckdb:") else Path(url_or_path)
+    # strings are URLs (validated); Path objects are files, for callers inside the package
+    path = duckdb_path(url_or_path) if isinstance(url_or_path, str) else Path(url_or_path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)

@@ -1,3 +1,4 @@
 import os
 
-os.environ.setdefault("CCHC_LOG_LEVEL", "WARNING")
+# the CLI's own default (CRITICAL): tests assert on its one-line error output
+os.environ.pop("CCHC_LOG_LEVEL", None)
