@@ -119,7 +119,93 @@ def suite_dossiers(rows: int, keep: bool) -> str:
             shutil.rmtree(work, ignore_errors=True)
 
 
-SUITES = {"dossiers": suite_dossiers}
+READER = textwrap.dedent(
+    """
+    import sys, tempfile, time
+    from pathlib import Path
+    from cchc_etl.contract import load_source
+    from cchc_etl.ingest import Loader
+    from cchc_etl.readers import read_raw
+    from cchc_etl.warehouse import connect
+    path = Path(sys.argv[1])
+    spec = load_source("dossiers")
+    with tempfile.TemporaryDirectory() as tmp, connect(Path(tmp) / "r.duckdb") as con:
+        raw = read_raw(path, spec, workdir=Path(tmp))
+        raw, relation = Loader(con, Path(tmp), "bench-key")._materialize(spec, raw)
+        n = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    print("rows", n, "encoding", raw.encoding, "header_row", raw.header_row)
+    """
+)
+
+ANCHOR_XLSX = "import sys\nfrom python_calamine import CalamineWorkbook\nrows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python(skip_empty_area=False)\nprint('rows', len(rows))"
+ANCHOR_PYARROW = "import sys, pyarrow.csv as pc\nt = pc.read_csv(sys.argv[1], read_options=pc.ReadOptions(encoding='utf-16'), parse_options=pc.ParseOptions(delimiter='\\t'))\nprint('rows', t.num_rows)"
+# a full read into memory (a bare count(*) would let DuckDB skip parsing the columns)
+ANCHOR_DUCKDB = "import sys, duckdb\ncon = duckdb.connect()\ncon.execute('SET enable_progress_bar=false')\ncon.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?, delim='\\t', encoding='utf-16', header=true, all_varchar=true)\", [sys.argv[1]])\nprint('rows', con.execute('SELECT count(*) FROM t').fetchone()[0])"
+
+
+def _reader_files(out: Path, xlsx_rows: int, csv_rows: int) -> tuple[Path, Path]:
+    """A 100k-row XLSX export (title rows, header, total row) and a 1M-row UTF-16 tab CSV; cached."""
+    import codecs
+
+    import duckdb
+    import openpyxl
+
+    from cchc_etl.sample import write_bench_csv
+
+    out.mkdir(parents=True, exist_ok=True)
+    src = out / f"bench_{csv_rows}.csv"
+    if not src.exists():
+        write_bench_csv(src, rows=csv_rows)
+    xlsx = out / f"export_{xlsx_rows}.xlsx"
+    if not xlsx.exists():
+        con = duckdb.connect()
+        rows = con.execute("SELECT * FROM read_csv(?, all_varchar=true) LIMIT ?", [str(src), xlsx_rows]).fetchall()
+        header = [d[0] for d in con.description]
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("Hồ sơ")
+        ws.append(["BÁO CÁO DANH SÁCH HỒ SƠ TIẾP NHẬN"])
+        ws.append(["Kỳ báo cáo: tháng 01/2024"])
+        ws.append(header)
+        for row in rows:
+            ws.append(list(row))
+        ws.append(["Tổng cộng", len(rows)])
+        wb.save(xlsx)
+    u16 = out / f"export_{csv_rows}_utf16.csv"
+    if not u16.exists():
+        tab = out / "tab.tmp"
+        duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar=true)) TO '{tab}' (HEADER, DELIMITER '\t', QUOTE '')")
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        with tab.open("rb") as fh, u16.open("wb") as dst:
+            dst.write(codecs.BOM_UTF16_LE)
+            while chunk := fh.read(8 << 20):
+                dst.write(decoder.decode(chunk).encode("utf-16-le"))
+        tab.unlink()
+    return xlsx, u16
+
+
+def suite_readers(rows: int, keep: bool) -> str:
+    xlsx_rows = max(1000, rows // 10)
+    t = time.perf_counter()
+    xlsx, u16 = _reader_files(ROOT / "bench" / "out", xlsx_rows, rows)
+    print(f"files ready in {time.perf_counter() - t:.1f}s (cached in bench/out): {xlsx.name} {xlsx.stat().st_size / 2**20:.0f} MB, "
+          f"{u16.name} {u16.stat().st_size / 2**20:.0f} MB")
+    ratios = []
+    for label, path, n, anchors in [
+        ("XLSX, 100k rows", xlsx, xlsx_rows, [("python-calamine to_python", ANCHOR_XLSX)]),
+        ("UTF-16 CSV, 1M rows", u16, rows, [("pyarrow.csv (typed inference)", ANCHOR_PYARROW), ("duckdb read_csv utf-16", ANCHOR_DUCKDB)]),
+    ]:
+        best = None
+        for name, script in anchors:
+            s, rss, _ = measure([sys.executable, "-c", script, str(path)])
+            print(f"  {label}: anchor {name:32s} {s:6.2f} s  {n / s:10,.0f} rows/s  peak RSS {rss:6.0f} MB")
+            best = min(best or s, s)
+        s, rss, out = measure([sys.executable, "-c", READER, str(path)])
+        print(f"  {label}: cchc-etl reader (to clean text rows)  {s:6.2f} s  {n / s:10,.0f} rows/s  peak RSS {rss:6.0f} MB  [{out.strip()}]")
+        ratios.append(s / best)
+    return f"readers_ratio={max(ratios):.2f} xlsx_ratio={ratios[0]:.2f} csv_ratio={ratios[1]:.2f}"
+
+
+SUITES = {"dossiers": suite_dossiers, "readers": suite_readers}
 
 
 def main() -> None:

@@ -304,3 +304,48 @@ def test_system_profile_maps_vendor_headers(tmp_path):
     other = landing_with(tmp_path / "other", "igate__a.csv", lambda p: write_csv(p, "utf-8", headers=headers))
     _, staged, _, log = load(tmp_path / "other", other)
     assert staged == [] and log[0][4] == "refused" and "dossier_id" in log[0][5]
+
+
+def test_utf16_with_blank_line_takes_exact_path(tmp_path):
+    def write(path):
+        lines = ["\t".join(HEADERS_VI), "\t".join(ROWS[0]), "", "\t".join(ROWS[1]), "\t".join(ROWS[2])]
+        path.write_bytes(codecs.BOM_UTF16_LE + ("\r\n".join(lines) + "\r\n").encode("utf-16-le"))
+
+    landing = landing_with(tmp_path, "igate__u16.csv", write)
+    _, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    assert [r[7] for r in staged] == [2, 4, 5]
+    assert log[0][:4] == (5, 3, 0, 2) and log[0][6] == "utf-16"
+
+
+def test_xlsx_legacy_fonts_become_unicode(tmp_path):
+    """Header and data typed in TCVN3 (.VnTime) and VNI (VNI-Times) fonts load as Unicode NFC."""
+    from openpyxl.styles import Font
+
+    from cchc_etl.readers.legacy import TCVN3_TABLE, VNI_PAIRS  # noqa: F401 - the tables under test elsewhere
+
+    def to_tcvn3(text):
+        reverse = {v: k for k, v in TCVN3_TABLE.items()}
+        return "".join(reverse.get(ch, ch) for ch in unicodedata.normalize("NFC", text))
+
+    def write(path):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append([to_tcvn3("BÁO CÁO DANH SÁCH HỒ SƠ")])
+        ws["A1"].font = Font(name=".VnTime")
+        ws.append(HEADERS_VI)
+        for cell in ws[2]:
+            cell.font = Font(name=".VnTime")
+            cell.value = to_tcvn3(cell.value)
+        for r in ROWS:
+            ws.append(r)
+        for row in ws.iter_rows(min_row=3, max_row=5):
+            for col in (3, 7, 8):  # channel, status, applicant name typed in .VnTime
+                row[col].value = to_tcvn3(row[col].value)
+                row[col].font = Font(name=".VnTime")
+        wb.save(path)
+
+    landing = landing_with(tmp_path, "igate__legacy.xlsx", write)
+    _, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == [], quarantine
+    assert_three_rows(staged, first_row=3)

@@ -124,6 +124,10 @@ def cell_text(value: object) -> str | None:
 
 def rows_to_arrow(rows: list[list[object]], first_row_number: int, n_columns: int) -> pa.Table:
     """Data rows (already text) -> Arrow table c0..cN + _row_number."""
-    columns = {f"c{i}": pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in range(n_columns)}
+    if rows and all(len(r) == n_columns for r in rows):
+        transposed = list(zip(*rows))  # rectangular (calamine pads rows): one C-level transpose
+        columns = {f"c{i}": pa.array(transposed[i], pa.string()) for i in range(n_columns)}
+    else:
+        columns = {f"c{i}": pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in range(n_columns)}
     columns["_row_number"] = pa.array(range(first_row_number, first_row_number + len(rows)), pa.int64())
     return pa.table(columns)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+
+import numpy as np
 import tempfile
 from pathlib import Path
 
@@ -26,8 +28,10 @@ def detect_encoding(path: Path) -> str:
         head = fh.read(4096)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16"  # Excel "Unicode text": little-endian with BOM, read by DuckDB natively
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
     if head:
         even_nuls = head[0::2].count(0)
         odd_nuls = head[1::2].count(0)
@@ -89,6 +93,23 @@ def _line_stats(path: Path) -> tuple[int, bool]:
     return lines, combining
 
 
+def _line_stats_utf16(path: Path) -> tuple[int, bool]:
+    """(physical lines, has combining marks) of a UTF-16-LE file, counted on 16-bit units."""
+    lines = 0
+    combining = False
+    last_unit = 10
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):  # CHUNK is even: units never straddle two reads
+            units = np.frombuffer(chunk[: len(chunk) // 2 * 2], dtype="<u2")
+            lines += int(np.count_nonzero(units == 10))
+            combining = combining or bool(np.any((units >= 0x300) & (units <= 0x36F)))
+            if len(units):
+                last_unit = int(units[-1])
+    if last_unit != 10:
+        lines += 1
+    return lines, combining
+
+
 def _sniff(text_head: str, spec: SourceSpec, path: Path, profile) -> tuple[str, int, object]:
     """Pick the delimiter whose split yields the best header match."""
     lines = text_head.splitlines()[:HEADER_SCAN_ROWS]
@@ -115,13 +136,22 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
     encoding = detect_encoding(path)
     cleanup: list[Path] = []
     utf8_path = path
-    if encoding not in ("utf-8", "utf-8-sig"):
-        utf8_path = _transcode(path, encoding, workdir)
-        cleanup.append(utf8_path)
-    with utf8_path.open("r", encoding="utf-8-sig", newline="") as fh:
-        head = fh.read(1 << 16)
-    delim, header_index, match = _sniff(head, spec, path, profile)
-    lines, has_combining = _line_stats(utf8_path)
+    if encoding == "utf-16":
+        # DuckDB decodes UTF-16-LE itself; sniff the head here and count lines on 16-bit units
+        with path.open("r", encoding="utf-16", newline="") as fh:
+            head = fh.read(1 << 16)
+        delim, header_index, match = _sniff(head, spec, path, profile)
+        lines, has_combining = _line_stats_utf16(path)
+        duck_encoding = "utf-16"
+    else:
+        if encoding not in ("utf-8", "utf-8-sig"):
+            utf8_path = _transcode(path, encoding, workdir)
+            cleanup.append(utf8_path)
+        with utf8_path.open("r", encoding="utf-8-sig", newline="") as fh:
+            head = fh.read(1 << 16)
+        delim, header_index, match = _sniff(head, spec, path, profile)
+        lines, has_combining = _line_stats(utf8_path)
+        duck_encoding = "utf-8"
     n_columns = len(match.headers)
     raw = RawData(
         path=path, container="csv", encoding=encoding, header_row=header_index + 1,
@@ -135,19 +165,20 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
         raw.sql = (
             f"read_csv('{quoted}', delim='{delim_sql}', quote='\"', escape='\"', header=false, "
             f"skip={header_index + 1}, columns={{{types}}}, null_padding=true, "
-            f"auto_detect=false, encoding='utf-8')"
+            f"auto_detect=false, encoding='{duck_encoding}')"
         )
         # DuckDB drops empty lines and rejects ragged rows: the loader compares its record count
         # with the physical line count and switches to the exact path when they differ
         raw.rows_physical = lines
         raw.first_row_number = header_index + 2
         raw.needs_nfc = has_combining
-        raw.fallback = lambda: _exact(path, utf8_path, delim, header_index, match, encoding, cleanup)
+        raw.fallback = lambda: _exact(path, utf8_path, delim, header_index, match, encoding, cleanup, duck_encoding)
         return raw
-    return _exact(path, utf8_path, delim, header_index, match, encoding, cleanup)
+    return _exact(path, utf8_path, delim, header_index, match, encoding, cleanup, duck_encoding)
 
 
-def _exact(path: Path, utf8_path: Path, delim: str, header_index: int, match, encoding: str, cleanup: list[Path]) -> RawData:
+def _exact(path: Path, text_path: Path, delim: str, header_index: int, match, encoding: str, cleanup: list[Path],
+           text_encoding: str = "utf-8") -> RawData:
     n_columns = len(match.headers)
     raw = RawData(
         path=path, container="csv", encoding=encoding, header_row=header_index + 1,
@@ -155,7 +186,7 @@ def _exact(path: Path, utf8_path: Path, delim: str, header_index: int, match, en
         n_columns=n_columns, rows_physical=0, cleanup=cleanup,
     )
     # exact path: Python's csv module keeps blank lines and quoted line breaks as records
-    with utf8_path.open("r", encoding="utf-8-sig", newline="") as fh:
+    with text_path.open("r", encoding="utf-8-sig" if text_encoding == "utf-8" else text_encoding, newline="") as fh:
         records = list(csv.reader(fh, delimiter=delim))
     data = records[header_index + 1 :]
     width = max([n_columns, *(len(r) for r in data)]) if data else n_columns
