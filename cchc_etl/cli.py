@@ -220,6 +220,17 @@ def cmd_demo(args) -> None:
     print(f"\nKho dữ liệu / warehouse: {url}  (duckdb {url.removeprefix('duckdb:///')} → SELECT * FROM marts.period_report)")
 
 
+def cmd_holidays(args) -> None:
+    from cchc_etl.calendar_vn import holidays_csv, write_holidays_csv
+
+    if args.out:
+        n = write_holidays_csv(Path(args.out), args.years)
+        print(f"Đã ghi {n} ngày / wrote {n} rows to {args.out} — a proposal: replace it with the official decision "
+              "for the Tết break and make-up days (landing/reference/holidays.csv)")
+    else:
+        sys.stdout.write(holidays_csv(args.years))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from cchc_etl.warehouse import DEFAULT_URL
 
@@ -251,6 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=2000)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("holidays", help="propose the holiday calendar of some years (lunar Tết, Hùng Kings' day, days off in lieu)",
+                       description="Write a default holidays file (date,name,kind) for the years; the official decision overrides it.")
+    p.add_argument("years", nargs="+", type=int, help="years, e.g. 2026 2027")
+    p.add_argument("--out", default=None, help="CSV to write (default: print)")
+    p.set_defaults(func=cmd_holidays)
     return parser
 
 
