@@ -67,6 +67,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql_file(name))
     for source in reference_sources() + event_sources():
         con.execute(staging_ddl(load_source(source)))
+    con.execute(sql_file("schema/views.sql"))
 
 
 @contextlib.contextmanager
