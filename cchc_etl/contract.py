@@ -65,15 +65,18 @@ class FieldSpec:
         """One raw cell of an enum or bool field -> canonical value, None when unknown."""
         if self.type == "bool":
             return parse_bool(value, nonempty_is_true=self.nonempty_is_true)
+        exact = self.exact_map().get(nfc(value).strip())
+        if exact is not None:
+            return exact  # symbols such as ">=" fold to nothing: match them as written first
         return self.value_map().get(fold(value))
 
     def value_map(self) -> dict[str, str]:
         """Folded spelling -> canonical enum value (canonical names map to themselves)."""
         out: dict[str, str] = {}
         for canonical, spellings in self.values.items():
-            out[fold(canonical)] = canonical
-            for spelling in spellings:
-                out[fold(spelling)] = canonical
+            for spelling in (canonical, *spellings):
+                if fold(spelling):  # a spelling that folds to nothing can only match exactly
+                    out[fold(spelling)] = canonical
         return out
 
 

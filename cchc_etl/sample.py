@@ -8,10 +8,21 @@ Three public entry points:
 
         OUT/reference/org_units.csv                       (UTF-8, snake_case header)
         OUT/reference/procedures.xlsx                     (title row, blank row, VN header)
+        OUT/reference/holidays.csv                        (BOM, VN header, dd/mm/yyyy, VN kinds)
+        OUT/reference/targets.csv                         (snake_case header, VN comparator words)
+        OUT/reference/self_assessment.csv                 (BOM, VN header, comma decimals)
         OUT/dossiers/<YYYY-MM>/igate__hoso_<YYYY-MM>.xlsx (one-stop export, VN words)
         OUT/dossiers/<YYYY-MM>/vnpt__export_<YYYY-MM>.csv (national coded values, BOM)
+        OUT/surveys/<YYYY-MM>/igate__danhgia_<YYYY-MM>.xlsx   (rating words, date cells, total row)
+        OUT/surveys/<YYYY-MM>/vnpt__danhgia_<YYYY-MM>.csv     (snake_case, ratings 1-5, BOM)
+        OUT/feedback/<YYYY-MM>/hcm1022__pakn_<YYYY-MM>.xlsx   (PAKN, VN header and words)
+        OUT/feedback/<YYYY-MM>/vnpt__pakn_<YYYY-MM>.csv       (snake_case, no BOM, LF)
+        OUT/documents/<YYYY-MM>/qlvb__sovanban_<YYYY-MM>.xlsx    (document log, date cells)
+        OUT/documents/<YYYY-MM>/ioffice__sovanban_<YYYY-MM>.xlsx (other header aliases, text dates)
+        OUT/email/<YYYY-MM>/mailhcm__thongke_<YYYY-MM>.csv    (one row per account, VN header)
 
     and returns a :class:`SampleManifest` (files, data rows, skipped rows, planted bad rows).
+    Every header is a canonical field name or an alias of ``assets/sources/<source>.yaml``.
 
 ``write_bench_csv(path, rows=1_000_000, month="2024-01", seed=11, units=None, procedures=None)``
     One large vnpt-style CSV for a single month, vectorised with numpy/pyarrow (no Python
@@ -80,6 +91,58 @@ with ``rows read = loaded + quarantined + skipped``.
 PII (applicant name, CCCD / tax code, phone) is synthetic but realistic, and present in clear
 text: this is the raw landing, the warehouse must hash or drop it at ingest.
 
+The other sources
+-----------------
+* ``surveys``: about 60% of the dossiers resolved in the month (not the planted bad ones) get
+  one rating from the system that exported them, after the result (kiosk at the counter a few
+  minutes after the return; web / zalo / sms later), always within the month; about 97% are
+  >= 4; a few kiosk ratings carry no dossier id. igate writes the words ("Rất hài lòng" ...),
+  vnpt the digits 1-5.
+* ``feedback`` (PAKN): ``max(20, rows_per_month // 25)`` new items a month, ``due_at`` = received
+  + 10 working days; ~89% answered (7% of them after ``due_at``), 7% forwarded, 4% rejected;
+  the items still open at a month end reappear in the next month's export of the same system
+  with the same id / received / due and a newer state (the dossiers' snapshot rule; the
+  simulation starts one month early for a backlog). Published Có/Không, category "quy định hành
+  chính" / "hành vi, thái độ", a few dissatisfied / follow-up complaints. ``hcm1022`` serves the
+  departments and land-registry branches, ``vnpt`` the districts and communes.
+* ``documents``: ``max(24, rows_per_month // 8)`` documents per system and month (``qlvb``:
+  departments and branches, ``ioffice``: districts and communes), 60% incoming; ~97.5% of the
+  non-classified ones electronic; 1.5% "Mật" (on paper), the rest blank or "Thường"; one vendor
+  column (``Trích yếu``, see ``DOCUMENT_EXTRA_COLUMN``) and a "Tổng số" total row.
+* ``email``: every receiving unit has 8-12 official accounts (``nva.stp@tphcm.gov.vn``, the same
+  every month; 2-4 leaders), one row per account and month; ``active_days`` is within the
+  month's working days (<= 23), leaders mostly active on more than half of them.
+* ``reference/holidays.csv``: the years of the sample, from a built-in table for 2022-2026 (SAMPLE
+  DATA: plausible, the 2024/2025 Tết breaks and Hùng Kings' days are the official ones, the swaps
+  are illustrative), weekdays off (``Nghỉ lễ``, ``Nghỉ bù``) and make-up Saturdays (``Làm bù``).
+* ``reference/targets.csv``: the 2022 HCMC plan's targets (shared/seeds/001) repeated for each
+  year of the sample. ``target_group`` is a comma-separated list of procedure groups, ``!`` in
+  front meaning "all but these"; comparators are the contract's words (``từ`` = >=, ``dưới`` = <,
+  ``tăng điểm phần trăm``, ``tỷ lệ đơn vị``).
+* ``reference/self_assessment.csv``: a few city / unit rows per year (quarters of the sample's
+  months, one month, the year), comma decimals.
+
+The rows planted in the monthly files of these sources: 1-2 per file (2 when it has >= 12 rows),
+each with exactly one problem, recorded in the manifest like the dossier ones. The kinds rotate
+over months and systems so that a few consecutive files show them all; feedback rows are only
+planted on items received and closed in the month (the carried-over ones stay intact):
+
+========  ======================================================================================
+source    (column, problem)
+========  ======================================================================================
+surveys   (rated_at, unparseable_date) ``30/02/YYYY 14:20`` / ``YYYY-02-30T14:20:00``;
+          (rating, unknown_rating) ``Tạm được`` / ``6``; (response_id, missing_required);
+          (unit_code, unknown_unit); (rated_at, event_after_month_end)
+feedback  (received_at, unparseable_date) ``31/02/YYYY 08:45`` / ``YYYY-02-30 08:45:00``;
+          (status, unknown_status) ``Chờ phê duyệt``; (feedback_id, missing_required);
+          (unit_code, unknown_unit); (answered_at, event_after_month_end)
+documents (registered_at, unparseable_date) ``31/04/YYYY 09:30``; (direction, unknown_direction)
+          ``Văn bản nội bộ``; (document_id, missing_required); (unit_code, unknown_unit);
+          (registered_at, event_after_month_end)
+email     (role, unknown_role) ``Thực tập sinh``; (account, missing_required);
+          (unit_code, unknown_unit) ``Q5``; (active_days, out_of_range) ``42``
+========  ======================================================================================
+
 The bench CSV (``write_bench_csv``) has no bad rows unless ``bad_fraction`` > 0, in which case
 that fraction of rows gets ``received_at = "abc"`` (unparseable date); its timestamps are not
 snapped to working hours (only received_at is), it is meant for volume, not for realism.
@@ -118,6 +181,11 @@ __all__ = [
     "IGATE_EXTRA_COLUMN",
     "receiving_unit_codes",
     "active_procedure_codes",
+    "SURVEY_FIELDS",
+    "FEEDBACK_FIELDS",
+    "DOCUMENT_FIELDS",
+    "DOCUMENT_EXTRA_COLUMN",
+    "EMAIL_FIELDS",
 ]
 
 # Fixed timestamp written into XLSX document properties (and zip entries) so that the same
@@ -655,7 +723,12 @@ class SampleManifest:
         return self.data_rows[file] + self.skipped_total(file)
 
     def dossier_files(self, month: str | None = None) -> list[str]:
-        pre = "dossiers/" + (f"{month}/" if month else "")
+        return self.source_files("dossiers", month)
+
+    def source_files(self, source: str, month: str | None = None) -> list[str]:
+        """Files of one monthly source (``dossiers``, ``surveys``, ...), optionally of one month;
+        for ``reference`` the reference files."""
+        pre = f"{source}/" + (f"{month}/" if month else "")
         return [f for f in self.files if f.startswith(pre)]
 
     def to_dict(self) -> dict[str, Any]:
@@ -1244,27 +1317,946 @@ def _file_name(system: str, month: str) -> str:
     return f"igate__hoso_{month}.xlsx" if system == "igate" else f"vnpt__export_{month}.csv"
 
 
+# ---------------------------------------------------------------------------------------
+# Other sources: shared helpers
+# ---------------------------------------------------------------------------------------
+
+# receiving units per exporting system (surveys and feedback follow the dossier split)
+_PROVINCE_UNITS = tuple(_DEPARTMENTS + _LAND_BRANCHES)
+_LOCAL_UNITS = tuple(_DISTRICTS + _COMMUNES)
+
+
+def _minute_floor(t: dt.datetime) -> dt.datetime:
+    return t.replace(second=0, microsecond=0)
+
+
+def _minute_ceil(t: dt.datetime) -> dt.datetime:
+    if t.second or t.microsecond:
+        return t.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return t
+
+
+def _month_workdays(month: str) -> list[dt.date]:
+    m0, m1 = _month_bounds(month)
+    return [d for d in (m0.date() + dt.timedelta(days=i) for i in range(m1.day)) if _is_workday(d)]
+
+
+def _ascii_fold(s: str) -> str:
+    s = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in s if not unicodedata.combining(c))
+
+
+def _vn_decimal(v: float) -> str:
+    """Vietnamese number text: comma decimal, no trailing zeros (``5,5``, ``6``)."""
+    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _bad_kinds(kinds: Sequence[tuple[str, str]], month: str, system_index: int, n_systems: int,
+               n_bad: int) -> list[tuple[str, str]]:
+    """``n_bad`` consecutive kinds of a fixed rotation over months and systems, so that the
+    files of a few consecutive months already show every kind (never twice in one file)."""
+    y, m = _parse_month(month)
+    start = ((y * 12 + m - 1) * n_systems + system_index) * 2
+    return [kinds[(start + k) % len(kinds)] for k in range(min(n_bad, len(kinds)))]
+
+
+def _n_bad(n_rows: int) -> int:
+    return 2 if n_rows >= 12 else (1 if n_rows >= 2 else 0)
+
+
+def _plant(rows: list[dict[str, Any]], candidates: Iterable[int], kinds: Sequence[tuple[str, str]],
+           rng: random.Random, apply) -> dict[int, tuple[str, str]]:
+    """Corrupt one candidate row per kind (``apply(row, column, problem)`` returns False when the
+    row does not suit the kind); returns {row index: (column, problem)}."""
+    pool = list(candidates)
+    rng.shuffle(pool)
+    out: dict[int, tuple[str, str]] = {}
+    for column, problem in kinds:
+        for i in pool:
+            if i not in out and apply(rows[i], column, problem):
+                out[i] = (column, problem)
+                break
+    return out
+
+
+def _cell(row: dict[str, Any], f: str, render) -> Any:
+    """Planted raw text (``row['_raw']``) wins over the rendered canonical value."""
+    if f in row["_raw"]:
+        return row["_raw"][f]
+    return render(row[f])
+
+
+_XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XLSX_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_XML_BAD = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _xml_text(v: str) -> str:
+    return v.translate(_XML_BAD).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _column_letter(i: int) -> str:
+    """0-based column index -> A, B, ..., Z, AA, ..."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _write_xlsx_table(path: Path, sheet: str, titles: Sequence[str], header: Sequence[str],
+                      rows: Sequence[Sequence[Any]], *, date_columns: dict[int, str] | None = None,
+                      total: Sequence[Any] | None = None, widths: Sequence[int] = ()
+                      ) -> tuple[list[int], dict[str, int]]:
+    """One sheet: title rows, a blank row, the header, the data, an optional total row.
+
+    Datetimes in ``date_columns`` (position -> number format) become real date cells; other
+    values are written as they are (``None``/"" = empty cell, text as inline strings, numbers
+    as numbers). The package is written directly (no openpyxl: a cell costs ~1 µs instead of
+    ~30 µs), with the fixed document time and zip timestamps. Returns the physical row number
+    of every data row and the skipped-row counts."""
+    formats = sorted(set((date_columns or {}).values()))
+    fmt_style = {f: 3 + i for i, f in enumerate(formats)}  # cellXfs: 0 plain, 1 bold, 2 title
+    col_style = {j: fmt_style[f] for j, f in (date_columns or {}).items()}
+    letters = [_column_letter(j) for j in range(max(len(header), max((len(r) for r in rows), default=0), 2))]
+    lines: list[str] = []
+    skipped = {"title": 0, "header": 1, "blank": 0, "total": 0}
+    width = len(header)
+
+    def row_xml(r: int, values: Sequence[Any], style: int = 0, by_column: dict[int, int] | None = None) -> str:
+        cells = []
+        for j, v in enumerate(values):
+            if v is None or v == "":
+                continue
+            ref = f"{letters[j]}{r}"
+            s = (by_column or {}).get(j, style)
+            attr = f' s="{s}"' if s else ""
+            if isinstance(v, dt.datetime):
+                serial = (v - _EXCEL_EPOCH) / dt.timedelta(days=1)
+                cells.append(f'<c r="{ref}"{attr}><v>{serial!r}</v></c>')
+            elif isinstance(v, bool):
+                cells.append(f'<c r="{ref}"{attr} t="b"><v>{int(v)}</v></c>')
+            elif isinstance(v, (int, float)):
+                cells.append(f'<c r="{ref}"{attr}><v>{v!r}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}"{attr} t="inlineStr"><is><t>{_xml_text(_nfc(str(v)))}</t></is></c>')
+        return f'<row r="{r}">{"".join(cells)}</row>'
+
+    physical = 0
+    for i, text in enumerate(titles):
+        physical += 1
+        lines.append(row_xml(physical, [text], 2 if i == 0 else 0))
+        skipped["title"] += 1
+    if titles:
+        physical += 1
+        lines.append(f'<row r="{physical}"/>')
+        skipped["blank"] += 1
+    physical += 1
+    lines.append(row_xml(physical, list(header), 1))
+    numbers: list[int] = []
+    for r in rows:
+        physical += 1
+        width = max(width, len(r))
+        lines.append(row_xml(physical, r, 0, col_style))
+        numbers.append(physical)
+    if total is not None:
+        physical += 1
+        lines.append(row_xml(physical, list(total)))
+        skipped["total"] = 1
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
+    worksheet = (
+        f'{_XML_HEAD}<worksheet xmlns="{_XLSX_NS}" xmlns:r="{_XLSX_REL}">'
+        f'<dimension ref="A1:{letters[max(width, 1) - 1]}{physical}"/>'
+        f'<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        + (f"<cols>{cols}</cols>" if cols else "")
+        + "<sheetData>" + "".join(lines) + "</sheetData></worksheet>"
+    )
+    num_fmts = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{_xml_text(f)}"/>' for i, f in enumerate(formats))
+    date_xfs = "".join(f'<xf numFmtId="{164 + i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+                       for i in range(len(formats)))
+    styles = (
+        f'{_XML_HEAD}<styleSheet xmlns="{_XLSX_NS}">'
+        + (f'<numFmts count="{len(formats)}">{num_fmts}</numFmts>' if formats else "")
+        + '<fonts count="3"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        '<font><b/><sz val="13"/><name val="Calibri"/><family val="2"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{3 + len(formats)}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+        '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+        f"{date_xfs}</cellXfs>"
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    )
+    stamp = FIXED_DOC_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    parts = {
+        "[Content_Types].xml": (
+            f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>'),
+        "_rels/.rels": (
+            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_XLSX_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+            'core-properties" Target="docProps/core.xml"/>'
+            f'<Relationship Id="rId3" Type="{_XLSX_REL}/extended-properties" Target="docProps/app.xml"/>'
+            "</Relationships>"),
+        "docProps/app.xml": (
+            f'{_XML_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            "<Application>cchc_etl.sample</Application></Properties>"),
+        "docProps/core.xml": (
+            f'{_XML_HEAD}<cp:coreProperties '
+            'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            "<dc:creator>cchc_etl.sample</dc:creator><cp:lastModifiedBy>cchc_etl.sample</cp:lastModifiedBy>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>'),
+        "xl/workbook.xml": (
+            f'{_XML_HEAD}<workbook xmlns="{_XLSX_NS}" xmlns:r="{_XLSX_REL}">'
+            f'<sheets><sheet name="{_xml_text(_nfc(sheet))[:31]}" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_XLSX_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{_XLSX_REL}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": styles,
+        "xl/worksheets/sheet1.xml": worksheet,
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            archive.writestr(info, text.encode("utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue())
+    return numbers, skipped
+
+
+def _write_csv_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], *, bom: bool = True,
+                     terminator: str = "\r\n") -> tuple[list[int], dict[str, int]]:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator=terminator)
+    w.writerow(header)
+    for r in rows:
+        w.writerow(["" if v is None else v for v in r])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue().encode("utf-8-sig" if bom else "utf-8"))
+    return [i + 2 for i in range(len(rows))], {"header": 1}
+
+
+def _iso(v: Any, sep: str = "T") -> str:
+    return v.strftime(f"%Y-%m-%d{sep}%H:%M:%S") if isinstance(v, dt.datetime) else ("" if v is None else str(v))
+
+
+def _period_titles(title: str, system_line: str, month: str) -> list[str]:
+    y, m = _parse_month(month)
+    m0, m1 = _month_bounds(month)
+    return [title, system_line, f"Kỳ báo cáo: tháng {m:02d}/{y} (từ ngày {m0:%d/%m/%Y} đến ngày {m1:%d/%m/%Y})"]
+
+
+# ---------------------------------------------------------------------------------------
+# surveys — satisfaction ratings of the month's resolved dossiers
+# ---------------------------------------------------------------------------------------
+
+SURVEY_FIELDS: tuple[str, ...] = ("response_id", "unit_code", "dossier_id", "rated_at", "rating", "channel")
+_SURVEY_HEADERS_VI = {  # igate export (aliases of assets/sources/surveys.yaml)
+    "response_id": "Mã đánh giá", "unit_code": "Mã đơn vị", "dossier_id": "Mã hồ sơ",
+    "rated_at": "Ngày đánh giá", "rating": "Mức độ hài lòng", "channel": "Kênh đánh giá",
+}
+_RATING_WORDS = {5: "Rất hài lòng", 4: "Hài lòng", 3: "Bình thường", 2: "Không hài lòng", 1: "Rất không hài lòng"}
+_SURVEY_BAD = (
+    ("rated_at", "unparseable_date"),
+    ("rating", "unknown_rating"),
+    ("response_id", "missing_required"),
+    ("unit_code", "unknown_unit"),
+    ("rated_at", "event_after_month_end"),
+)
+
+
+def _rating(rng: random.Random) -> int:
+    return rng.choices((5, 4, 3, 2, 1), (0.80, 0.17, 0.02, 0.007, 0.003))[0]
+
+
+def _survey_rows(dossier_rows: list[dict[str, Any]], bad: dict[int, tuple[str, str]], system: str, month: str,
+                 seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(f"cchc-survey:{seed}:{month}:{system}")
+    y, m = _parse_month(month)
+    m0, m1 = _month_bounds(month)
+    out: list[dict[str, Any]] = []
+    for i, r in enumerate(dossier_rows):
+        if i in bad or r["status"] not in ("resolved", "returned"):
+            continue
+        resolved = r["resolved_at"]
+        if not isinstance(resolved, dt.datetime) or not m0 <= resolved <= m1:
+            continue
+        if rng.random() >= 0.6:  # ~60% of the dossiers resolved in the month get a rating
+            continue
+        base = r["returned_at"] if isinstance(r["returned_at"], dt.datetime) else resolved
+        base = _minute_ceil(base)
+        if base > m1:
+            continue
+        if r["channel"] == "online":
+            channel = rng.choices(("web", "zalo", "sms"), (0.6, 0.25, 0.15))[0]
+            lag = rng.randrange(2, 3 * 24 * 60)
+        else:
+            channel = rng.choices(("kiosk", "sms", "zalo"), (0.6, 0.3, 0.1))[0]
+            lag = rng.randrange(1, 15) if channel == "kiosk" else rng.randrange(30, 2 * 24 * 60)
+        room = int((m1 - base).total_seconds() // 60)
+        if lag > room:  # resolved just before the month end: rated before it too
+            lag = rng.randint(0, room)
+        out.append({"unit_code": r["unit_code"], "dossier_id": r["dossier_id"],
+                    "rated_at": base + dt.timedelta(minutes=lag), "rating": _rating(rng),
+                    "channel": channel, "_raw": {}})
+    # a few kiosk ratings of the service desk itself, not tied to a dossier
+    units = _PROVINCE_UNITS if system == "igate" else _LOCAL_UNITS
+    workdays = _month_workdays(month)
+    for _ in range(max(1, len(out) // 30)):
+        out.append({"unit_code": rng.choice(units), "dossier_id": None,
+                    "rated_at": _minute_floor(_work_moment(rng, workdays)), "rating": _rating(rng),
+                    "channel": "kiosk", "_raw": {}})
+    out.sort(key=lambda s: (s["rated_at"], s["dossier_id"] or "", s["unit_code"]))
+    yymm = f"{y % 100:02d}{m:02d}"
+    for k, s in enumerate(out, start=1):
+        s["response_id"] = f"DG-{yymm}-{k:05d}" if system == "igate" else f"{yymm}{k:06d}"
+    return out
+
+
+def _write_surveys(out: Path, manifest: SampleManifest, month: str,
+                   dossiers: dict[str, tuple[list[dict[str, Any]], dict[int, tuple[str, str]]]], seed: int) -> None:
+    y, _m = _parse_month(month)
+    _, m1 = _month_bounds(month)
+    for s_idx, system in enumerate(_SYSTEMS):
+        rows = _survey_rows(*dossiers[system], system, month, seed)
+        xlsx = system == "igate"
+        rng = random.Random(f"cchc-survey-bad:{seed}:{month}:{system}")
+
+        def apply(r: dict[str, Any], column: str, problem: str) -> bool:
+            if problem == "unparseable_date":
+                r["_raw"]["rated_at"] = f"30/02/{y} 14:20" if xlsx else f"{y}-02-30T14:20:00"
+            elif problem == "unknown_rating":
+                r["_raw"]["rating"] = _nfc("Tạm được") if xlsx else "6"
+            elif problem == "missing_required":
+                r["_raw"]["response_id"] = ""
+            elif problem == "unknown_unit":
+                r["_raw"]["unit_code"] = "SKHCN" if xlsx else "Q5"
+            elif problem == "event_after_month_end":
+                r["rated_at"] = (m1 + dt.timedelta(days=2)).replace(hour=9, minute=12, second=0)
+            return True
+
+        kinds = _bad_kinds(_SURVEY_BAD, month, s_idx, len(_SYSTEMS), _n_bad(len(rows)))
+        bad = _plant(rows, range(len(rows)), kinds, rng, apply)
+        if xlsx:
+            rel = f"surveys/{month}/igate__danhgia_{month}.xlsx"
+            render = {"rating": lambda v: _nfc(_RATING_WORDS[v])}
+            table = [[_cell(r, f, render.get(f, lambda v: v)) for f in SURVEY_FIELDS] for r in rows]
+            numbers, skipped = _write_xlsx_table(
+                out / rel, "Kết quả đánh giá",
+                _period_titles("BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG",
+                               "Hệ thống thông tin giải quyết thủ tục hành chính Thành phố Hồ Chí Minh", month),
+                [_SURVEY_HEADERS_VI[f] for f in SURVEY_FIELDS], table,
+                date_columns={SURVEY_FIELDS.index("rated_at"): "dd/mm/yyyy hh:mm"},
+                total=[_nfc("Tổng cộng"), len(rows)], widths=(16, 12, 24, 18, 20, 12))
+        else:
+            rel = f"surveys/{month}/vnpt__danhgia_{month}.csv"
+            render = {"rated_at": _iso, "rating": str}
+            table = [[_cell(r, f, render.get(f, lambda v: v)) for f in SURVEY_FIELDS] for r in rows]
+            numbers, skipped = _write_csv_table(out / rel, SURVEY_FIELDS, table)
+        manifest._add(rel, len(rows), skipped, sorted((numbers[i], *b) for i, b in bad.items()))
+
+
+# ---------------------------------------------------------------------------------------
+# feedback — citizen feedback and petitions (PAKN), snapshot at each month end
+# ---------------------------------------------------------------------------------------
+
+FEEDBACK_FIELDS: tuple[str, ...] = (
+    "feedback_id", "unit_code", "received_at", "due_at", "answered_at", "status", "published", "topic",
+    "channel", "category", "dissatisfied", "follow_up_complaint",
+)
+_FEEDBACK_HEADERS_VI = {  # hcm1022 export (aliases of assets/sources/feedback.yaml)
+    "feedback_id": "Mã PAKN", "unit_code": "Mã đơn vị xử lý", "received_at": "Ngày tiếp nhận",
+    "due_at": "Hạn xử lý", "answered_at": "Ngày trả lời", "status": "Trạng thái",
+    "published": "Công khai kết quả", "topic": "Lĩnh vực", "channel": "Kênh tiếp nhận",
+    "category": "Phân loại", "dissatisfied": "Không hài lòng", "follow_up_complaint": "Có phản ánh tiếp",
+}
+_FEEDBACK_STATUS_WORDS = {"open": "Đang xử lý", "answered": "Đã trả lời", "rejected": "Từ chối",
+                          "forwarded": "Chuyển xử lý"}
+_FEEDBACK_SYSTEMS = ("hcm1022", "vnpt")
+_FEEDBACK_TOPICS = [_nfc(s) for s in [
+    "Đất đai", "Xây dựng", "Hộ tịch", "Môi trường", "Giao thông", "Trật tự đô thị", "Đăng ký kinh doanh",
+    "Chứng thực", "Lao động - việc làm", "Thủ tục hành chính",
+]]
+_FEEDBACK_CHANNELS = ((_nfc("Cổng 1022"), 40), (_nfc("Tổng đài 1022"), 25), ("Zalo", 15),
+                      (_nfc("Trực tiếp"), 12), (_nfc("Thư điện tử"), 8))
+_FEEDBACK_CATEGORIES = ((_nfc("quy định hành chính"), 78), (_nfc("hành vi, thái độ"), 22))
+_FEEDBACK_BAD = (
+    ("received_at", "unparseable_date"),
+    ("status", "unknown_status"),
+    ("feedback_id", "missing_required"),
+    ("unit_code", "unknown_unit"),
+    ("answered_at", "event_after_month_end"),
+)
+
+
+@dataclass
+class _Feedback:
+    system: str
+    unit: str
+    received_at: dt.datetime
+    due_at: dt.datetime
+    outcome: str  # answered / rejected / forwarded
+    closed_at: dt.datetime
+    published: bool
+    topic: str
+    channel: str
+    category: str
+    dissatisfied: bool
+    follow_up: bool
+    feedback_id: str = ""
+
+
+def _new_feedback(month: str, n: int, seed: int) -> list[_Feedback]:
+    rng = random.Random(f"cchc-feedback:{seed}:{month}")
+    y, m = _parse_month(month)
+    m0, m1 = _month_bounds(month)
+    all_days = [m0.date() + dt.timedelta(days=i) for i in range(m1.day)]
+    workdays = _month_workdays(month)
+    units = list(_PROVINCE_UNITS + _LOCAL_UNITS)
+    weights = ([3.0] * len(_DEPARTMENTS) + [2.0] * len(_LAND_BRANCHES) + [3.0] * len(_DISTRICTS)
+               + [1.0] * len(_COMMUNES))
+    out: list[_Feedback] = []
+    for _ in range(n):
+        unit = rng.choices(units, weights)[0]
+        channel = rng.choices([c for c, _ in _FEEDBACK_CHANNELS], [w for _, w in _FEEDBACK_CHANNELS])[0]
+        if channel == _nfc("Trực tiếp"):
+            received = _work_moment(rng, workdays)
+        else:
+            received = dt.datetime.combine(rng.choice(all_days), dt.time(rng.randrange(6, 23), rng.randrange(60)))
+        received = _minute_floor(received)
+        due = _add_working_days(received, 10)  # 10 working days to answer
+        span = due - received
+        r = rng.random()
+        if r < 0.04:
+            outcome, closed = "rejected", received + dt.timedelta(days=rng.uniform(0.2, 3))
+        elif r < 0.11:
+            outcome, closed = "forwarded", received + dt.timedelta(days=rng.uniform(0.5, 4))
+        else:
+            outcome = "answered"
+            f = rng.uniform(1.05, 2.2) if rng.random() < 0.07 else rng.uniform(0.15, 0.95)
+            closed = received + span * f
+        closed = max(received + dt.timedelta(minutes=5), _minute_ceil(_snap(closed, rng)))
+        out.append(_Feedback(
+            system="hcm1022" if unit in _PROVINCE_UNITS else "vnpt", unit=unit, received_at=received, due_at=due,
+            outcome=outcome, closed_at=closed, published=outcome == "answered" and rng.random() < 0.95,
+            topic=rng.choice(_FEEDBACK_TOPICS), channel=channel,
+            category=rng.choices([c for c, _ in _FEEDBACK_CATEGORIES], [w for _, w in _FEEDBACK_CATEGORIES])[0],
+            dissatisfied=outcome == "answered" and rng.random() < 0.05, follow_up=rng.random() < 0.03,
+        ))
+    out.sort(key=lambda f: (f.received_at, f.system, f.unit))
+    seq: dict[tuple[str, str], int] = {}
+    yymm = f"{y % 100:02d}{m:02d}"
+    for f in out:
+        key = (f.system, "" if f.system == "hcm1022" else f.unit)
+        seq[key] = seq.get(key, 0) + 1
+        if f.system == "hcm1022":
+            f.feedback_id = f"PAKN-{yymm}-{seq[key]:05d}"
+        else:
+            f.feedback_id = f"000.00.{_UNIT_NUM[f.unit]}.H29-PA-{yymm}-{seq[key]:04d}"
+    return out
+
+
+def _feedback_snapshot(f: _Feedback, T: dt.datetime) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "feedback_id": f.feedback_id, "unit_code": f.unit, "received_at": f.received_at, "due_at": f.due_at,
+        "answered_at": None, "status": "open", "published": False, "topic": f.topic, "channel": f.channel,
+        "category": f.category, "dissatisfied": None, "follow_up_complaint": None, "_raw": {},
+    }
+    if f.closed_at <= T:
+        row.update(status=f.outcome, answered_at=f.closed_at, published=f.published, dissatisfied=f.dissatisfied,
+                   follow_up_complaint=f.follow_up)
+    return row
+
+
+def _write_feedback(out: Path, manifest: SampleManifest, month: str, items: list[_Feedback], seed: int) -> None:
+    y, _m = _parse_month(month)
+    m0, m1 = _month_bounds(month)
+    for s_idx, system in enumerate(_FEEDBACK_SYSTEMS):
+        rows = [_feedback_snapshot(f, m1) for f in items if f.system == system and f.received_at <= m1]
+        rows.sort(key=lambda r: (r["received_at"], r["feedback_id"]))
+        xlsx = system == "hcm1022"
+        rng = random.Random(f"cchc-feedback-bad:{seed}:{month}:{system}")
+
+        def apply(r: dict[str, Any], column: str, problem: str) -> bool:
+            if problem == "unparseable_date":
+                r["_raw"]["received_at"] = f"31/02/{y} 08:45" if xlsx else f"{y}-02-30 08:45:00"
+            elif problem == "unknown_status":
+                r["_raw"]["status"] = _nfc("Chờ phê duyệt")
+            elif problem == "missing_required":
+                r["_raw"]["feedback_id"] = ""
+            elif problem == "unknown_unit":
+                r["_raw"]["unit_code"] = "SKHCN" if xlsx else "Q5"
+            elif problem == "event_after_month_end":
+                if r["status"] != "answered":
+                    return False
+                r["answered_at"] = (m1 + dt.timedelta(days=2)).replace(hour=10, minute=5, second=0)
+            return True
+
+        # only items received and closed in the month: the open ones must carry over intact
+        candidates = [i for i, r in enumerate(rows) if r["status"] != "open" and r["received_at"] >= m0]
+        kinds = _bad_kinds(_FEEDBACK_BAD, month, s_idx, len(_FEEDBACK_SYSTEMS), _n_bad(len(rows)))
+        bad = _plant(rows, candidates, kinds, rng, apply)
+        if xlsx:
+            rel = f"feedback/{month}/hcm1022__pakn_{month}.xlsx"
+            render = {"received_at": _fmt_dt_str, "answered_at": _fmt_dt_str,
+                      "status": lambda v: _nfc(_FEEDBACK_STATUS_WORDS[v]),
+                      "published": _yn, "dissatisfied": lambda v: None if v is None else _yn(v),
+                      "follow_up_complaint": lambda v: None if v is None else _yn(v)}
+            table = [[_cell(r, f, render.get(f, lambda v: v)) for f in FEEDBACK_FIELDS] for r in rows]
+            numbers, skipped = _write_xlsx_table(
+                out / rel, "PAKN",
+                _period_titles("DANH SÁCH PHẢN ÁNH, KIẾN NGHỊ CỦA NGƯỜI DÂN, DOANH NGHIỆP",
+                               "Hệ thống tiếp nhận, giải quyết phản ánh, kiến nghị 1022 Thành phố Hồ Chí Minh", month),
+                [_FEEDBACK_HEADERS_VI[f] for f in FEEDBACK_FIELDS], table,
+                date_columns={FEEDBACK_FIELDS.index("due_at"): "dd/mm/yyyy hh:mm"},
+                widths=(18, 12, 18, 18, 18, 14, 10, 22, 16, 22, 10, 10))
+        else:
+            rel = f"feedback/{month}/vnpt__pakn_{month}.csv"
+            render = {"received_at": lambda v: _iso(v, " "), "due_at": lambda v: _iso(v, " "),
+                      "answered_at": lambda v: _iso(v, " "),
+                      "status": lambda v: _nfc(_FEEDBACK_STATUS_WORDS[v]), "published": _yn,
+                      "dissatisfied": lambda v: "" if v is None else ("1" if v else "0"),
+                      "follow_up_complaint": lambda v: "" if v is None else ("1" if v else "0")}
+            table = [[_cell(r, f, render.get(f, lambda v: v)) for f in FEEDBACK_FIELDS] for r in rows]
+            numbers, skipped = _write_csv_table(out / rel, FEEDBACK_FIELDS, table, bom=False, terminator="\n")
+        manifest._add(rel, len(rows), skipped, sorted((numbers[i], *b) for i, b in bad.items()))
+
+
+# ---------------------------------------------------------------------------------------
+# documents — incoming / outgoing document log per unit
+# ---------------------------------------------------------------------------------------
+
+DOCUMENT_FIELDS: tuple[str, ...] = (
+    "document_id", "unit_code", "direction", "reference_number", "doc_type", "registered_at", "form",
+    "digitally_signed", "secrecy", "urgency", "processed_online", "via_interconnect",
+)
+# two document-management systems, two header spellings (aliases of assets/sources/documents.yaml)
+_DOCUMENT_HEADERS_VI = {
+    "qlvb": ("Mã văn bản", "Mã đơn vị", "Loại sổ", "Số ký hiệu", "Loại văn bản", "Ngày đăng ký", "Hình thức",
+             "Ký số", "Độ mật", "Độ khẩn", "Xử lý trên phần mềm", "Gửi nhận qua trục liên thông"),
+    "ioffice": ("ID văn bản", "Mã cơ quan", "Sổ văn bản", "Số/Ký hiệu", "Loại văn bản", "Ngày văn bản",
+                "Hình thức văn bản", "Chữ ký số", "Mức độ mật", "Mức độ khẩn", "Hồ sơ công việc điện tử",
+                "Trục liên thông"),
+}
+DOCUMENT_EXTRA_COLUMN = _nfc("Trích yếu")  # vendor column, not in the contract
+_DOCUMENT_SYSTEMS = ("qlvb", "ioffice")
+_DIRECTION_WORDS = {"incoming": "Văn bản đến", "outgoing": "Văn bản đi"}
+_FORM_WORDS = {"electronic": "Điện tử", "paper": "Giấy"}
+_SECRECY_WORDS = {None: None, "normal": "Thường", "confidential": "Mật"}
+_DOC_TYPES = ((_nfc("Công văn"), "", 50), (_nfc("Quyết định"), _nfc("QĐ"), 12), (_nfc("Kế hoạch"), "KH", 10),
+              (_nfc("Báo cáo"), "BC", 12), (_nfc("Tờ trình"), "TTr", 5), (_nfc("Thông báo"), "TB", 6),
+              (_nfc("Giấy mời"), "GM", 5))
+_DOC_SENDERS = ("UBND", "VPCP", "BNV", "BTTTT", "SNV", "STTTT", "STC", _nfc("SKHĐT"))
+_DOC_URGENCY = ((_nfc("Thường"), 82), (_nfc("Khẩn"), 13), (_nfc("Thượng khẩn"), 4), (_nfc("Hỏa tốc"), 1))
+_DOC_SUBJECTS = [_nfc(s) for s in [
+    "V/v triển khai Kế hoạch cải cách hành chính năm {y}",
+    "V/v báo cáo kết quả thực hiện công tác cải cách hành chính tháng {m}/{y}",
+    "V/v góp ý dự thảo văn bản quy phạm pháp luật",
+    "V/v tăng cường kỷ luật, kỷ cương hành chính",
+    "V/v cung cấp thông tin phục vụ kiểm tra công vụ",
+    "V/v số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
+    "V/v mời họp giao ban công tác tháng {m}/{y}",
+    "V/v công bố danh mục thủ tục hành chính",
+    "V/v chuyển đơn phản ánh, kiến nghị",
+]]
+_DOCUMENT_BAD = (
+    ("registered_at", "unparseable_date"),
+    ("direction", "unknown_direction"),
+    ("document_id", "missing_required"),
+    ("unit_code", "unknown_unit"),
+    ("registered_at", "event_after_month_end"),
+)
+
+
+def _org_sign(unit: str) -> str:
+    u = _ORG_BY_CODE[unit]
+    if u.level == "department":
+        return unit
+    if u.level == "unit":
+        return _nfc("CNVPĐK")
+    return "UBND"
+
+
+def _document_rows(month: str, system: str, n: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(f"cchc-documents:{seed}:{month}:{system}")
+    y, m = _parse_month(month)
+    workdays = _month_workdays(month)
+    if system == "qlvb":
+        units = list(_PROVINCE_UNITS)
+        weights = [3.0] * len(_DEPARTMENTS) + [1.5] * len(_LAND_BRANCHES)
+    else:
+        units = list(_LOCAL_UNITS)
+        weights = [4.0] * len(_DISTRICTS) + [1.0] * len(_COMMUNES)
+    out: list[dict[str, Any]] = []
+    for _ in range(n):
+        unit = rng.choices(units, weights)[0]
+        direction = "incoming" if rng.random() < 0.6 else "outgoing"
+        doc_type, abbr, _w = rng.choices(_DOC_TYPES, [t[2] for t in _DOC_TYPES])[0]
+        u = rng.random()
+        secrecy = "confidential" if u < 0.015 else ("normal" if u < 0.25 else None)
+        if secrecy == "confidential":
+            form = "paper"  # classified documents travel on paper, outside the interconnect
+        else:
+            form = "electronic" if rng.random() < 0.975 else "paper"
+        electronic = form == "electronic"
+        signed = electronic and rng.random() < (0.98 if direction == "outgoing" else 0.95)
+        processed = rng.random() < ((0.95 if electronic else 0.7) if direction == "incoming" else 0.92)
+        interconnect = electronic and rng.random() < 0.85
+        number = rng.randint(1, 2500)
+        if direction == "outgoing":
+            sign = _org_sign(unit)
+            ref = f"{number}/{abbr}-{sign}" if abbr else f"{number}/{sign}-VP"
+        else:
+            sender = rng.choice(_DOC_SENDERS)
+            ref = f"{number}/{abbr}-{sender}" if abbr else f"{number}/{sender}-VP"
+        out.append({
+            "unit_code": unit, "direction": direction, "reference_number": ref, "doc_type": doc_type,
+            "registered_at": _minute_floor(_work_moment(rng, workdays)), "form": form,
+            "digitally_signed": signed, "secrecy": secrecy,
+            "urgency": rng.choices([w for w, _ in _DOC_URGENCY], [p for _, p in _DOC_URGENCY])[0],
+            "processed_online": processed, "via_interconnect": interconnect,
+            "_subject": rng.choice(_DOC_SUBJECTS).format(y=y, m=m), "_raw": {},
+        })
+    out.sort(key=lambda r: (r["registered_at"], r["unit_code"], r["reference_number"]))
+    yymm = f"{y % 100:02d}{m:02d}"
+    for k, r in enumerate(out, start=1):
+        r["document_id"] = f"VB{yymm}-{k:06d}" if system == "qlvb" else f"{_UNIT_NUM[r['unit_code']]}.{yymm}.{k:05d}"
+    return out
+
+
+def _write_documents(out: Path, manifest: SampleManifest, month: str, n: int, seed: int) -> None:
+    y, _m = _parse_month(month)
+    _, m1 = _month_bounds(month)
+    for s_idx, system in enumerate(_DOCUMENT_SYSTEMS):
+        rows = _document_rows(month, system, n, seed)
+        rng = random.Random(f"cchc-documents-bad:{seed}:{month}:{system}")
+        qlvb = system == "qlvb"
+
+        def apply(r: dict[str, Any], column: str, problem: str) -> bool:
+            if problem == "unparseable_date":
+                r["_raw"]["registered_at"] = f"31/04/{y} 09:30"
+            elif problem == "unknown_direction":
+                r["_raw"]["direction"] = _nfc("Văn bản nội bộ")
+            elif problem == "missing_required":
+                r["_raw"]["document_id"] = ""
+            elif problem == "unknown_unit":
+                r["_raw"]["unit_code"] = "SKHCN" if qlvb else "Q5"
+            elif problem == "event_after_month_end":
+                r["registered_at"] = (m1 + dt.timedelta(days=3)).replace(hour=8, minute=40, second=0)
+            return True
+
+        kinds = _bad_kinds(_DOCUMENT_BAD, month, s_idx, len(_DOCUMENT_SYSTEMS), _n_bad(len(rows)))
+        bad = _plant(rows, range(len(rows)), kinds, rng, apply)
+        render = {
+            "direction": lambda v: _nfc(_DIRECTION_WORDS[v]), "form": lambda v: _nfc(_FORM_WORDS[v]),
+            "secrecy": lambda v: _nfc(_SECRECY_WORDS[v]) if v else None, "digitally_signed": _yn,
+            "processed_online": _yn, "via_interconnect": _yn,
+            "registered_at": (lambda v: v) if qlvb else _fmt_dt_str,
+        }
+        table = [[_cell(r, f, render.get(f, lambda v: v)) for f in DOCUMENT_FIELDS] + [r["_subject"]] for r in rows]
+        rel = f"documents/{month}/{system}__sovanban_{month}.xlsx"
+        line = ("Hệ thống quản lý văn bản và điều hành - các sở, ban, ngành Thành phố" if qlvb
+                else "Hệ thống quản lý văn bản iOffice - UBND quận, huyện, phường, xã, thị trấn")
+        numbers, skipped = _write_xlsx_table(
+            out / rel, "So van ban", _period_titles("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN, VĂN BẢN ĐI", line, month),
+            list(_DOCUMENT_HEADERS_VI[system]) + [DOCUMENT_EXTRA_COLUMN], table,
+            date_columns={DOCUMENT_FIELDS.index("registered_at"): "dd/mm/yyyy hh:mm"} if qlvb else None,
+            total=[_nfc(f"Tổng số: {len(rows)} văn bản")], widths=(16, 10, 14, 18, 14, 18, 12, 8, 10, 12, 12, 12, 60))
+        manifest._add(rel, len(rows), skipped, sorted((numbers[i], *b) for i, b in bad.items()))
+
+
+# ---------------------------------------------------------------------------------------
+# email — official e-mail activity, one row per account per month
+# ---------------------------------------------------------------------------------------
+
+EMAIL_HEADERS: tuple[str, ...] = tuple(_nfc(h) for h in (
+    "Địa chỉ email", "Mã đơn vị", "Nhóm", "Số ngày đăng nhập", "Số thư gửi", "Số thư nhận"))
+EMAIL_FIELDS: tuple[str, ...] = ("account", "unit_code", "role", "active_days", "sent_count", "received_count")
+EMAIL_DOMAIN = "tphcm.gov.vn"
+_EMAIL_SYSTEM = "mailhcm"
+_EMAIL_BAD = (
+    ("role", "unknown_role"),
+    ("account", "missing_required"),
+    ("unit_code", "unknown_unit"),
+    ("active_days", "out_of_range"),
+)
+_LEADERS_PER_LEVEL = {"department": 4, "district": 4, "unit": 2, "commune": 3}
+
+
+def _email_accounts(unit: str, seed: int) -> list[tuple[str, str]]:
+    """The unit's official accounts ``(address, role word)``: the same every month."""
+    rng = random.Random(f"cchc-email-accounts:{seed}:{unit}")
+    level = _ORG_BY_CODE[unit].level
+    slug = unit.lower().replace("_", "")
+    leaders = _LEADERS_PER_LEVEL.get(level, 2)
+    staff_word = _nfc("Viên chức") if level == "unit" else _nfc("Công chức")
+    seen: set[str] = set()
+    out = []
+    for k in range(rng.randint(8, 12)):
+        name = _person(rng)[0]
+        initials = "".join(_ascii_fold(w)[0] for w in name.split()).lower()
+        local, j = initials, 1
+        while local in seen:
+            j += 1
+            local = f"{initials}{j}"
+        seen.add(local)
+        out.append((f"{local}.{slug}@{EMAIL_DOMAIN}", _nfc("Lãnh đạo") if k < leaders else staff_word))
+    return out
+
+
+def _email_rows(month: str, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(f"cchc-email:{seed}:{month}")
+    wd = min(23, len(_month_workdays(month)))
+    half = -(-wd // 2)
+    out = []
+    for unit in receiving_unit_codes():
+        for address, role in _email_accounts(unit, seed):
+            u = rng.random()
+            if role == _nfc("Lãnh đạo"):
+                days = (rng.randint(max(half, wd - 4), wd) if u < 0.9
+                        else rng.randint(max(1, half - 5), max(1, half - 1)) if u < 0.98 else 0)
+            else:
+                days = (rng.randint(half, wd) if u < 0.72
+                        else rng.randint(1, max(1, half - 1)) if u < 0.92 else 0)
+            out.append({"account": address, "unit_code": unit, "role": role, "active_days": days,
+                        "sent_count": round(days * rng.uniform(1.0, 6.0)),
+                        "received_count": round(max(days, 3) * rng.uniform(8.0, 30.0)), "_raw": {}})
+    return out
+
+
+def _write_email(out: Path, manifest: SampleManifest, month: str, seed: int) -> None:
+    rows = _email_rows(month, seed)
+    rng = random.Random(f"cchc-email-bad:{seed}:{month}")
+
+    def apply(r: dict[str, Any], column: str, problem: str) -> bool:
+        if problem == "unknown_role":
+            r["_raw"]["role"] = _nfc("Thực tập sinh")
+        elif problem == "missing_required":
+            r["_raw"]["account"] = ""
+        elif problem == "unknown_unit":
+            r["_raw"]["unit_code"] = "Q5"
+        elif problem == "out_of_range":
+            r["_raw"]["active_days"] = "42"
+        return True
+
+    kinds = _bad_kinds(_EMAIL_BAD, month, 0, 1, _n_bad(len(rows)))
+    bad = _plant(rows, range(len(rows)), kinds, rng, apply)
+    table = [[_cell(r, f, lambda v: v) for f in EMAIL_FIELDS] for r in rows]
+    rel = f"email/{month}/{_EMAIL_SYSTEM}__thongke_{month}.csv"
+    numbers, skipped = _write_csv_table(out / rel, EMAIL_HEADERS, table)
+    manifest._add(rel, len(rows), skipped, sorted((numbers[i], *b) for i, b in bad.items()))
+
+
+# ---------------------------------------------------------------------------------------
+# reference: holidays, targets, self-assessment
+# ---------------------------------------------------------------------------------------
+
+_HOLIDAY_NAMES = {
+    "new_year": "Tết Dương lịch", "tet": "Tết Nguyên đán", "hung": "Giỗ Tổ Hùng Vương",
+    "reunification": "Ngày Chiến thắng 30/4", "labour": "Ngày Quốc tế Lao động 1/5", "national": "Quốc khánh 2/9",
+}
+_HOLIDAY_KIND_WORDS = {"holiday": "Nghỉ lễ", "compensatory_day_off": "Nghỉ bù", "makeup_working_day": "Làm bù"}
+# SAMPLE DATA — a plausible calendar, not the official notices. Working days only (weekends are
+# never listed, except make-up working Saturdays). The 2024 and 2025 Tết breaks (8-14 Feb 2024,
+# 25 Jan-2 Feb 2025) and Hùng Kings' days (18 Apr 2024, 7 Apr 2025) are the official dates; the
+# swaps (compensatory days off, make-up Saturdays) are illustrative. Years missing here get only
+# the fixed-date holidays (see _holidays_of).
+_HOLIDAY_TABLE: dict[int, tuple[tuple[str, str, str], ...]] = {
+    2022: (("2022-01-03", "new_year", "compensatory_day_off"),
+           ("2022-01-31", "tet", "holiday"), ("2022-02-01", "tet", "holiday"), ("2022-02-02", "tet", "holiday"),
+           ("2022-02-03", "tet", "holiday"), ("2022-02-04", "tet", "holiday"),
+           ("2022-04-11", "hung", "compensatory_day_off"),
+           ("2022-05-02", "reunification", "compensatory_day_off"),
+           ("2022-05-03", "labour", "compensatory_day_off"),
+           ("2022-09-01", "national", "holiday"), ("2022-09-02", "national", "holiday")),
+    2023: (("2023-01-02", "new_year", "compensatory_day_off"),
+           ("2023-01-20", "tet", "holiday"), ("2023-01-23", "tet", "holiday"), ("2023-01-24", "tet", "holiday"),
+           ("2023-01-25", "tet", "holiday"), ("2023-01-26", "tet", "compensatory_day_off"),
+           ("2023-05-01", "labour", "holiday"), ("2023-05-02", "hung", "compensatory_day_off"),
+           ("2023-05-03", "reunification", "compensatory_day_off"),
+           ("2023-09-01", "national", "holiday"), ("2023-09-04", "national", "compensatory_day_off")),
+    2024: (("2024-01-01", "new_year", "holiday"),
+           ("2024-02-08", "tet", "compensatory_day_off"), ("2024-02-09", "tet", "holiday"),
+           ("2024-02-12", "tet", "holiday"), ("2024-02-13", "tet", "holiday"),
+           ("2024-02-14", "tet", "compensatory_day_off"),
+           ("2024-04-18", "hung", "holiday"),
+           ("2024-04-29", "reunification", "compensatory_day_off"),
+           ("2024-04-30", "reunification", "holiday"), ("2024-05-01", "labour", "holiday"),
+           ("2024-05-04", "reunification", "makeup_working_day"),
+           ("2024-09-02", "national", "holiday"), ("2024-09-03", "national", "holiday")),
+    2025: (("2025-01-01", "new_year", "holiday"),
+           ("2025-01-27", "tet", "compensatory_day_off"), ("2025-01-28", "tet", "holiday"),
+           ("2025-01-29", "tet", "holiday"), ("2025-01-30", "tet", "holiday"), ("2025-01-31", "tet", "holiday"),
+           ("2025-02-08", "tet", "makeup_working_day"),
+           ("2025-04-07", "hung", "holiday"),
+           ("2025-04-26", "reunification", "makeup_working_day"),
+           ("2025-04-30", "reunification", "holiday"), ("2025-05-01", "labour", "holiday"),
+           ("2025-05-02", "labour", "compensatory_day_off"),
+           ("2025-09-01", "national", "holiday"), ("2025-09-02", "national", "holiday")),
+    2026: (("2026-01-01", "new_year", "holiday"), ("2026-01-02", "new_year", "compensatory_day_off"),
+           ("2026-01-10", "new_year", "makeup_working_day"),
+           ("2026-02-16", "tet", "holiday"), ("2026-02-17", "tet", "holiday"), ("2026-02-18", "tet", "holiday"),
+           ("2026-02-19", "tet", "holiday"), ("2026-02-20", "tet", "holiday"),
+           ("2026-04-27", "hung", "compensatory_day_off"),
+           ("2026-04-30", "reunification", "holiday"), ("2026-05-01", "labour", "holiday"),
+           ("2026-09-01", "national", "holiday"), ("2026-09-02", "national", "holiday")),
+}
+HOLIDAY_HEADERS: tuple[str, ...] = tuple(_nfc(h) for h in ("Ngày", "Tên ngày lễ", "Loại"))
+
+
+def _holidays_of(year: int) -> list[tuple[dt.date, str, str]]:
+    """(date, name, kind word) of one year: the table above, else the fixed-date holidays that
+    fall on a weekday (the lunar ones are unknown to the generator)."""
+    if year in _HOLIDAY_TABLE:
+        rows = [(dt.date.fromisoformat(d), n, k) for d, n, k in _HOLIDAY_TABLE[year]]
+    else:
+        fixed = ((1, 1, "new_year"), (4, 30, "reunification"), (5, 1, "labour"), (9, 2, "national"))
+        rows = [(dt.date(year, m, d), n, "holiday") for m, d, n in fixed if dt.date(year, m, d).weekday() < 5]
+    out = []
+    for d, name, kind in rows:
+        label = _HOLIDAY_NAMES[name]
+        if kind == "compensatory_day_off":
+            label = f"Nghỉ bù {label}"
+        elif kind == "makeup_working_day":
+            label = f"Làm bù (hoán đổi ngày nghỉ {label})"
+        out.append((d, _nfc(label), _nfc(_HOLIDAY_KIND_WORDS[kind])))
+    return out
+
+
+TARGET_FIELDS: tuple[str, ...] = ("year", "scope", "indicator_code", "comparator", "value", "target_group",
+                                  "unit_category", "second_value", "note")
+# Comparators are written with the contract's Vietnamese words (``từ`` = >=, ``dưới`` = <,
+# ``tăng điểm phần trăm`` = increase_pp, ``tỷ lệ đơn vị`` = share_of_units). ``target_group``
+# holds a comma-separated list of procedure groups; a leading ``!`` means "all procedures except".
+_TARGETS_2022_PLAN: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
+    ("city", "ON_TIME_REPORT", "từ", "98", "!land,investment,complaints", "", "",
+     "Tỷ lệ giải quyết hồ sơ TTHC đúng hạn từ 98% trở lên (trừ đất đai, đầu tư, khiếu nại, tố cáo)"),
+    ("city", "LATE_RATE", "dưới", "4", "land,investment,complaints", "", "",
+     "Tỷ lệ hồ sơ trễ hạn lĩnh vực đất đai, đầu tư, khiếu nại, tố cáo dưới 4%"),
+    ("unit", "ON_TIME_REPORT", "tỷ lệ đơn vị", "80", "", "land_registry_branch", "97",
+     "Trên 80% Chi nhánh Văn phòng đăng ký đất đai giải quyết hồ sơ đúng hạn từ 97%"),
+    ("city", "ONLINE_SHARE_ELIGIBLE", "tăng điểm phần trăm", "10", "", "", "",
+     "Tăng 10% tỷ lệ hồ sơ xử lý trực tuyến so với năm trước"),
+    ("city", "SATISFACTION_RATE", "từ", "95", "", "", "",
+     "Mức độ hài lòng của cá nhân, tổ chức đạt từ 95% trở lên"),
+    ("city", "IDX_5_2", "từ", "100", "", "", "",
+     "100% phản ánh, kiến nghị được xử lý và phản hồi đầy đủ, đúng hạn"),
+    ("city", "FEEDBACK_PUBLISHED", "từ", "100", "", "", "",
+     "Công khai 100% kết quả giải quyết phản ánh, kiến nghị"),
+    ("department", "DIGITIZED_RESULT_RATE", "từ", "30", "", "", "",
+     "Số hóa kết quả giải quyết TTHC cấp sở, ban, ngành tối thiểu 30%"),
+    ("district", "DIGITIZED_RESULT_RATE", "từ", "20", "", "", "",
+     "Số hóa kết quả giải quyết TTHC cấp huyện tối thiểu 20%"),
+    ("commune", "DIGITIZED_RESULT_RATE", "từ", "15", "", "", "",
+     "Số hóa kết quả giải quyết TTHC cấp xã tối thiểu 15%"),
+    ("city", "DOC_ELECTRONIC_RATE", "từ", "100", "", "", "",
+     "100% văn bản trao đổi dưới dạng điện tử (trừ văn bản mật)"),
+    ("city", "EMAIL_LEADER_REGULAR", "từ", "100", "", "", "",
+     "100% lãnh đạo sử dụng thư điện tử công vụ thường xuyên"),
+    ("city", "APOLOGY_COVERAGE", "từ", "100", "", "", "",
+     "100% hồ sơ trễ hạn có văn bản xin lỗi"),
+)
+SELF_ASSESSMENT_HEADERS: tuple[str, ...] = tuple(_nfc(h) for h in (
+    "Năm", "Kỳ báo cáo", "Mã đơn vị", "Mã chỉ số", "Giá trị", "Minh chứng"))
+
+
+def _self_assessment_rows(months: Sequence[str], seed: int) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for year in sorted({int(m[:4]) for m in months}):
+        rng = random.Random(f"cchc-self-assessment:{seed}:{year}")
+        ms = [m for m in months if int(m[:4]) == year]
+        for q in sorted({(int(m[5:7]) - 1) // 3 + 1 for m in ms}):
+            n = rng.randint(20, 300)
+            out.append((str(year), f"{year}-Q{q}", "HCM", "IDX_1_1", _vn_decimal(rng.choice((5.5, 6, 6))),
+                        f"Báo cáo số {n}/BC-UBND về công bố, công khai thủ tục hành chính quý {q}/{year}"))
+            out.append((str(year), f"{year}-Q{q}", "HCM", "IDX_1_2", _vn_decimal(rng.choice((3.5, 4, 4))),
+                        f"Báo cáo số {n}/BC-UBND, mục II.1"))
+            out.append((str(year), f"{year}-Q{q}", "HCM", "IDX_1_3", _vn_decimal(rng.choice((1.5, 2))),
+                        f"Báo cáo số {n}/BC-UBND, mục II.2"))
+        out.append((str(year), ms[0], "Q1", "IDX_4_X", _vn_decimal(round(rng.uniform(1.2, 2.0), 1)),
+                    f"Sổ chứng thực bản sao điện tử tháng {ms[0][5:7]}/{year}"))
+        for unit in ("STP", "STNMT", "Q1", "CC"):
+            out.append((str(year), str(year), unit, "PAR_DIRECTION", _vn_decimal(round(rng.uniform(7.5, 9.5), 2)),
+                        f"Kế hoạch số {rng.randint(10, 400)}/KH-{_org_sign(unit)} về cải cách hành chính năm {year}"))
+    return [tuple(_nfc(v) for v in r) for r in out]
+
+
+def _write_plan_reference(out: Path, months: Sequence[str], seed: int, manifest: SampleManifest) -> None:
+    """``reference/holidays.csv``, ``reference/targets.csv`` and ``reference/self_assessment.csv``."""
+    ref = out / "reference"
+    years = sorted({int(m[:4]) for m in months})
+    hol = [(d.strftime("%d/%m/%Y"), name, kind) for y in years for d, name, kind in _holidays_of(y)]
+    _, skipped = _write_csv_table(ref / "holidays.csv", HOLIDAY_HEADERS, hol)
+    manifest._add("reference/holidays.csv", len(hol), skipped)
+
+    targets = [(str(y), scope, code, _nfc(comp), value, group, cat, second, _nfc(note))
+               for y in years for scope, code, comp, value, group, cat, second, note in _TARGETS_2022_PLAN]
+    _, skipped = _write_csv_table(ref / "targets.csv", TARGET_FIELDS, targets, bom=False, terminator="\n")
+    manifest._add("reference/targets.csv", len(targets), skipped)
+
+    sa = _self_assessment_rows(months, seed)
+    _, skipped = _write_csv_table(ref / "self_assessment.csv", SELF_ASSESSMENT_HEADERS, sa)
+    manifest._add("reference/self_assessment.csv", len(sa), skipped)
+
+
 def write_sample_landing(out_dir: str | Path, start_month: str, end_month: str, rows_per_month: int = 2000,
                          seed: int = 7) -> SampleManifest:
-    """Write reference data and monthly dossier exports (igate XLSX + vnpt CSV) under ``out_dir``.
+    """Write reference data and the monthly exports of every source under ``out_dir``.
 
     ``rows_per_month`` is the number of new dossiers submitted per month across both systems;
-    each file also carries the dossiers still open at the end of the previous month.
+    each dossier file also carries the dossiers still open at the end of the previous month.
+    The other sources scale with it (ratings follow the resolved dossiers; feedback items,
+    documents) except e-mail, which has one row per official account.
     """
     months = _month_range(start_month, end_month)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     manifest = SampleManifest(out_dir=out, months=months, seed=seed, rows_per_month=rows_per_month)
     _write_reference(out, seed, manifest)
+    _write_plan_reference(out, months, seed, manifest)
+    n_feedback = max(20, rows_per_month // 25)
+    n_documents = max(24, rows_per_month // 8)
 
     active: list[_Dossier] = []
-    for sim_month in [_shift_month(start_month, -2), _shift_month(start_month, -1)] + months:
+    feedback: list[_Feedback] = []
+    first_sim = _shift_month(start_month, -2)
+    for sim_month in [first_sim, _shift_month(start_month, -1)] + months:
         _, prev_end = _month_bounds(_shift_month(sim_month, -1))
         _, end = _month_bounds(sim_month)
         active = [d for d in active if d.term_at is None or d.term_at > prev_end]
         active.extend(_new_dossiers(sim_month, rows_per_month, seed))
+        if sim_month != first_sim:  # feedback: one month of backlog is enough (answered within ~1 month)
+            feedback = [f for f in feedback if f.closed_at > prev_end]
+            feedback.extend(_new_feedback(sim_month, n_feedback, seed))
         if sim_month not in months:
             continue
+        dossier_rows: dict[str, tuple[list[dict[str, Any]], dict[int, tuple[str, str]]]] = {}
         for system in _SYSTEMS:
             rows = []
             for d in active:
@@ -1285,6 +2277,11 @@ def write_sample_landing(out_dir: str | Path, start_month: str, end_month: str, 
             else:
                 n, skipped, bad_out = _write_vnpt(path, rows, bad)
             manifest._add(rel, n, skipped, bad_out)
+            dossier_rows[system] = (rows, bad)
+        _write_surveys(out, manifest, sim_month, dossier_rows, seed)
+        _write_feedback(out, manifest, sim_month, feedback, seed)
+        _write_documents(out, manifest, sim_month, n_documents, seed)
+        _write_email(out, manifest, sim_month, seed)
     return manifest
 
 

@@ -349,3 +349,9 @@ def test_xlsx_legacy_fonts_become_unicode(tmp_path):
     _, staged, quarantine, log = load(tmp_path, landing)
     assert quarantine == [], quarantine
     assert_three_rows(staged, first_row=3)
+
+
+def test_symbol_comparators_are_not_folded_away():
+    comparator = load_source("targets").field("comparator")
+    assert [comparator.map_value(v) for v in [">=", "≥", ">", "<=", "<", "=", "từ", "dưới", "increase_pp", "?"]] == [
+        ">=", ">=", ">", "<=", "<", "=", ">=", "<", "increase_pp", None]
