@@ -3,9 +3,11 @@
 
 import os
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from cchc_etl.defs.checks import gx_checks
+from cchc_etl.defs.exports import ExportsResource, export_assets
+from cchc_etl.defs.operations import apply_marts_freshness, build_operations
 from cchc_etl.defs.partitions import monthly_partitions
 from cchc_etl.defs.reference import reference_assets
 from cchc_etl.defs.resources import LandingResource, MethodologyResource, PiiKeyResource, WarehouseResource
@@ -13,14 +15,17 @@ from cchc_etl.defs.sources import landing_files, source_loaders
 from cchc_etl.defs.warehouse_models import warehouse_assets
 from cchc_etl.warehouse import DEFAULT_URL
 
-ASSETS = [*reference_assets, landing_files, *source_loaders, *warehouse_assets]
+ASSETS = apply_marts_freshness([*reference_assets, landing_files, *source_loaders, *warehouse_assets, *export_assets])
 
 monthly_job = define_asset_job(
     "cchc_monthly",
     selection=AssetSelection.all(),
     partitions_def=monthly_partitions,
-    description="Landing files of a month -> validated staging -> warehouse -> marts.",
+    description="Landing files of a month -> validated staging -> warehouse -> marts -> exports.",
+    # every step is in the one-writer DuckDB pool anyway: one process per run, no per-step start-up
+    executor_def=in_process_executor,
 )
+monthly_schedule, landing_sensor = build_operations(monthly_job)
 
 
 def build_definitions(*, landing: str | None = None, warehouse_url: str | None = None, pii_key: str | None = None,
@@ -29,11 +34,15 @@ def build_definitions(*, landing: str | None = None, warehouse_url: str | None =
         assets=ASSETS,
         asset_checks=gx_checks,
         jobs=[monthly_job],
+        schedules=[monthly_schedule],
+        sensors=[landing_sensor],
         resources={
             "warehouse": WarehouseResource(url=warehouse_url or os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL)),
             "landing": LandingResource(path=landing or os.environ.get("CCHC_LANDING_DIR", "landing")),
             "pii": PiiKeyResource(key=pii_key or "", allow_demo_key=allow_demo_key),
             "methodology": MethodologyResource(version=methodology or os.environ.get("CCHC_METHODOLOGY", "vn-2025.1")),
+            "exports": ExportsResource(parquet_root=os.environ.get("CCHC_PARQUET_DIR", ""),
+                                       snapshot_path=os.environ.get("CCHC_SNAPSHOT_PATH", "")),
         },
     )
 

@@ -1,0 +1,106 @@
+"""Exports for analysts: monthly Parquet files of the marts and a read-only warehouse snapshot."""
+
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    ConfigurableResource,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from cchc_etl import warehouse as wh
+from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
+from cchc_etl.defs.resources import WarehouseResource
+from cchc_etl.exports import MARTS, PART_FILE, export_month_parquet, partition_dir, publish_snapshot
+from cchc_etl.ingest import month_start, next_month
+
+MART_KEYS = [AssetKey(["marts", table]) for table in MARTS]
+PARQUET = AssetKey(["exports", "parquet"])
+SNAPSHOT = AssetKey(["exports", "snapshot"])
+
+
+class ExportsResource(ConfigurableResource):
+    """Where the analysts' copies go. Empty means: next to the warehouse file, i.e. for the default
+    warehouse ``data/warehouse.duckdb`` -> ``data/parquet`` and ``data/warehouse_snapshot.duckdb``."""
+
+    parquet_root: str = ""
+    snapshot_path: str = ""
+
+    def parquet_dir(self, warehouse_file: Path) -> Path:
+        return Path(self.parquet_root) if self.parquet_root else warehouse_file.parent / "parquet"
+
+    def snapshot_file(self, warehouse_file: Path) -> Path:
+        if self.snapshot_path:
+            return Path(self.snapshot_path)
+        return warehouse_file.with_name(f"{warehouse_file.stem}_snapshot{warehouse_file.suffix or '.duckdb'}")
+
+
+@asset(
+    key=PARQUET,
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,  # reads the warehouse: never while another process writes it
+    group_name="exports",
+    kinds={"parquet"},
+    deps=MART_KEYS,
+    description="Every mart of the month as Parquet, Hive-partitioned: <parquet_root>/<mart>/year=YYYY/month=MM/part-0.parquet "
+                "(replaced atomically; read with read_parquet('<root>/<mart>/**/*.parquet', hive_partitioning = true)).",
+    check_specs=[AssetCheckSpec("matches_warehouse", asset=PARQUET,
+                                description="Each exported file has as many rows as the mart holds for the month")],
+)
+def parquet_exports(context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource):
+    month = month_start(context.partition_key[:7])
+    source = wh.duckdb_path(warehouse.url)
+    root = exports.parquet_dir(source)
+    written = export_month_parquet(source, root, month)
+    with wh.connect(source, read_only=True) as con:
+        expected = {
+            table: con.execute(f"SELECT count(*) FROM marts.{table} WHERE {column} >= ? AND {column} < ?",
+                               [month, next_month(month)]).fetchone()[0]
+            for table, column in MARTS.items()
+        }
+    files = {table: (partition_dir(root, table, month) / PART_FILE) for table in MARTS}
+    on_disk = {table: duckdb.sql(f"SELECT count(*) FROM read_parquet('{str(f).replace(chr(39), chr(39) * 2)}')").fetchone()[0]
+               for table, f in files.items()}
+    yield MaterializeResult(metadata={
+        "rows": MetadataValue.json(written),
+        "root": MetadataValue.path(str(root)),
+        "files": MetadataValue.json({t: str(f) for t, f in files.items()}),
+    })
+    mismatched = {t: {"parquet": on_disk[t], "warehouse": expected[t]} for t in MARTS if on_disk[t] != expected[t]}
+    yield AssetCheckResult(
+        check_name="matches_warehouse", passed=not mismatched, severity=AssetCheckSeverity.ERROR,
+        description="; ".join(f"{t}: {v['parquet']} rows in Parquet, {v['warehouse']} in the warehouse" for t, v in mismatched.items()) or None,
+        metadata={"parquet_rows": MetadataValue.json(on_disk), "warehouse_rows": MetadataValue.json(expected)},
+    )
+
+
+@asset(
+    key=SNAPSHOT,
+    pool=WAREHOUSE_POOL,
+    group_name="exports",
+    kinds={"duckdb"},
+    deps=[*MART_KEYS, PARQUET],
+    description="Read-only copy of the whole warehouse, published atomically after each successful run: analysts open it "
+                "with `duckdb -readonly <snapshot>` while runs write the warehouse file.",
+)
+def warehouse_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource) -> MaterializeResult:
+    source = wh.duckdb_path(warehouse.url)
+    target = exports.snapshot_file(source)
+    counts = publish_snapshot(source, target)
+    marts = {k: v for k, v in counts.items() if k.startswith("marts.")}
+    return MaterializeResult(metadata={
+        "path": MetadataValue.path(str(target)),
+        "tables": MetadataValue.int(len(counts)),
+        "mart_rows": MetadataValue.json(marts),
+        "size_bytes": MetadataValue.int(target.stat().st_size),
+    })
+
+
+export_assets = [parquet_exports, warehouse_snapshot]

@@ -1,0 +1,131 @@
+"""Outputs for analysts without a server: Parquet exports of the marts and a read-only snapshot.
+
+Parquet: every mart, one file per month, Hive-partitioned::
+
+    <root>/period_report/year=2024/month=02/part-0.parquet
+    <root>/indicator_values/year=2024/month=02/part-0.parquet
+
+Each file is written to a temporary name in its own folder and moved into place with
+``os.replace``, so a reader sees either the old month or the new one, never half a file; a
+re-export replaces exactly that month's folder. Read them with DuckDB, Polars, pandas/pyarrow
+or a BI tool::
+
+    SELECT * FROM read_parquet('data/parquet/period_report/**/*.parquet', hive_partitioning = true)
+
+Snapshot: DuckDB allows one writing process per file, and while it writes no other process can
+open the file, not even read-only. After each successful run the warehouse is copied into a new
+file that is moved onto the snapshot path (atomic): analysts open the snapshot
+(``duckdb -readonly data/warehouse_snapshot.duckdb``) while the next run writes the warehouse.
+A connection already open on the previous snapshot keeps reading the previous version (POSIX
+rename semantics); reconnect to see the new one.
+
+No Dagster here: the assets in ``cchc_etl/defs/exports.py`` call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+
+from cchc_etl import warehouse
+
+# mart table -> column holding the first day of the row's period
+MARTS: dict[str, str] = {
+    "period_report": "period_start",
+    "indicator_values": "period_start",
+}
+PART_FILE = "part-0.parquet"
+
+
+def _sql_str(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _warehouse_file(duckdb_url_or_path: str | Path) -> Path:
+    return warehouse.duckdb_path(duckdb_url_or_path) if isinstance(duckdb_url_or_path, str) else Path(duckdb_url_or_path)
+
+
+def partition_dir(out_root: Path, table: str, month: dt.date) -> Path:
+    return Path(out_root) / table / f"year={month.year:04d}" / f"month={month.month:02d}"
+
+
+def export_month_parquet(duckdb_url_or_path: str | Path, out_root: Path, month: dt.date) -> dict[str, int]:
+    """Write every mart's rows of ``month`` to ``out_root/<table>/year=YYYY/month=MM/part-0.parquet``.
+
+    Reads through a read-only connection. A month without rows still gets a (zero-row) file, so a
+    re-export always replaces what was there. Returns {table: rows written}.
+    """
+    month = month.replace(day=1)
+    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    counts: dict[str, int] = {}
+    with warehouse.connect(_warehouse_file(duckdb_url_or_path), read_only=True) as con:
+        for table, column in MARTS.items():
+            folder = partition_dir(out_root, table, month)
+            folder.mkdir(parents=True, exist_ok=True)
+            final = folder / PART_FILE
+            tmp = folder / f".{PART_FILE}.tmp-{os.getpid()}"
+            select = (f"SELECT * FROM marts.{table} WHERE {column} >= DATE '{month.isoformat()}' "
+                      f"AND {column} < DATE '{next_month.isoformat()}' ORDER BY ALL")
+            try:
+                con.execute(f"COPY ({select}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+                counts[table] = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(tmp)})").fetchone()[0]
+                _fsync(tmp)
+                os.replace(tmp, final)
+            finally:
+                tmp.unlink(missing_ok=True)
+            # a partition is exactly one file: drop anything else an older layout left behind
+            for other in folder.glob("*.parquet"):
+                if other.name != PART_FILE:
+                    other.unlink()
+    return counts
+
+
+def publish_snapshot(duckdb_path: str | Path, snapshot_path: str | Path) -> dict[str, int]:
+    """Copy the whole warehouse (every schema, table, view) into a new file and move it onto
+    ``snapshot_path`` atomically. The warehouse is attached read-only. Returns {schema.table: rows}.
+    """
+    source = _warehouse_file(duckdb_path)
+    if not source.is_file():
+        raise FileNotFoundError(f"warehouse not found: {source}")
+    target = Path(snapshot_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    _remove_db(tmp)
+    con = duckdb.connect()  # in-memory: the warehouse is attached read-only, the new file read-write
+    try:
+        con.execute(f"ATTACH {_sql_str(source)} AS cchc_src (READ_ONLY)")
+        con.execute(f"ATTACH {_sql_str(tmp)} AS cchc_snapshot")
+        con.execute("COPY FROM DATABASE cchc_src TO cchc_snapshot")
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'cchc_snapshot' ORDER BY ALL"
+        ).fetchall()
+        counts = {
+            f"{s}.{t}": con.execute(f'SELECT count(*) FROM cchc_snapshot."{s}"."{t}"').fetchone()[0] for s, t in tables
+        }
+        con.execute("DETACH cchc_snapshot")  # checkpoints: the file is complete, no WAL left
+        con.execute("DETACH cchc_src")
+    except BaseException:
+        con.close()
+        _remove_db(tmp)
+        raise
+    con.close()
+    _fsync(tmp)
+    Path(f"{target}.wal").unlink(missing_ok=True)  # a stale WAL must never be replayed onto the new file
+    os.replace(tmp, target)
+    return counts
+
+
+def _remove_db(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    Path(f"{path}.wal").unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
