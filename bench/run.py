@@ -210,10 +210,18 @@ SUITES = {"dossiers": suite_dossiers, "readers": suite_readers}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suite", choices=sorted(SUITES), default="dossiers")
+    parser.add_argument("--suite", choices=sorted([*SUITES, "publish"]), default="dossiers")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the generated files and warehouses")
+    parser.add_argument("--pg", default=os.environ.get("CCHC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+                        help="PostgreSQL server for --suite publish (a scratch database is created and dropped)")
     args = parser.parse_args()
+    if args.suite == "publish":
+        sys.path.insert(0, str(ROOT / "bench"))
+        from publish import suite_publish
+
+        print(suite_publish(args.rows, args.pg, keep=args.keep))
+        return
     print(SUITES[args.suite](args.rows, args.keep))
 
 

@@ -104,13 +104,13 @@ def _summarise(month: str, result, seconds: float) -> MonthOutcome:
 
 
 def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
-               methodology: str | None = None, quiet: bool = False) -> list[MonthOutcome]:
+               methodology: str | None = None, quiet: bool = False, publish_url: str | None = None) -> list[MonthOutcome]:
     from cchc_etl.definitions import build_definitions
 
     if not landing.is_dir():
         raise CliError(f"landing directory not found: {landing}")
     defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
-                             allow_demo_key=allow_demo_key, methodology=methodology)
+                             allow_demo_key=allow_demo_key, methodology=methodology, publish_url=publish_url)
     job = defs.resolve_job_def("cchc_monthly")
     instance = _instance()
     outcomes = []
@@ -160,9 +160,15 @@ def cmd_run(args) -> None:
     duckdb_path(args.warehouse)  # a wrong URL fails here, before any work
     resolve_key()  # so does a missing CCHC_PII_KEY
     months = months_between(args.start, args.end)
-    outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False, methodology=args.methodology)
+    # with a publish URL the job's publish/postgres asset publishes each month after its checks
+    outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False,
+                          methodology=args.methodology, publish_url=args.publish)
     _raise_for(outcomes)
     print(f"Kho dữ liệu / warehouse: {args.warehouse}")
+    if args.publish:
+        from cchc_etl.publish import redact
+
+        print(f"Đã xuất bản / published to PostgreSQL: {redact(args.publish)}")
 
 
 def print_summary(warehouse_url: str, month: str) -> None:
@@ -252,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", required=True, type=_month, help="first month YYYY-MM")
     p.add_argument("--to", dest="end", required=True, type=_month, help="last month YYYY-MM")
     p.add_argument("--methodology", default=None, help="methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
+    p.add_argument("--publish", default=os.environ.get("CCHC_PUBLISH_URL") or None,
+                   help="also publish each month to PostgreSQL: postgresql+psycopg://user@host:5432/db (env CCHC_PUBLISH_URL)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="sample + run + summary, with no set-up", description="Generate sample data, run the pipeline and print a summary.")
@@ -268,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("years", nargs="+", type=int, help="years, e.g. 2026 2027")
     p.add_argument("--out", default=None, help="CSV to write (default: print)")
     p.set_defaults(func=cmd_holidays)
+
+    from cchc_etl.cli_publish import add_commands
+
+    add_commands(sub)
     return parser
 
 

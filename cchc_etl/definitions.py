@@ -8,6 +8,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from cchc_etl.defs.checks import gx_checks
 from cchc_etl.defs.exports import ExportsResource, export_assets
 from cchc_etl.defs.operations import apply_marts_freshness, build_operations
+from cchc_etl.defs.publish import PostgresPublishResource, publish_assets
 from cchc_etl.defs.partitions import monthly_partitions
 from cchc_etl.defs.reference import reference_assets
 from cchc_etl.defs.resources import LandingResource, MethodologyResource, PiiKeyResource, WarehouseResource
@@ -15,7 +16,7 @@ from cchc_etl.defs.sources import landing_files, source_loaders
 from cchc_etl.defs.warehouse_models import warehouse_assets
 from cchc_etl.warehouse import DEFAULT_URL
 
-ASSETS = apply_marts_freshness([*reference_assets, landing_files, *source_loaders, *warehouse_assets, *export_assets])
+ASSETS = apply_marts_freshness([*reference_assets, landing_files, *source_loaders, *warehouse_assets, *export_assets, *publish_assets])
 
 monthly_job = define_asset_job(
     "cchc_monthly",
@@ -29,7 +30,8 @@ monthly_schedule, landing_sensor = build_operations(monthly_job)
 
 
 def build_definitions(*, landing: str | None = None, warehouse_url: str | None = None, pii_key: str | None = None,
-                      allow_demo_key: bool = False, methodology: str | None = None) -> Definitions:
+                      allow_demo_key: bool = False, methodology: str | None = None,
+                      publish_url: str | None = None) -> Definitions:
     return Definitions(
         assets=ASSETS,
         asset_checks=gx_checks,
@@ -41,6 +43,7 @@ def build_definitions(*, landing: str | None = None, warehouse_url: str | None =
             "landing": LandingResource(path=landing or os.environ.get("CCHC_LANDING_DIR", "landing")),
             "pii": PiiKeyResource(key=pii_key or "", allow_demo_key=allow_demo_key),
             "methodology": MethodologyResource(version=methodology or os.environ.get("CCHC_METHODOLOGY", "vn-2025.1")),
+            "postgres_publish": PostgresPublishResource(url=publish_url or os.environ.get("CCHC_PUBLISH_URL", "")),
             "exports": ExportsResource(parquet_root=os.environ.get("CCHC_PARQUET_DIR", ""),
                                        snapshot_path=os.environ.get("CCHC_SNAPSHOT_PATH", "")),
         },
