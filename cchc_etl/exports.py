@@ -96,6 +96,7 @@ def publish_snapshot(duckdb_path: str | Path, snapshot_path: str | Path) -> dict
     _remove_db(tmp)
     con = duckdb.connect()  # in-memory: the warehouse is attached read-only, the new file read-write
     try:
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"ATTACH {_sql_str(source)} AS cchc_src (READ_ONLY)")
         con.execute(f"ATTACH {_sql_str(tmp)} AS cchc_snapshot")
         con.execute("COPY FROM DATABASE cchc_src TO cchc_snapshot")
