@@ -238,8 +238,3 @@ def raw_values_sql(spec: SourceSpec, raw: RawData) -> str:
         else:
             pairs.append(f"{lit(header)}, r{pos}")
     return f"json_object({', '.join(pairs)})" if pairs else "json_object()"
-
-
-def header_fold_report(raw: RawData) -> dict[str, str]:
-    """Original header -> canonical field, for the file log's metadata."""
-    return {raw.headers[pos]: name for pos, name in sorted(raw.mapping.items())}

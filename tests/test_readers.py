@@ -322,7 +322,7 @@ def test_xlsx_legacy_fonts_become_unicode(tmp_path):
     """Header and data typed in TCVN3 (.VnTime) and VNI (VNI-Times) fonts load as Unicode NFC."""
     from openpyxl.styles import Font
 
-    from cchc_etl.readers.legacy import TCVN3_TABLE, VNI_PAIRS  # noqa: F401 - the tables under test elsewhere
+    from cchc_etl.readers.legacy import TCVN3_TABLE
 
     def to_tcvn3(text):
         reverse = {v: k for k, v in TCVN3_TABLE.items()}

@@ -484,7 +484,7 @@ def test_determinism(tmp_path):
             (tmp_path / "a" / rel).read_bytes() != (tmp_path / "c" / rel).read_bytes()
             for rel in a.source_files(source)), source
     # a longer run reproduces the common months byte for byte
-    d = write_sample_landing(tmp_path / "d", "2024-01", "2024-03", rows_per_month=80, seed=3)
+    write_sample_landing(tmp_path / "d", "2024-01", "2024-03", rows_per_month=80, seed=3)
     for rel in a.files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "d" / rel).read_bytes(), rel
     for rel in [f for f in a.files if f.endswith(".xlsx")]:

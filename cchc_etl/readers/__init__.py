@@ -1,8 +1,8 @@
 """Readers: every container (CSV, XLSX, XLS, Parquet) to one canonical raw shape.
 
 A reader finds the header row, maps header cells to the source's canonical fields and hands
-back the data rows as text columns ``c0..cN`` plus ``_row_number`` (the 1-based physical row
-a spreadsheet would show). Typing, quarantine and PII hashing happen afterwards in DuckDB SQL
+back the data rows as text columns ``c0..cN`` in file order — a DuckDB relation (CSV fast path)
+or an Arrow table with ``_row_number`` (the 1-based physical row a spreadsheet would show). Typing, quarantine and PII hashing happen afterwards in DuckDB SQL
 (``cchc_etl.staging``) so that every container shares one set of parsing rules.
 """
 

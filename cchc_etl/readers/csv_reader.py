@@ -197,10 +197,3 @@ def _exact(path: Path, text_path: Path, delim: str, header_index: int, match, en
     raw.table = rows_to_arrow(data, header_index + 2, width)
     raw.notes.append("exact csv path (blank lines, quoted line breaks or ragged rows)")
     return raw
-
-
-def sniff_text(text: str, spec: SourceSpec, path: Path, profile=None):
-    """Header detection on already-decoded text (used by tests and the XLS fallback)."""
-    return _sniff(text, spec, path, profile)
-
-
