@@ -6,9 +6,9 @@ import datetime as dt
 
 import duckdb
 
+from cchc_etl import scoring
 from cchc_etl.ingest import month_start, next_month
-from cchc_etl.methodology import indicator_values_sql, load_methodology
-from cchc_etl.warehouse import replace_partition, sql_file
+from cchc_etl.warehouse import replace_partition, sql_file, transaction
 
 
 def month_params(month: str | dt.date) -> dict:
@@ -17,21 +17,27 @@ def month_params(month: str | dt.date) -> dict:
 
 
 def build_org_rollup(con: duckdb.DuckDBPyConnection, month) -> int:
-    return replace_partition(con, "core.org_rollup", sql_file("intermediate/int_org_rollup.sql"), month_params(month))
+    sql = "SELECT 'month' AS period_type, * FROM (" + sql_file("intermediate/int_org_rollup.sql") + ")"
+    return replace_partition(con, "core.org_rollup", sql, month_params(month),
+                             where="period_type = 'month' AND period_start = $period_start")
 
 
 def build_dossier_month_end(con: duckdb.DuckDBPyConnection, month) -> int:
-    return replace_partition(con, "core.fct_dossier_month_end", sql_file("intermediate/fct_dossier_month_end.sql"), month_params(month))
+    return replace_partition(con, "core.fct_dossier_month_end", sql_file("facts/fct_dossier_period.sql"), month_params(month))
 
 
 def build_period_report(con: duckdb.DuckDBPyConnection, month) -> int:
     return replace_partition(con, "marts.period_report", sql_file("marts/period_report.sql"), month_params(month))
 
 
-def build_indicator_values(con: duckdb.DuckDBPyConnection, month, version: str) -> int:
-    method = load_methodology(version)
-    params = month_params(month) | {"version": method.version}
-    return replace_partition(
-        con, "marts.indicator_values", indicator_values_sql(method), params,
-        where="period_type = 'month' AND period_start = $period_start AND methodology_version = $version",
-    )
+def build_dim_date(con: duckdb.DuckDBPyConnection) -> int:
+    with transaction(con):
+        con.execute("DELETE FROM core.dim_date")
+        con.execute("INSERT INTO core.dim_date BY NAME (" + sql_file("intermediate/int_dim_date.sql") + ")")
+        return con.execute("SELECT count(*) FROM core.dim_date").fetchone()[0]
+
+
+def build_scores(con: duckdb.DuckDBPyConnection, month, version: str) -> list[scoring.PeriodResult]:
+    """marts.indicator_values, indicator_scores, scores (and for the year: target_attainment,
+    par_index) of the month, its quarter and its year to date."""
+    return scoring.score_month(con, month_start(month), version)

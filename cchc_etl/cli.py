@@ -99,8 +99,14 @@ def _summarise(month: str, result, seconds: float) -> MonthOutcome:
             cause = err
             while cause.cause is not None:
                 cause = cause.cause
-            out.failure = f"step {event.step_key}: {cause.message.strip().splitlines()[-1] if cause.message else err.message}"
+            out.failure = f"step {event.step_key}: {_first_line(cause.message) if cause.message else err.message}"
     return out
+
+
+def _first_line(message: str) -> str:
+    """The exception's own line (Dagster appends the traceback; DuckDB appends the SQL and a caret)."""
+    lines = [ln.strip() for ln in message.strip().splitlines() if ln.strip()]
+    return lines[0] if lines else message
 
 
 def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
@@ -278,8 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_holidays)
 
     from cchc_etl.cli_publish import add_commands
+    from cchc_etl.cli_scoring import add_commands as add_scoring_commands
 
     add_commands(sub)
+    add_scoring_commands(sub)
     return parser
 
 

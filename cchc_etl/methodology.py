@@ -1,79 +1,213 @@
-"""Versioned scoring methodology loaded from ``assets/methodology/<version>.yaml``."""
+"""Versioned scoring methodology loaded from ``assets/methodology/<version>.yaml``.
+
+A version file may start with ``extends: <other version>`` and override only what changes:
+indicators are merged by code (fields replaced one by one), the other sections are replaced
+whole. Extra version files can live in the directory named by ``CCHC_METHODOLOGY_DIR``.
+"""
 
 from __future__ import annotations
 
+import copy
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import yaml
 
 from cchc_etl.paths import ASSETS_DIR
 
 DEFAULT_VERSION = "vn-2025.1"
+FACTS = ("dossier", "survey", "feedback", "document", "email", "procedure", "self_assessment", "derived")
+KINDS = ("rate", "count", "self_assessed", "derived")
+LEVELS = ("unit", "department", "city")
+COMPARATORS = (">=", ">", "<=", "<", "=", "increase_pp", "increase_rel", "share_of_units")
+
+
+class MethodologyError(ValueError):
+    pass
 
 
 @dataclass(frozen=True)
-class RateIndicator:
+class Indicator:
     code: str
     name_vi: str
     name_en: str
-    unit: str
-    higher_is_better: bool
-    numerator: str
-    denominator: str
+    fact: str
+    section: str = ""
+    kind: str = "rate"
+    numerator: str = ""
+    denominator: str = ""
+    unit: str = "%"
+    higher_is_better: bool = True
+    group: str | None = None
+    points: float | None = None
+    threshold: float | None = None
+    levels: tuple[str, ...] = LEVELS
+    value_is: str = "percent"       # self_assessed: "points" (score = value, capped) or "percent"
+    formula: str = ""                # derived: the rule's name
+
+    @property
+    def scored(self) -> bool:
+        return self.group is not None
+
+    def formula_text(self) -> str:
+        if self.kind == "count":
+            return f"count({self.numerator})"
+        if self.kind == "self_assessed":
+            return f"self_assessment value ({self.value_is})"
+        if self.kind == "derived":
+            return self.formula
+        return f"100 * count(({self.denominator}) AND ({self.numerator})) / count({self.denominator})"
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    name_vi: str
+    name_en: str
+    max: float
+
+
+@dataclass(frozen=True)
+class Band:
+    code: str
+    label_vi: str
+    label_en: str
+    min: float | None
+
+
+@dataclass(frozen=True)
+class ParArea:
+    code: str
+    name_vi: str
+    name_en: str
+    max: float
 
 
 @dataclass(frozen=True)
 class Methodology:
     version: str
-    dossier_indicators: tuple[RateIndicator, ...]
+    label_vi: str
+    indicators: tuple[Indicator, ...]
+    groups: tuple[Group, ...] = ()
+    bands: tuple[Band, ...] = ()
+    par_areas: tuple[ParArea, ...] = ()
+    parameters: dict = field(default_factory=dict, hash=False, compare=False)
+    default_targets: tuple[dict, ...] = field(default=(), hash=False, compare=False)
+
+    def indicator(self, code: str) -> Indicator:
+        for i in self.indicators:
+            if i.code == code:
+                return i
+        raise KeyError(f"indicator {code!r} is not in methodology {self.version}")
+
+    def by_fact(self, fact: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.fact == fact and i.kind in ("rate", "count")]
 
 
 def current_version() -> str:
     return os.environ.get("CCHC_METHODOLOGY", DEFAULT_VERSION)
 
 
+def methodology_dirs() -> list[Path]:
+    extra = os.environ.get("CCHC_METHODOLOGY_DIR")
+    return ([Path(extra)] if extra else []) + [ASSETS_DIR / "methodology"]
+
+
+def known_versions() -> list[str]:
+    return sorted({p.stem for d in methodology_dirs() if d.is_dir() for p in d.glob("*.yaml")})
+
+
+def _raw(version: str, seen: tuple[str, ...] = ()) -> dict:
+    if version in seen:
+        raise MethodologyError(f"methodology {version!r} extends itself ({' -> '.join(seen + (version,))})")
+    for d in methodology_dirs():
+        path = d / f"{version}.yaml"
+        if path.exists():
+            break
+    else:
+        raise KeyError(f"unknown methodology version {version!r} (known: {', '.join(known_versions())})")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if raw.get("version") != version:
+        raise MethodologyError(f"{path}: version {raw.get('version')!r} does not match the file name {version!r}")
+    base_name = raw.pop("extends", None)
+    if not base_name:
+        return raw
+    base = copy.deepcopy(_raw(base_name, seen + (version,)))
+    overrides = {i["code"]: i for i in raw.pop("indicators", [])}
+    merged = []
+    for item in base.get("indicators", []):
+        merged.append({**item, **overrides.pop(item["code"], {})})
+    merged.extend(overrides.values())
+    base["indicators"] = merged
+    base["parameters"] = {**base.get("parameters", {}), **raw.pop("parameters", {})}
+    base.update(raw)
+    return base
+
+
 @cache
 def load_methodology(version: str = DEFAULT_VERSION) -> Methodology:
-    path = ASSETS_DIR / "methodology" / f"{version}.yaml"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in path.parent.glob("*.yaml")))
-        raise KeyError(f"unknown methodology version {version!r} (known: {known})")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    indicators = tuple(RateIndicator(**item) for item in raw.get("dossier_indicators", []))
-    return Methodology(version=raw["version"], dossier_indicators=indicators)
-
-
-def indicator_values_sql(method: Methodology) -> str:
-    """marts.indicator_values for one month: per-unit counts, rolled up by summing num and den."""
-    per_indicator = "\n    UNION ALL\n    ".join(
-        f"SELECT unit_code, '{i.code}' AS indicator_code, "
-        f"count(*) FILTER (WHERE ({i.denominator}) AND ({i.numerator})) AS numerator, "
-        f"count(*) FILTER (WHERE {i.denominator}) AS denominator "
-        f"FROM core.fct_dossier_month_end WHERE period_start = $period_start GROUP BY unit_code"
-        for i in method.dossier_indicators
+    raw = _raw(version)
+    params = raw.get("parameters", {}) or {}
+    indicators = []
+    for item in raw.get("indicators", []):
+        item = dict(item)
+        if "levels" in item:
+            item["levels"] = tuple(item["levels"])
+        for key in ("numerator", "denominator"):
+            if key in item:
+                item[key] = str(item[key]).format(**params)
+        try:
+            indicators.append(Indicator(**item))
+        except TypeError as exc:
+            raise MethodologyError(f"methodology {version}: indicator {item.get('code')!r}: {exc}") from None
+    method = Methodology(
+        version=raw["version"],
+        label_vi=raw.get("label_vi", ""),
+        indicators=tuple(indicators),
+        groups=tuple(Group(**g) for g in raw.get("groups", [])),
+        bands=tuple(Band(**b) for b in raw.get("bands", [])),
+        par_areas=tuple(ParArea(**a) for a in (raw.get("par_index") or {}).get("areas", [])),
+        parameters=params,
+        default_targets=tuple(raw.get("default_targets", [])),
     )
-    codes = ", ".join(f"('{i.code}')" for i in method.dossier_indicators)
-    return f"""
-WITH per_unit AS (
-    {per_indicator}
-),
-indicators(indicator_code) AS (VALUES {codes}),
-grid AS (
-    SELECT r.*, i.indicator_code FROM core.org_rollup r CROSS JOIN indicators i
-    WHERE r.period_start = $period_start
-),
-summed AS (
-    SELECT g.period_start, g.rollup_code, g.rollup_level, g.indicator_code,
-           coalesce(sum(p.numerator), 0) AS numerator, coalesce(sum(p.denominator), 0) AS denominator
-    FROM grid g
-    LEFT JOIN per_unit p ON p.unit_code = g.member_code AND p.indicator_code = g.indicator_code
-    GROUP BY ALL
-)
-SELECT 'month' AS period_type, period_start, rollup_code AS org_unit_code, rollup_level AS org_level,
-       indicator_code, CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator,
-       CASE WHEN denominator > 0 THEN 100.0 * numerator / denominator END AS value,
-       '{method.version}' AS methodology_version
-FROM summed
-"""
+    _validate(method)
+    return method
+
+
+def _validate(m: Methodology) -> None:
+    problems = []
+    codes = [i.code for i in m.indicators]
+    if len(codes) != len(set(codes)):
+        problems.append("duplicate indicator codes")
+    groups = {g.code: g for g in m.groups}
+    for i in m.indicators:
+        if i.fact not in FACTS:
+            problems.append(f"{i.code}: unknown fact {i.fact!r}")
+        if i.kind not in KINDS:
+            problems.append(f"{i.code}: unknown kind {i.kind!r}")
+        if i.kind in ("rate", "count") and not i.numerator:
+            problems.append(f"{i.code}: no numerator")
+        if i.kind == "rate" and not i.denominator:
+            problems.append(f"{i.code}: no denominator")
+        if set(i.levels) - set(LEVELS):
+            problems.append(f"{i.code}: unknown levels {sorted(set(i.levels) - set(LEVELS))}")
+        if i.group is not None and i.group not in groups:
+            problems.append(f"{i.code}: unknown group {i.group!r}")
+        if i.group is not None and i.points is None:
+            problems.append(f"{i.code}: scored in {i.group} without points")
+        if i.threshold is not None and i.threshold <= 0:
+            problems.append(f"{i.code}: threshold must be > 0")
+    for g in m.groups:
+        total = sum(i.points or 0 for i in m.indicators if i.group == g.code)
+        if abs(total - g.max) > 1e-9:
+            problems.append(f"group {g.code}: max {g.max} but its indicators' points sum to {total}")
+    mins = [b.min for b in m.bands]
+    if mins and (mins[-1] is not None or any(x is None for x in mins[:-1]) or mins[:-1] != sorted(mins[:-1], reverse=True)):
+        problems.append("bands must be ordered by decreasing min, the last one with min: null")
+    for t in m.default_targets:
+        if t.get("comparator") not in COMPARATORS:
+            problems.append(f"default target {t}: unknown comparator")
+    if problems:
+        raise MethodologyError(f"methodology {m.version}: " + "; ".join(problems))

@@ -47,7 +47,8 @@ from cchc_etl.paths import SQL_DIR
 
 PG_SQL_DIR = SQL_DIR / "postgres"
 BI_VIEWS_FILE = "99_bi_views.sql"
-BI_VIEWS = ("bi.period_report", "bi.indicator_values", "bi.file_log", "bi.quarantine_summary")
+BI_VIEWS = ("bi.period_report", "bi.indicator_values", "bi.periods", "bi.scores", "bi.indicator_scores", "bi.target_attainment",
+            "bi.par_index", "bi.file_log", "bi.quarantine_summary")
 
 #: env var with the publish target (Dagster resource default, CLI default)
 PUBLISH_URL_ENV = "CCHC_PUBLISH_URL"
@@ -71,8 +72,11 @@ class PublishedTable:
 
     source: str  # DuckDB table, schema.table
     target: str  # PostgreSQL table, schema.table
-    partition: str  # DATE column holding the month's first day
+    partition: str  # DATE column holding the month's first day (the year: INTEGER year column)
     reference_rows: bool = False  # rows whose partition is NULL (reference data) go with every month
+    #: "month": partition = the month; "periods": (period_type, period_start) of the month, its
+    #: quarter and its year (year to date); "year": partition = the month's year
+    granularity: str = "month"
 
     @property
     def schema(self) -> str:
@@ -86,7 +90,12 @@ class PublishedTable:
 #: the published contract (README "Published tables"), read by BI through the bi views
 CONTRACT_TABLES: tuple[PublishedTable, ...] = (
     PublishedTable("marts.period_report", "marts.period_report", "period_start"),
-    PublishedTable("marts.indicator_values", "marts.indicator_values", "period_start"),
+    PublishedTable("marts.indicator_values", "marts.indicator_values", "period_start", granularity="periods"),
+    PublishedTable("marts.indicator_scores", "marts.indicator_scores", "period_start", granularity="periods"),
+    PublishedTable("marts.scores", "marts.scores", "period_start", granularity="periods"),
+    PublishedTable("marts.periods", "marts.periods", "period_start", granularity="periods"),
+    PublishedTable("marts.target_attainment", "marts.target_attainment", "year", granularity="year"),
+    PublishedTable("marts.par_index", "marts.par_index", "year", granularity="year"),
     PublishedTable("quality.file_log", "quality.file_log", "month", reference_rows=True),
     PublishedTable("quality.quarantine", "quality.quarantine", "month", reference_rows=True),
 )
@@ -420,8 +429,19 @@ def nfc_violations(conn: psycopg.Connection, table: str, *, where: sql.Composabl
 
 
 def _partition_filter(t: PublishedTable, placeholder: str) -> str:
+    """WHERE condition selecting the rows a month's publish replaces; every placeholder is the month."""
     col = f'"{t.partition}"'
+    if t.granularity == "periods":
+        p = f"CAST({placeholder} AS DATE)"
+        return (f"((period_type = 'month' AND {col} = {p}) OR (period_type = 'quarter' AND {col} = CAST(date_trunc('quarter', {p}) AS DATE))"
+                f" OR (period_type = 'year' AND {col} = CAST(date_trunc('year', {p}) AS DATE)))")
+    if t.granularity == "year":
+        return f"{col} = CAST(extract(year FROM CAST({placeholder} AS DATE)) AS INTEGER)"
     return f"({col} = {placeholder} OR {col} IS NULL)" if t.reference_rows else f"{col} = {placeholder}"
+
+
+def _partition_params(t: PublishedTable, month: dt.date) -> list:
+    return [month] * (3 if t.granularity == "periods" else 1)
 
 
 def _pipelined(reader: pa.RecordBatchReader, encode, depth: int = 4) -> Iterator[tuple[int, bytes | memoryview]]:
@@ -482,7 +502,7 @@ def _copy_table(cur: psycopg.Cursor, duck: duckdb.DuckDBPyConnection, t: Publish
         (f'CAST("{c}" AS VARCHAR) AS "{c}"' if ty in ("jsonb", "json") else f'"{c}"')
         for c, ty in columns
     )
-    reader = duck.execute(f"SELECT {select} FROM {t.source} WHERE {_partition_filter(t, '?')}", [month]).to_arrow_reader(BATCH_ROWS)
+    reader = duck.execute(f"SELECT {select} FROM {t.source} WHERE {_partition_filter(t, '?')}", _partition_params(t, month)).to_arrow_reader(BATCH_ROWS)
     target = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT {})").format(
         sql.Identifier(t.schema, t.name), sql.SQL(", ").join(map(sql.Identifier, names)), sql.SQL("binary" if binary else "csv"))
     encode = (lambda b: encode_binary(b, pg_types)) if binary else _encode_csv
@@ -523,7 +543,7 @@ def publish_month(duckdb_path: Path | str, pg_url: str, month: dt.date | str, *,
         built = duck.execute("SELECT count(*) FROM marts.period_report WHERE period_start = ?", [month]).fetchone()[0]
         if not built:
             raise PublishError(f"{month:%Y-%m}: no rows in marts.period_report of {duckdb_path}: build the month before publishing it")
-        expected = {t.target: duck.execute(f"SELECT count(*) FROM {t.source} WHERE {_partition_filter(t, '?')}", [month]).fetchone()[0]
+        expected = {t.target: duck.execute(f"SELECT count(*) FROM {t.source} WHERE {_partition_filter(t, '?')}", _partition_params(t, month)).fetchone()[0]
                     for t in tables}
         lap("prepare")
         with contextlib.closing(pg_connect(pg_url)) as conn:
@@ -535,7 +555,7 @@ def publish_month(duckdb_path: Path | str, pg_url: str, month: dt.date | str, *,
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
                 for t in tables:
                     ident = sql.Identifier(t.schema, t.name)
-                    cur.execute(sql.SQL("DELETE FROM {} WHERE ").format(ident) + sql.SQL(_partition_filter(t, "%s")), [month])
+                    cur.execute(sql.SQL("DELETE FROM {} WHERE ").format(ident) + sql.SQL(_partition_filter(t, "%s")), _partition_params(t, month))
                     lap("delete")
                     published[t.target] = _copy_table(cur, duck, t, month)
                     lap("copy")
@@ -545,7 +565,7 @@ def publish_month(duckdb_path: Path | str, pg_url: str, month: dt.date | str, *,
                 for t in tables:
                     if published[t.target] != expected[t.target]:
                         raise PublishError(f"{t.target}: {published[t.target]} rows published, the warehouse has {expected[t.target]}")
-                    bad = nfc_violations(conn, t.target, where=sql.SQL(_partition_filter(t, "%s")), params=[month])
+                    bad = nfc_violations(conn, t.target, where=sql.SQL(_partition_filter(t, "%s")), params=_partition_params(t, month))
                     if bad:
                         detail = ", ".join(f"{c}: {n}" for c, n in bad.items())
                         raise PublishError(f"{month:%Y-%m}: text not in Unicode NFC in {t.target} ({detail}); nothing was published")

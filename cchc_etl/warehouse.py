@@ -63,11 +63,45 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from cchc_etl.contract import event_sources, load_source, reference_sources
     from cchc_etl.staging import staging_ddl
 
+    _upgrade_derived_tables(con)
     for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
         con.execute(sql_file(name))
     for source in reference_sources() + event_sources():
         con.execute(staging_ddl(load_source(source)))
     con.execute(sql_file("schema/views.sql"))
+    from cchc_etl.explain import create_fact_macros
+
+    create_fact_macros(con)
+
+
+DERIVED_SCHEMAS = ("core", "marts")
+
+
+def _upgrade_derived_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop core / marts tables whose columns differ from sql/schema (an older release made them).
+    They hold derived data only: the next run of a month rebuilds them (re-run the months you need)."""
+    scratch = duckdb.connect(":memory:")
+    try:
+        for name in ("schema/core.sql", "schema/marts.sql"):
+            scratch.execute(sql_file(name))
+        expected = _columns(scratch)
+    finally:
+        scratch.close()
+    actual = _columns(con)
+    for table, cols in actual.items():
+        if table in expected and expected[table] != cols:
+            con.execute(f"DROP TABLE {table}")
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    rows = con.execute(
+        "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name IN ('core', 'marts') ORDER BY schema_name, table_name, column_index"
+    ).fetchall()
+    for schema, table, column, dtype in rows:
+        out.setdefault(f"{schema}.{table}", []).append((column, dtype))
+    return out
 
 
 @contextlib.contextmanager

@@ -31,6 +31,8 @@ from pg import TestDatabase, pg_database  # noqa: E402,F401  (pg_database is a f
 
 from cchc_etl import cli  # noqa: E402
 from cchc_etl.publish import (  # noqa: E402
+    _partition_filter,
+    _partition_params,
     CONTRACT_TABLES,
     DEFAULT_TABLES,
     HOLD_MARKER,
@@ -107,7 +109,8 @@ def _rows(rows, json_cols: set[int] = frozenset()) -> list[tuple]:
 def duck_rows(path: Path, t: PublishedTable, month: dt.date | None = None) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        cur = con.execute(f"SELECT * FROM {t.source}" + (f" WHERE {t.partition} = ?" if month else ""), [month] if month else [])
+        cur = con.execute(f"SELECT * FROM {t.source}" + (f" WHERE {_partition_filter(t, '?')}" if month else ""),
+                          _partition_params(t, month) if month else [])
         json_cols = {i for i, d in enumerate(cur.description) if d[0] == "raw_values"}
         return _rows(cur.fetchall(), json_cols)
     finally:
@@ -118,8 +121,8 @@ def pg_rows(db: TestDatabase, t: PublishedTable, month: dt.date | None = None) -
     schema, name = t.target.split(".")
     query = sql.SQL("SELECT * FROM {}").format(sql.Identifier(schema, name))
     if month:
-        query += sql.SQL(" WHERE {} = %s").format(sql.Identifier(t.partition))
-    return _rows(db.fetch(query, [month] if month else None))
+        query += sql.SQL(" WHERE ") + sql.SQL(_partition_filter(t, "%s"))
+    return _rows(db.fetch(query, _partition_params(t, month) if month else None))
 
 
 def pg_snapshot(db: TestDatabase) -> dict[str, list[tuple]]:
@@ -173,7 +176,8 @@ def test_postgres_tables_mirror_the_duckdb_contract(pg_database, warehouse):
     finally:
         con.close()
     assert {r[0] for r in pg_database.fetch("SELECT table_schema || '.' || table_name FROM information_schema.views WHERE table_schema = 'bi'")} == {
-        "bi.period_report", "bi.indicator_values", "bi.file_log", "bi.quarantine_summary"}
+        "bi.period_report", "bi.indicator_values", "bi.periods", "bi.scores", "bi.indicator_scores", "bi.target_attainment",
+        "bi.par_index", "bi.file_log", "bi.quarantine_summary"}
 
 
 def test_published_tables_equal_the_warehouse_row_for_row(pg_database, warehouse):
@@ -437,5 +441,7 @@ def test_dagster_asset_publishes_or_skips(pg_database, warehouse, monkeypatch):
 
 
 def test_contract_tables_are_the_readme_contract():
-    assert [t.target for t in CONTRACT_TABLES] == ["marts.period_report", "marts.indicator_values", "quality.file_log", "quality.quarantine"]
+    assert [t.target for t in CONTRACT_TABLES] == [
+        "marts.period_report", "marts.indicator_values", "marts.indicator_scores", "marts.scores", "marts.periods",
+        "marts.target_attainment", "marts.par_index", "quality.file_log", "quality.quarantine"]
     assert [t.target for t in DEFAULT_TABLES if t not in CONTRACT_TABLES] == ["warehouse.fct_dossier_month_end"]

@@ -1,9 +1,9 @@
 """Warehouse and mart assets for the month, built by the SQL in ``sql/``."""
 
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
-from cchc_etl import build
+from cchc_etl import build, explain, scoring
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
 from cchc_etl.ingest import month_start
@@ -23,7 +23,7 @@ def org_rollup(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
         n = build.build_org_rollup(con, _month(context))
         unattributed = con.execute(
             "SELECT count(DISTINCT unit_code) FROM staging.stg_dossiers d WHERE month = ? AND NOT EXISTS "
-            "(SELECT 1 FROM core.org_rollup r WHERE r.period_start = ? AND r.member_code = d.unit_code)",
+            "(SELECT 1 FROM core.org_rollup r WHERE r.period_type = 'month' AND r.period_start = ? AND r.member_code = d.unit_code)",
             [_month(context), _month(context)],
         ).fetchone()[0]
     return MaterializeResult(metadata={"rows": MetadataValue.int(n), "unattributed_unit_codes": MetadataValue.int(unattributed)})
@@ -52,13 +52,64 @@ def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) 
                                        "city_resolved": MetadataValue.int(int(city[1] or 0))})
 
 
-@asset(key=["marts", "indicator_values"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="marts",
-       kinds={"duckdb"}, deps=[AssetKey(["core", "fct_dossier_month_end"]), AssetKey(["core", "org_rollup"])],
-       description="Indicator numerators, denominators and values (percent; NULL when the denominator is 0) per unit, department and city.")
-def indicator_values(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource) -> MaterializeResult:
+SCORE_KEYS = {name: AssetKey(["marts", name]) for name in
+              ("indicator_values", "indicator_scores", "scores", "target_attainment", "par_index", "periods")}
+SCORE_DESCRIPTIONS = {
+    "indicator_values": "Every indicator of methodology §2-§4 per unit, department and city for the month, its quarter and year "
+                        "to date: numerator, denominator, value (percent; NULL when the denominator is 0).",
+    "indicator_scores": "Points of every scored indicator (§3) with the threshold, applicability and why it is N/A.",
+    "scores": "Group (G1..G6) and TOTAL scores, ratio on the applicable maximum, rank within (period, level, city), band.",
+    "target_attainment": "Annual plan targets (§5) per unit and year, year to date while the year runs.",
+    "par_index": "PAR Index (§6) from self-assessed area scores, per unit and year, ranked and banded.",
+    "periods": "The periods scored and how far a running quarter or year reaches (year to date).",
+}
+
+
+@asset(key=["core", "dim_date"], pool=WAREHOUSE_POOL, group_name="core", kinds={"duckdb"},
+       deps=[AssetKey(["staging", "stg_holidays"])],
+       description="Calendar 2000-2045 with working days: Monday-Friday minus holidays and compensatory days off, plus make-up Saturdays.")
+def dim_date(warehouse: WarehouseResource) -> MaterializeResult:
     with warehouse.connect() as con:
-        n = build.build_indicator_values(con, _month(context), methodology.version)
+        n = build.build_dim_date(con)
+        holidays = con.execute("SELECT count(*) FROM core.dim_date WHERE holiday_kind IS NOT NULL").fetchone()[0]
+    return MaterializeResult(metadata={"rows": MetadataValue.int(n), "calendar_days_from_holidays": MetadataValue.int(holidays)})
+
+
+@asset(key=["core", "dim_indicator"], pool=WAREHOUSE_POOL, group_name="core", kinds={"duckdb"},
+       description="Indicators of the methodology version in use: names (vi/en), formula, unit, direction, points, threshold, levels.")
+def dim_indicator(warehouse: WarehouseResource, methodology: MethodologyResource) -> MaterializeResult:
+    with warehouse.connect() as con:
+        n = scoring.build_dim_indicator(con, methodology.version)
+        explain.create_indicator_rows_macro(con, methodology.version)
     return MaterializeResult(metadata={"rows": MetadataValue.int(n), "methodology_version": MetadataValue.text(methodology.version)})
 
 
-warehouse_assets = [org_rollup, fct_dossier_month_end, period_report, indicator_values]
+@multi_asset(
+    specs=[AssetSpec(key, group_name="marts", kinds={"duckdb"}, description=SCORE_DESCRIPTIONS[name],
+                     deps=[AssetKey(["core", "fct_dossier_month_end"]), AssetKey(["core", "org_rollup"]),
+                           AssetKey(["core", "dim_date"]), AssetKey(["core", "dim_indicator"]),
+                           *[AssetKey(["staging", f"stg_{s}"]) for s in
+                             ("surveys", "feedback", "documents", "email", "procedures", "self_assessment", "targets")]])
+           for name, key in SCORE_KEYS.items()],
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+    name="score_month",
+)
+def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource):
+    with warehouse.connect() as con:
+        results = build.build_scores(con, _month(context), methodology.version)
+    periods = ", ".join(f"{r.period.label} ({r.period.type}{'' if r.period.complete else ', year to date'})" for r in results)
+    totals = {
+        "indicator_values": sum(r.indicator_rows for r in results),
+        "scores": sum(r.score_rows for r in results),
+        "target_attainment": sum(r.target_rows for r in results),
+        "par_index": sum(r.par_rows for r in results),
+    }
+    for name, key in SCORE_KEYS.items():
+        meta = {"periods": MetadataValue.text(periods), "methodology_version": MetadataValue.text(methodology.version)}
+        if name in totals:
+            meta["rows"] = MetadataValue.int(totals[name])
+        yield MaterializeResult(asset_key=key, metadata=meta)
+
+
+warehouse_assets = [dim_date, dim_indicator, org_rollup, fct_dossier_month_end, period_report, score_month]

@@ -35,5 +35,5 @@ SELECT
     coalesce(sum(p.rpt_pending_overdue), 0) AS rpt_pending_overdue
 FROM core.org_rollup r
 LEFT JOIN per_unit p ON p.unit_code = r.member_code
-WHERE r.period_start = $period_start
+WHERE r.period_type = 'month' AND r.period_start = $period_start
 GROUP BY r.period_start, r.rollup_code, r.rollup_level

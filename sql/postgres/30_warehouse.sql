@@ -2,6 +2,7 @@
 -- the month. Not part of the BI contract (the read-only BI role cannot read this schema).
 CREATE TABLE IF NOT EXISTS warehouse.fct_dossier_month_end (
     period_start date NOT NULL,
+    period_end timestamp NOT NULL,
     system text NOT NULL,
     dossier_id text NOT NULL,
     export_month date NOT NULL,
@@ -14,12 +15,28 @@ CREATE TABLE IF NOT EXISTS warehouse.fct_dossier_month_end (
     received_at timestamp,
     due_at timestamp,
     resolved_at timestamp,
+    online_service_level text,
     online_level_effective text,
+    full_online_eligible_effective boolean,
+    result_required_effective boolean,
+    target_group text,
     procedure_in_catalogue boolean,
     apology_sent boolean,
+    fee_required boolean,
+    paid_online boolean,
+    digitized_input boolean,
     digitized_result boolean,
+    e_result boolean,
+    synced_national_portal boolean,
+    data_reused boolean,
+    citizen_store_linked boolean,
+    population_data_used boolean,
+    supplement_count bigint,
+    supplement_requested_at timestamp,
+    supplement_completed_at timestamp,
     is_carried_over boolean,
     is_received boolean,
+    is_closed boolean,
     is_resolved boolean,
     is_resolved_early boolean,
     is_resolved_on_time boolean,
@@ -27,6 +44,9 @@ CREATE TABLE IF NOT EXISTS warehouse.fct_dossier_month_end (
     is_withdrawn_rejected boolean,
     is_open_at_end boolean,
     is_pending_within boolean,
-    is_pending_overdue boolean
+    is_pending_overdue boolean,
+    idx_end_at timestamp,
+    idx_supplement_seconds bigint,
+    idx_on_time boolean
 );
 CREATE INDEX IF NOT EXISTS fct_dossier_month_end_period_start ON warehouse.fct_dossier_month_end (period_start);

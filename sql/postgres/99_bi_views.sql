@@ -13,6 +13,30 @@ SELECT period_type, period_start, org_unit_code, org_level, indicator_code,
        numerator, denominator, value, methodology_version
 FROM marts.indicator_values;
 
+CREATE OR REPLACE VIEW bi.periods AS
+SELECT period_type, period_start, period_end, asof_month, period_label, is_complete, methodology_version
+FROM marts.periods;
+
+CREATE OR REPLACE VIEW bi.scores AS
+SELECT period_type, period_start, org_unit_code, org_level, methodology_version,
+       group_code, score, max_score, ratio, rank, classification
+FROM marts.scores;
+
+CREATE OR REPLACE VIEW bi.indicator_scores AS
+SELECT period_type, period_start, org_unit_code, org_level, methodology_version, group_code, indicator_code,
+       value, numerator, denominator, points, threshold, applicable, score, max_score, reason
+FROM marts.indicator_scores;
+
+CREATE OR REPLACE VIEW bi.target_attainment AS
+SELECT year, org_unit_code, indicator_code, comparator, target_value, actual_value, met,
+       org_level, target_group, unit_category, second_value, numerator, denominator, previous_value,
+       note, target_source, period_end, methodology_version
+FROM marts.target_attainment;
+
+CREATE OR REPLACE VIEW bi.par_index AS
+SELECT year, org_unit_code, org_level, methodology_version, area_code, score, max_score, ratio, rank, classification
+FROM marts.par_index;
+
 -- file accounting, without the error detail and the loader's fingerprint
 CREATE OR REPLACE VIEW bi.file_log AS
 SELECT file_path, source, system, month, sha256,
@@ -33,3 +57,8 @@ COMMENT ON VIEW bi.period_report IS 'Báo cáo kỳ / period report per month, u
 COMMENT ON VIEW bi.indicator_values IS 'Chỉ số theo kỳ / indicator values (README: marts.indicator_values)';
 COMMENT ON VIEW bi.file_log IS 'Landing files and their row accounting (quality.file_log without error detail)';
 COMMENT ON VIEW bi.quarantine_summary IS 'Quarantined rows per file, column and reason kind; no raw values';
+COMMENT ON VIEW bi.periods IS 'Kỳ đã chấm điểm / periods scored, year to date reach (README: marts.periods)';
+COMMENT ON VIEW bi.scores IS 'Điểm, xếp hạng, xếp loại / scores, ranks, bands (README: marts.scores)';
+COMMENT ON VIEW bi.indicator_scores IS 'Điểm từng chỉ số / points per indicator (README: marts.indicator_scores)';
+COMMENT ON VIEW bi.target_attainment IS 'Kết quả thực hiện chỉ tiêu / plan targets (README: marts.target_attainment)';
+COMMENT ON VIEW bi.par_index IS 'Chỉ số CCHC / PAR Index (README: marts.par_index)';

@@ -1,0 +1,93 @@
+-- State of every dossier that matters to the period [$period_start, $period_end) as of the
+-- export month $asof_month: its latest row among the exports of months <= $asof_month (a later
+-- export never changes an earlier period), restricted to dossiers received before the end and
+-- not closed before the start. Flags for both on-time definitions (methodology §2 "report":
+-- dates; §3 IDX_2_1 "index": timestamps, supplement time deducted, > 1 supplement = late) and the
+-- procedure attributes in force in the period (catalogue first, the dossier's own fields else).
+WITH latest AS (
+    SELECT *,
+        status IN ('resolved', 'returned', 'rejected', 'withdrawn') AS is_terminal
+    FROM staging.stg_dossiers
+    WHERE month <= $asof_month
+    QUALIFY row_number() OVER (
+        PARTITION BY system, dossier_id
+        ORDER BY month DESC, is_terminal DESC, resolved_at DESC NULLS LAST, file_path DESC, row_number DESC
+    ) = 1
+),
+relevant AS (
+    SELECT * FROM latest
+    WHERE status <> 'submitted'
+      AND received_at < $period_end
+      AND NOT (is_terminal AND resolved_at < $period_start)
+),
+catalogue AS (
+    SELECT procedure_code, online_service_level, full_online_eligible, result_required, target_group
+    FROM staging.stg_procedures
+    WHERE coalesce(valid_from, DATE '1900-01-01') < $period_end
+      AND (valid_to IS NULL OR valid_to >= $period_start)
+    QUALIFY row_number() OVER (PARTITION BY procedure_code ORDER BY valid_from DESC NULLS LAST) = 1
+),
+flagged AS (
+    SELECT
+        r.*,
+        coalesce(c.online_service_level, r.online_service_level, 'none') AS online_level_effective,
+        coalesce(c.full_online_eligible, r.online_service_level = 'full', FALSE) AS full_online_eligible_effective,
+        coalesce(c.result_required, TRUE) AS result_required_effective,
+        c.target_group,
+        c.procedure_code IS NOT NULL AS procedure_in_catalogue,
+        r.received_at < $period_start AS is_carried_over,
+        r.received_at >= $period_start AS is_received,
+        r.is_terminal AND r.resolved_at >= $period_start AND r.resolved_at < $period_end AS is_closed,
+        r.status IN ('resolved', 'returned') AND r.resolved_at >= $period_start AND r.resolved_at < $period_end AS is_resolved,
+        r.status IN ('withdrawn', 'rejected') AND r.resolved_at >= $period_start AND r.resolved_at < $period_end AS is_withdrawn_rejected,
+        NOT r.is_terminal OR r.resolved_at >= $period_end AS is_open_at_end
+    FROM relevant r
+    LEFT JOIN catalogue c USING (procedure_code)
+),
+index_clock AS (
+    SELECT *,
+        -- IDX_2_1: the dossier's end; the clock stops at the request while awaiting the citizen
+        CASE
+            WHEN is_closed THEN resolved_at
+            WHEN status = 'awaiting_supplement' AND supplement_requested_at IS NOT NULL THEN supplement_requested_at
+            ELSE CAST($period_end AS TIMESTAMP)
+        END AS idx_end_at,
+        CASE
+            WHEN NOT is_closed AND status = 'awaiting_supplement' AND supplement_requested_at IS NOT NULL THEN INTERVAL 0 SECOND
+            WHEN supplement_completed_at > supplement_requested_at THEN supplement_completed_at - supplement_requested_at
+            ELSE INTERVAL 0 SECOND
+        END AS idx_supplement_deduction
+    FROM flagged
+)
+SELECT
+    CAST($period_start AS DATE) AS period_start,
+    CAST($period_end AS TIMESTAMP) AS period_end,
+    system, dossier_id, month AS export_month, file_path, row_number, unit_code, procedure_code,
+    status, channel, received_at, due_at, resolved_at, online_service_level, online_level_effective,
+    full_online_eligible_effective, result_required_effective, target_group, procedure_in_catalogue,
+    coalesce(apology_sent, FALSE) AS apology_sent,
+    coalesce(fee_required, FALSE) AS fee_required,
+    coalesce(paid_online, FALSE) AS paid_online,
+    coalesce(digitized_input, FALSE) AS digitized_input,
+    coalesce(digitized_result, FALSE) AS digitized_result,
+    coalesce(e_result, FALSE) AS e_result,
+    coalesce(synced_national_portal, FALSE) AS synced_national_portal,
+    coalesce(data_reused, FALSE) AS data_reused,
+    coalesce(citizen_store_linked, FALSE) AS citizen_store_linked,
+    coalesce(population_data_used, FALSE) AS population_data_used,
+    coalesce(supplement_count, 0) AS supplement_count,
+    supplement_requested_at, supplement_completed_at,
+    is_carried_over, is_received, is_closed, is_resolved,
+    is_resolved AND CAST(resolved_at AS DATE) < CAST(due_at AS DATE) AS is_resolved_early,
+    is_resolved AND CAST(resolved_at AS DATE) = CAST(due_at AS DATE) AS is_resolved_on_time,
+    is_resolved AND CAST(resolved_at AS DATE) > CAST(due_at AS DATE) AS is_resolved_late,
+    is_withdrawn_rejected,
+    is_open_at_end,
+    is_open_at_end AND CAST(due_at AS DATE) >= CAST($period_end AS DATE) - 1 AS is_pending_within,
+    is_open_at_end AND CAST(due_at AS DATE) < CAST($period_end AS DATE) - 1 AS is_pending_overdue,
+    idx_end_at,
+    CAST(epoch(idx_supplement_deduction) AS BIGINT) AS idx_supplement_seconds,
+    (is_closed OR is_open_at_end)
+        AND idx_end_at - idx_supplement_deduction <= due_at
+        AND coalesce(supplement_count, 0) <= 1 AS idx_on_time
+FROM index_clock
