@@ -209,6 +209,41 @@ def print_summary(warehouse_url: str, month: str) -> None:
         print("  Đơn vị thấp nhất / bottom units:")
         for code, name, num, den, value in ranked[-3:][::-1]:
             print(f"    {code:<12} {name or '':<40} {value:6.2f}% ({int(num):,}/{int(den):,})")
+    print_scores(warehouse_url, start)
+
+
+def print_scores(warehouse_url: str, month: dt.date) -> None:
+    """The quarter's service-index ranking of departments and the year's targets (to date)."""
+    from cchc_etl.warehouse import connect
+
+    quarter = dt.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+    with connect(warehouse_url, read_only=True) as con:
+        version = con.execute("SELECT max(methodology_version) FROM marts.scores").fetchone()[0]
+        city = con.execute(
+            "SELECT org_unit_code, score, max_score, ratio, classification FROM marts.scores WHERE period_type = 'quarter' "
+            "AND period_start = ? AND org_level = 'city' AND group_code = 'TOTAL' AND methodology_version = ?", [quarter, version]).fetchall()
+        depts = con.execute(
+            """SELECT s.rank, s.org_unit_code, u.name, s.ratio, s.classification FROM marts.scores s
+               LEFT JOIN (SELECT unit_code, any_value(name) AS name FROM staging.stg_org_units GROUP BY unit_code) u ON u.unit_code = s.org_unit_code
+               WHERE s.period_type = 'quarter' AND s.period_start = ? AND s.org_level = 'department' AND s.group_code = 'TOTAL'
+                 AND s.rank IS NOT NULL AND s.methodology_version = ? ORDER BY s.rank, s.org_unit_code""", [quarter, version]).fetchall()
+        targets = con.execute(
+            "SELECT count(*) FILTER (WHERE met), count(*) FILTER (WHERE NOT met), count(*) FILTER (WHERE met IS NULL) "
+            "FROM marts.target_attainment WHERE year = ? AND methodology_version = ?", [month.year, version]).fetchone()
+    label = f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}"
+    for code, score, max_score, ratio, band in city:
+        if ratio is not None:
+            print(f"  Bộ chỉ số phục vụ {label} / service index {label} ({code}): {score:.2f}/{max_score:g} điểm = {ratio:.2f}% — {band}")
+    if depts:
+        print(f"  Xếp hạng sở, ngành, quận huyện {label} / department ranking ({version}):")
+        for rank, code, name, ratio, band in depts[:5]:
+            print(f"    {rank:>2}. {code:<10} {name or '':<40} {ratio:6.2f}%  {band}")
+        if len(depts) > 5:
+            print(f"    … {len(depts) - 5} đơn vị khác / more (marts.scores)")
+    if targets and sum(targets):
+        met, missed, unknown = targets
+        print(f"  Chỉ tiêu năm {month.year} (lũy kế) / {month.year} targets to date: {met} đạt / met, {missed} chưa đạt / not met"
+              + (f", {unknown} chưa đủ số liệu / no data" if unknown else "") + " (marts.target_attainment)")
 
 
 def cmd_demo(args) -> None:

@@ -32,10 +32,19 @@ import duckdb
 
 from cchc_etl import warehouse
 
-# mart table -> column holding the first day of the row's period
+# mart table -> how it is partitioned on disk:
+#   "month": <table>/year=YYYY/month=MM/ (rows whose period_start is in the month)
+#   "periods": <table>/period_type=T/year=YYYY/month=MM/ (month = the period's first month); a
+#              month's export rewrites its month, its quarter and its year to date
+#   "year": <table>/year=YYYY/ (annual marts: targets, PAR Index)
 MARTS: dict[str, str] = {
-    "period_report": "period_start",
-    "indicator_values": "period_start",
+    "period_report": "month",
+    "indicator_values": "periods",
+    "indicator_scores": "periods",
+    "scores": "periods",
+    "periods": "periods",
+    "target_attainment": "year",
+    "par_index": "year",
 }
 PART_FILE = "part-0.parquet"
 
@@ -48,30 +57,54 @@ def _warehouse_file(duckdb_url_or_path: str | Path) -> Path:
     return warehouse.duckdb_path(duckdb_url_or_path) if isinstance(duckdb_url_or_path, str) else Path(duckdb_url_or_path)
 
 
-def partition_dir(out_root: Path, table: str, month: dt.date) -> Path:
-    return Path(out_root) / table / f"year={month.year:04d}" / f"month={month.month:02d}"
+def partition_dir(out_root: Path, table: str, month: dt.date, period_type: str = "month") -> Path:
+    kind = MARTS.get(table, "month")
+    if kind == "year":
+        return Path(out_root) / table / f"year={month.year:04d}"
+    base = Path(out_root) / table
+    if kind == "periods":
+        base = base / f"period_type={period_type}"
+    return base / f"year={month.year:04d}" / f"month={month.month:02d}"
+
+
+def month_partitions(month: dt.date) -> list[tuple[str, Path, str]]:
+    """(table, folder relative to the export root, SELECT of its rows) for every file a month's
+    export writes."""
+    month = month.replace(day=1)
+    quarter = dt.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+    year = dt.date(month.year, 1, 1)
+    out = []
+    for table, kind in MARTS.items():
+        if kind == "month":
+            out.append((table, partition_dir(Path(), table, month),
+                        f"SELECT * FROM marts.{table} WHERE period_start = DATE '{month}' ORDER BY ALL"))
+        elif kind == "periods":
+            for ptype, start in (("month", month), ("quarter", quarter), ("year", year)):
+                out.append((table, partition_dir(Path(), table, start, ptype),
+                            f"SELECT * FROM marts.{table} WHERE period_type = '{ptype}' AND period_start = DATE '{start}' ORDER BY ALL"))
+        else:
+            out.append((table, partition_dir(Path(), table, month),
+                        f"SELECT * FROM marts.{table} WHERE year = {month.year} ORDER BY ALL"))
+    return out
 
 
 def export_month_parquet(duckdb_url_or_path: str | Path, out_root: Path, month: dt.date) -> dict[str, int]:
-    """Write every mart's rows of ``month`` to ``out_root/<table>/year=YYYY/month=MM/part-0.parquet``.
+    """Write the marts' rows of ``month`` (and, for the period marts, of its quarter and year to
+    date; for the annual marts, of its year) as Hive-partitioned Parquet under ``out_root``.
 
-    Reads through a read-only connection. A month without rows still gets a (zero-row) file, so a
-    re-export always replaces what was there. Returns {table: rows written}.
+    Reads through a read-only connection. A partition without rows still gets a (zero-row) file,
+    so a re-export always replaces what was there. Returns {table: rows written}.
     """
-    month = month.replace(day=1)
-    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     counts: dict[str, int] = {}
     with warehouse.connect(_warehouse_file(duckdb_url_or_path), read_only=True) as con:
-        for table, column in MARTS.items():
-            folder = partition_dir(out_root, table, month)
+        for table, relative, select in month_partitions(month):
+            folder = Path(out_root) / relative
             folder.mkdir(parents=True, exist_ok=True)
             final = folder / PART_FILE
             tmp = folder / f".{PART_FILE}.tmp-{os.getpid()}"
-            select = (f"SELECT * FROM marts.{table} WHERE {column} >= DATE '{month.isoformat()}' "
-                      f"AND {column} < DATE '{next_month.isoformat()}' ORDER BY ALL")
             try:
                 con.execute(f"COPY ({select}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)")
-                counts[table] = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(tmp)})").fetchone()[0]
+                counts[table] = counts.get(table, 0) + con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(tmp)})").fetchone()[0]
                 _fsync(tmp)
                 os.replace(tmp, final)
             finally:

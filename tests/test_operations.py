@@ -25,7 +25,7 @@ from cchc_etl.defs.operations import (
     build_operations,
     scan_landing,
 )
-from cchc_etl.exports import export_month_parquet, publish_snapshot
+from cchc_etl.exports import MARTS as MARTS_ON_DISK, export_month_parquet, publish_snapshot
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = dt.datetime(2024, 6, 10, 12, tzinfo=VN)  # sensor clock: 2024-01..2024-05 are closed months
@@ -257,15 +257,24 @@ def test_parquet_export_is_hive_partitioned_and_equals_the_marts(warehouse, tmp_
     assert all(c["period_report"] > 0 and c["indicator_values"] > 0 for c in counts.values())
     assert (out / "period_report" / "year=2024" / "month=02" / "part-0.parquet").is_file()
     assert not list(out.rglob(".*"))  # no temporary file left behind
+    assert (out / "indicator_values" / "period_type=year" / "year=2024" / "month=01" / "part-0.parquet").is_file()
+    assert (out / "target_attainment" / "year=2024" / "part-0.parquet").is_file()
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for table in ("period_report", "indicator_values"):
-            exported = _rows(con, f"SELECT * EXCLUDE (year, month) FROM read_parquet('{out}/{table}/**/*.parquet', "
+        for table, kind in MARTS_ON_DISK.items():
+            # period_type and year are also columns of the files (DuckDB reads them from the file);
+            # the annual marts are partitioned by their own year column
+            hive = "" if kind == "year" else " EXCLUDE (year, month)"
+            exported = _rows(con, f"SELECT *{hive} FROM read_parquet('{out}/{table}/**/*.parquet', "
                                   "hive_partitioning = true) ORDER BY ALL")
-            assert exported == _rows(con, f"SELECT * FROM marts.{table} ORDER BY ALL")
-            bad = _rows(con, f"SELECT count(*) FROM read_parquet('{out}/{table}/**/*.parquet', hive_partitioning = true) "
-                             "WHERE year <> year(period_start) OR month <> month(period_start)")
-            assert bad == [(0,)]
-            assert sum(c[table] for c in counts.values()) == len(exported)
+            assert exported == _rows(con, f"SELECT * FROM marts.{table} ORDER BY ALL"), table
+            if kind != "year":
+                bad = _rows(con, f"SELECT count(*) FROM read_parquet('{out}/{table}/**/*.parquet', hive_partitioning = true) "
+                                 "WHERE year <> year(period_start) OR month <> month(period_start)")
+                assert bad == [(0,)]
+        # the year-to-date rows on disk are the latest ones (rewritten by February's export)
+        ytd = _rows(con, f"SELECT DISTINCT period_end FROM read_parquet('{out}/periods/**/*.parquet', hive_partitioning = true) "
+                         "WHERE period_type = 'year'")
+        assert ytd == [(dt.date(2024, 3, 1),)]
 
 
 def test_parquet_reexport_replaces_only_its_partition(warehouse, tmp_path):

@@ -18,7 +18,7 @@ from dagster import (
 from cchc_etl import warehouse as wh
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import WarehouseResource
-from cchc_etl.exports import MARTS, PART_FILE, export_month_parquet, partition_dir, publish_snapshot
+from cchc_etl.exports import MARTS, PART_FILE, export_month_parquet, month_partitions, publish_snapshot
 from cchc_etl.ingest import month_start, next_month
 
 MART_KEYS = [AssetKey(["marts", table]) for table in MARTS]
@@ -59,19 +59,20 @@ def parquet_exports(context: AssetExecutionContext, warehouse: WarehouseResource
     source = wh.duckdb_path(warehouse.url)
     root = exports.parquet_dir(source)
     written = export_month_parquet(source, root, month)
+    expected: dict[str, int] = {}
+    on_disk: dict[str, int] = {}
+    files: dict[str, list[str]] = {}
     with wh.connect(source, read_only=True) as con:
-        expected = {
-            table: con.execute(f"SELECT count(*) FROM marts.{table} WHERE {column} >= ? AND {column} < ?",
-                               [month, next_month(month)]).fetchone()[0]
-            for table, column in MARTS.items()
-        }
-    files = {table: (partition_dir(root, table, month) / PART_FILE) for table in MARTS}
-    on_disk = {table: duckdb.sql(f"SELECT count(*) FROM read_parquet('{str(f).replace(chr(39), chr(39) * 2)}')").fetchone()[0]
-               for table, f in files.items()}
+        for table, relative, select in month_partitions(month):
+            f = root / relative / PART_FILE
+            expected[table] = expected.get(table, 0) + con.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
+            on_disk[table] = on_disk.get(table, 0) + con.execute(
+                f"SELECT count(*) FROM read_parquet('{str(f).replace(chr(39), chr(39) * 2)}')").fetchone()[0]
+            files.setdefault(table, []).append(str(f))
     yield MaterializeResult(metadata={
         "rows": MetadataValue.json(written),
         "root": MetadataValue.path(str(root)),
-        "files": MetadataValue.json({t: str(f) for t, f in files.items()}),
+        "files": MetadataValue.json(files),
     })
     mismatched = {t: {"parquet": on_disk[t], "warehouse": expected[t]} for t in MARTS if on_disk[t] != expected[t]}
     yield AssetCheckResult(
