@@ -487,7 +487,7 @@ def test_merged_unit_as_was(wh):
 # §5 targets
 
 
-def _targets_fixture(wh):
+def _targets_fixture(wh, land_2023=False):
     wh.org("TP", "city")
     wh.org("DL", "department", "TP")
     wh.org("B1", "unit", "DL", category="land_registry_branch")
@@ -500,18 +500,22 @@ def _targets_fixture(wh):
                procedure="PG", channel="online")
     wh.dossier("2023-06", "Y2", "G1", "2023-06-06 08:00", "2023-06-20 17:00", "resolved", "2023-06-10 10:00",
                procedure="PG", channel="direct")
+    if land_2023:
+        # Y3 B1 PL online: 2023 unfiltered 2/3 = 66.67, excluding land 1/2 = 50
+        wh.dossier("2023-06", "Y3", "B1", "2023-06-07 08:00", "2023-06-20 17:00", "resolved", "2023-06-10 10:00",
+                   procedure="PL", channel="online")
     wh.score_month("2023-06")      # year 2023 to date (Jan-Jun) is scored first
     # 2024 (export 2024-03):
     #   L1 B1 PL online  due 03-10, resolved 03-05 -> E
     #   L2 B2 PL online  due 03-05, resolved 03-08 -> L
-    #   Ga G1 PG online  due 03-10, resolved 03-04 -> E
+    #   Ga G1 PG online  due 03-10, resolved 03-04 -> E, digitized_result
     #   Gb G1 PG direct  due 03-10, resolved 03-10 -> T (same date)
     wh.dossier("2024-03", "L1", "B1", "2024-03-01 08:00", "2024-03-10 17:00", "resolved", "2024-03-05 10:00",
                procedure="PL", channel="online")
     wh.dossier("2024-03", "L2", "B2", "2024-03-02 08:00", "2024-03-05 17:00", "resolved", "2024-03-08 10:00",
                procedure="PL", channel="online")
     wh.dossier("2024-03", "Ga", "G1", "2024-03-03 08:00", "2024-03-10 17:00", "resolved", "2024-03-04 10:00",
-               procedure="PG", channel="online")
+               procedure="PG", channel="online", digitized_result=True)
     wh.dossier("2024-03", "Gb", "G1", "2024-03-04 08:00", "2024-03-10 17:00", "resolved", "2024-03-10 10:00",
                procedure="PG", channel="direct")
 
@@ -537,6 +541,11 @@ def test_targets_defaults_yoy_share_and_target_group(wh):
     (r,) = wh.targets(2024, "ON_TIME_REPORT", "share_of_units")
     assert (r["org_unit_code"], r["unit_category"], r["second_value"], r["numerator"], r["denominator"],
             r["actual_value"], r["met"]) == ("TP", "land_registry_branch", 97, 1, 2, approx(50.0), False)
+    # scope "department" (org_units.level): DIGITIZED_RESULT_RATE >= 30 for DL (B1+B2: 0/2 = 0, not met)
+    # and G1 (Ga / Ga, Gb = 50, met); B1, B2 are level "unit": out of scope
+    rows = [(r["org_unit_code"], r["numerator"], r["denominator"], r["actual_value"], r["met"])
+            for r in wh.targets(2024, "DIGITIZED_RESULT_RATE") if r["target_value"] == 30]
+    assert rows == [("DL", 0, 2, approx(0.0), False), ("G1", 1, 2, approx(50.0), True)]
 
 
 def test_targets_without_previous_year_are_not_judged(wh):
@@ -550,17 +559,34 @@ def test_targets_without_previous_year_are_not_judged(wh):
 def test_landing_targets_replace_defaults_for_their_year(wh):
     _targets_fixture(wh)
     wh.target(2024, "city", "ONLINE_SHARE_ELIGIBLE", "increase_pp", 30)
+    wh.target(2024, "city", "ONLINE_SHARE_ELIGIBLE", "increase_rel", 40)
     wh.target(2024, "city", "ON_TIME_REPORT", ">=", 99, target_group="!land,investment,complaints")
+    wh.target(2024, "B1", "ON_TIME_REPORT", ">=", 97)      # scope = one unit_code
     wh.score_month("2024-03")
-    rows = wh.con.execute("SELECT indicator_code, comparator, target_value, actual_value, met, target_source "
-                          "FROM marts.target_attainment WHERE year = 2024 ORDER BY indicator_code").fetchall()
-    # only the landing rows for 2024: +25 pp < 30 -> not met; on time (excl. land) 100 >= 99 -> met
-    assert rows == [("ONLINE_SHARE_ELIGIBLE", "increase_pp", 30, approx(25.0), False, "landing"),
-                    ("ON_TIME_REPORT", ">=", 99, approx(100.0), True, "landing")]
+    rows = wh.con.execute("SELECT indicator_code, org_unit_code, comparator, target_value, actual_value, met, target_source "
+                          "FROM marts.target_attainment WHERE year = 2024 ORDER BY indicator_code, comparator, org_unit_code").fetchall()
+    # only the landing rows for 2024:
+    #   ONLINE_SHARE_ELIGIBLE +25 pp < 30 -> not met; relative +25/50 = +50% >= 40 -> met
+    #   on time (excl. land) at the city 2/2 = 100 >= 99 -> met; B1 alone 1/1 = 100 >= 97 -> met
+    assert rows == [("ONLINE_SHARE_ELIGIBLE", "TP", "increase_pp", 30, approx(25.0), False, "landing"),
+                    ("ONLINE_SHARE_ELIGIBLE", "TP", "increase_rel", 40, approx(50.0), True, "landing"),
+                    ("ON_TIME_REPORT", "B1", ">=", 97, approx(100.0), True, "landing"),
+                    ("ON_TIME_REPORT", "TP", ">=", 99, approx(100.0), True, "landing")]
     # 2023 (scored before, no landing rows for 2023) keeps the methodology defaults
     src = wh.con.execute("SELECT DISTINCT target_source FROM marts.target_attainment WHERE year = 2023").fetchall()
     assert src == [("methodology",)]
     assert wh.targets(2023, "SATISFACTION_RATE")
+
+
+def test_increase_pp_with_target_group_compares_filtered_previous_year(wh):
+    """A year-over-year target on a target_group-filtered rate compares the filtered rates of both years."""
+    _targets_fixture(wh, land_2023=True)
+    wh.target(2024, "city", "ONLINE_SHARE_ELIGIBLE", "increase_pp", 10, target_group="!land,investment,complaints")
+    wh.score_month("2024-03")
+    # excluding land: 2023 Y1 online / Y1, Y2 = 50; 2024 Ga online / Ga, Gb = 50 -> +0 pp < 10 -> not met
+    # (the unfiltered 2023 value 66.67 must not be used: that would give -16.67)
+    (r,) = wh.targets(2024, "ONLINE_SHARE_ELIGIBLE", "increase_pp")
+    assert (r["previous_value"], r["actual_value"], r["met"]) == (approx(50.0), approx(0.0), False)
 
 
 # =============================================================================================
@@ -697,3 +723,96 @@ def test_documents_secret_excluded(wh):
     assert wh.iv("month", m, "D1", "unit", "DOC_OUT_SIGNED_SENT") == (1, 2, approx(50.0))      # d1 / d1 d2
     assert wh.iv("month", m, "D1", "unit", "DOC_IN_PROCESSED_ONLINE") == (2, 2, approx(100.0)) # d3 d6
     assert wh.iv("month", m, "D1", "unit", "DOC_INTERCONNECT_RATE") == (1, 4, approx(25.0))    # d3
+
+
+# =============================================================================================
+# city-level procedure indicators (IDX_3_1, IDX_3_5A, IDX_3_5B, IDX_4_5A)
+
+
+def test_city_level_procedure_indicators(wh):
+    _city_with(wh, "D1")
+    wh.procedure("P1", online="partial", fee_required=True)
+    wh.procedure("P2", online="none", fee_required=True)
+    wh.procedure("P3", online="full", fee_required=False)
+    wh.procedure("P4", online="none", fee_required=False)
+    wh.procedure("P5", online="partial", fee_required=True, valid_to="2023-12-31")   # not in force in 2024
+    m = "2024-03"
+    a = ("2024-03-04 08:00", "2024-03-20 17:00")
+    wh.dossier(m, "p1a", "D1", *a, procedure="P1", fee_required=True, paid_online=True)
+    wh.dossier(m, "p1b", "D1", *a, procedure="P1", fee_required=True, paid_online=False)
+    wh.dossier(m, "p2a", "D1", *a, procedure="P2", fee_required=True, paid_online=False)
+    wh.dossier(m, "p3a", "D1", *a, procedure="P3", population_data_used=True)
+    wh.score_month(m)
+    city = {c: wh.iscore("month", m, "TP", "city", c) for c in ("IDX_3_1", "IDX_3_5A", "IDX_3_5B", "IDX_4_5A")}
+    got = {c: (s["numerator"], s["denominator"], s["value"], s["score"], s["max_score"]) for c, s in city.items()}
+    assert got == {
+        # catalogue in force P1-P4; offered online P1 (partial), P3 (full): 2/4 = 50, monitoring (0 points)
+        "IDX_3_1": (2, 4, approx(50.0), 0, 0),
+        # fee procedures in force P1, P2; both have a fee dossier: 2/2 = 100 >= T80 -> 2
+        "IDX_3_5A": (2, 2, approx(100.0), approx(2.0), 2),
+        # fee procedures with dossiers P1, P2; with a paid-online dossier P1: 1/2 = 50 < T80 -> 50/80*2 = 1.25
+        "IDX_3_5B": (1, 2, approx(50.0), approx(1.25), 2),
+        # procedures with dossiers P1, P2, P3; using population data P3: 1/3 -> 33.33/100*2 = 0.67
+        "IDX_4_5A": (1, 3, approx(100 / 3), approx(2 / 3), 2),
+    }
+    # city-only: not applicable at the department / unit rows
+    for level in ("unit", "department"):
+        s = wh.iscore("month", m, "D1", level, "IDX_3_5A")
+        assert (s["applicable"], s["max_score"]) == (False, 0)
+    # IDX_3_6 (all levels): paid online p1a / fee-required received p1a p1b p2a = 33.33
+    assert wh.iv("month", m, "D1", "unit", "IDX_3_6") == (1, 3, approx(100 / 3))
+
+
+# =============================================================================================
+# more snapshot / attribution edges
+
+
+def test_same_dossier_id_in_two_systems_counts_twice(wh):
+    _city_with(wh, "D1")
+    m = "2024-03"
+    wh.dossier(m, "X", "D1", "2024-03-01 08:00", "2024-03-10 17:00", "resolved", "2024-03-05 10:00", system="igate")
+    wh.dossier(m, "X", "D1", "2024-03-02 08:00", "2024-04-10 17:00", system="vnpt")
+    wh.score_month(m)
+    #                                           co rc E  T  L WR PW PO
+    assert _counts(wh, "month", m, "D1", "unit", RPT) == _rpt(0, 2, 1, 0, 0, 0, 1, 0)
+
+
+def test_late_information_does_not_rewrite_a_published_month(wh):
+    _city_with(wh, "D1")
+    # Jan export: H1 rc 01-10 open (due 02-15) -> Jan PW 1
+    wh.dossier("2024-01", "H1", "D1", "2024-01-10 08:00", "2024-02-15 17:00")
+    # Feb export: H1 now shows resolved on 01-28 (closed before February); H2 received 01-25 shows up
+    # only in February's export (open, due 02-20)
+    wh.dossier("2024-02", "H1", "D1", "2024-01-10 08:00", "2024-02-15 17:00", "resolved", "2024-01-28 10:00")
+    wh.dossier("2024-02", "H2", "D1", "2024-01-25 08:00", "2024-02-20 17:00")
+    wh.score_month("2024-02")
+    wh.score_month("2024-01")
+    # January as published from January's export: rc H1, PW H1
+    assert _counts(wh, "month", "2024-01", "D1", "unit", RPT) == _rpt(0, 1, 0, 0, 0, 0, 1, 0)
+    # February: H1 closed before the start -> absent; H2 co, open at end, due 02-20 < 02-29 -> PO
+    assert _counts(wh, "month", "2024-02", "D1", "unit", RPT) == _rpt(1, 0, 0, 0, 0, 0, 0, 1)
+    # Q1 to date: rc H1, H2; H1 resolved E (01-28 < 02-15); H2 PO
+    assert _counts(wh, "quarter", "2024-01", "D1", "unit", RPT) == _rpt(0, 2, 1, 0, 0, 0, 0, 1)
+
+
+def test_successor_chain_into_another_department(wh):
+    wh.org("TP", "city")
+    wh.org("DA", "department", "TP")
+    wh.org("DB", "department", "TP")
+    # OLDU (under DA) -> MID (under DB) -> NEWU (under DB); OLDU and MID end on 2024-01-31
+    wh.org("OLDU", "unit", "DA", valid_to="2024-01-31", successor="MID")
+    wh.org("MID", "unit", "DB", valid_to="2024-01-31", successor="NEWU")
+    wh.org("NEWU", "unit", "DB")
+    wh.dossier("2024-01", "J1", "OLDU", "2024-01-10 08:00", "2024-01-20 17:00", "resolved", "2024-01-15 10:00")
+    wh.dossier("2024-02", "J2", "OLDU", "2024-02-10 08:00", "2024-02-20 17:00", "resolved", "2024-02-15 10:00")
+    wh.score_month("2024-01")
+    wh.score_month("2024-02")
+    # January (as was): J1 is OLDU's and DA's
+    assert wh.value("month", "2024-01", "OLDU", "unit", "RPT_RECEIVED") == 1
+    assert wh.value("month", "2024-01", "DA", "department", "RPT_RECEIVED") == 1
+    assert wh.value("month", "2024-01", "DB", "department", "RPT_RECEIVED") == 0
+    # February: OLDU -> MID (not in force either) -> NEWU, which rolls up to DB
+    assert wh.value("month", "2024-02", "NEWU", "unit", "RPT_RECEIVED") == 1
+    assert wh.value("month", "2024-02", "DB", "department", "RPT_RECEIVED") == 1
+    assert wh.value("month", "2024-02", "DA", "department", "RPT_RECEIVED") == 0
+    assert wh.value("month", "2024-02", "TP", "city", "RPT_RECEIVED") == 1
