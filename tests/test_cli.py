@@ -575,6 +575,10 @@ def _pii_from_files(landing: Path, manifest: SampleManifest) -> set[str]:
                 assert idx is not None, f"{f}: PII header not found"
             finally:
                 wb.close()
+    # official e-mail accounts are PII too: every address in the email exports
+    for path in sorted((landing / "email").rglob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            values.update(cell for row in csv.reader(fh) for cell in row if "@" in cell)
     return {v.strip() for v in values if v and v.strip()}
 
 
@@ -618,6 +622,7 @@ def test_no_clear_pii_in_warehouse(base):
     base.require_ok()
     values = _pii_from_files(base.landing, base.manifest)
     assert len(values) > 300, f"only {len(values)} PII values read back from the sample files"
+    assert sum("@" in v for v in values) > 20, "no e-mail accounts read back from the email exports"
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{base.wh}' AS wh (READ_ONLY)")
@@ -627,9 +632,21 @@ def test_no_clear_pii_in_warehouse(base):
                                  "WHERE procedure_name IS NOT NULL LIMIT 1")[0]
         found = _scan(con, "wh", {control[0].lower(), control[1].lower()})
         assert any("stg_dossiers.dossier_id" in h for h in found), f"scan cannot find a known dossier_id: {found}"
-        leaks = _scan(con, "wh", _needles(values))
+        needles = _needles(values)
+        leaks = _scan(con, "wh", needles)
+        # the exports analysts read: the snapshot copy and every Parquet file
+        snapshot = base.wh.with_name(f"{base.wh.stem}_snapshot.duckdb")
+        parquet = sorted((base.wh.parent / "parquet").rglob("*.parquet"))
+        assert snapshot.is_file() and len(parquet) >= 10, (snapshot, parquet)
+        con.execute(f"ATTACH '{snapshot}' AS snap (READ_ONLY)")
+        assert len(_text_columns(con, "snap")) > 20
+        leaks += [f"snapshot {h}" for h in _scan(con, "snap", needles)]
+        con.execute("ATTACH ':memory:' AS pq")
+        for i, f in enumerate(parquet):
+            con.execute(f"CREATE TABLE pq.main.f{i} AS SELECT * FROM read_parquet('{f}')")
+        leaks += [f"parquet {h}" for h in _scan(con, "pq", needles)]
     finally:
         con.close()
-    assert not leaks, "clear-text PII found in the warehouse:\n" + "\n".join(leaks[:40])
+    assert not leaks, "clear-text PII found in the warehouse or its exports:\n" + "\n".join(leaks[:40])
     hashed = query(base.wh, "SELECT count(applicant_name_hash), count(applicant_id_hash) FROM staging.stg_dossiers")[0]
     assert min(hashed) > 0, f"applicant columns are not hashed in staging: {hashed}"
