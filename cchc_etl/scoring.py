@@ -330,17 +330,21 @@ def target_group_filter(expr: str | None) -> str:
     return f"NOT ({inside})" if negate else inside
 
 
-def _target_values(con: duckdb.DuckDBPyConnection, p: Period, method: Methodology, targets: list[tuple]) -> None:
-    """_target_values(target_group, org_unit_code, org_level, indicator_code, numerator, denominator, value)
-    for every target group filter the year's targets use ('' = unfiltered = _period_values)."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE _target_values AS
-                   SELECT '' AS target_group, rollup_code AS org_unit_code, rollup_level AS org_level, indicator_code,
-                          numerator, denominator, value FROM _period_values""")
-    for group in sorted({t[0] for t in targets if t[0]}):
+def _group_values(con: duckdb.DuckDBPyConnection, table: str, p: Period, method: Methodology, groups: list[str]) -> None:
+    """Append to ``table`` the dossier indicators' values of the prepared period recomputed over the
+    procedures of each target group filter (target_group, org_unit_code, org_level, indicator_code,
+    numerator, denominator, value)."""
+    for group in sorted(set(groups)):
         filt = target_group_filter(group)
-        sql = rolled_values_sql(method, {"dossier": filt, "procedure": "FALSE"})
-        con.execute(f"INSERT INTO _target_values SELECT {_q(group)}, rollup_code, rollup_level, indicator_code, numerator, denominator, value "
-                    f"FROM ({sql}) WHERE indicator_code IN (SELECT code FROM _dossier_codes)", {"period_label": p.label})
+        where = {"dossier": filt, **{f: "FALSE" for f in ("survey", "feedback", "document", "email", "procedure")}}
+        sql = rolled_values_sql(method, where)
+        con.execute(f"INSERT INTO {table} SELECT {_q(group)}, rollup_code, rollup_level, indicator_code, numerator, denominator, value "
+                    f"FROM ({sql}) WHERE indicator_code IN (SELECT code FROM _dossier_codes)", _used(sql, {"period_label": p.label}))
+
+
+def _empty_values(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (target_group VARCHAR, org_unit_code VARCHAR, org_level VARCHAR, "
+                "indicator_code VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE)")
 
 
 def target_attainment_sql(method: Methodology, targets_rel: str) -> str:
@@ -372,8 +376,8 @@ def target_attainment_sql(method: Methodology, targets_rel: str) -> str:
         LEFT JOIN hib h USING (indicator_code)
         LEFT JOIN _target_values v ON v.target_group = coalesce(s.target_group, '') AND v.org_unit_code = s.unit_code
              AND v.org_level = s.natural_level AND v.indicator_code = s.indicator_code
-        LEFT JOIN _previous_values prev ON prev.org_unit_code = s.unit_code AND prev.org_level = s.natural_level
-             AND prev.indicator_code = s.indicator_code AND coalesce(s.target_group, '') = ''
+        LEFT JOIN _previous_values prev ON prev.target_group = coalesce(s.target_group, '') AND prev.org_unit_code = s.unit_code
+             AND prev.org_level = s.natural_level AND prev.indicator_code = s.indicator_code
     ),
     per_unit AS (
         SELECT year, unit_code AS org_unit_code, natural_level AS org_level, indicator_code, comparator, target_value,
@@ -457,6 +461,21 @@ def par_index_sql(method: Methodology) -> str:
 def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str) -> PeriodResult:
     """Compute and write every mart of one period and methodology version, in one transaction."""
     method = load_methodology(version)
+    if p.type == "year":
+        targets_rel = targets_relation(con, p.start.year, method)
+        targets = con.execute(f"SELECT DISTINCT target_group, comparator FROM ({targets_rel})").fetchall()
+        con.execute("CREATE OR REPLACE TEMP TABLE _dossier_codes AS SELECT * FROM (VALUES "
+                    + ", ".join(f"({_q(i.code)})" for i in method.by_fact("dossier")) + ") t(code)")
+        # year-over-year targets on a procedure group compare with last year's value over the same
+        # group: recompute it from last year's rows (the published values are unfiltered)
+        _empty_values(con, "_previous_group_values")
+        yoy_groups = [g for g, comp in targets if g and comp in ("increase_pp", "increase_rel")]
+        prev_start = dt.date(p.start.year - 1, 1, 1)
+        prev_last = last_loaded_month(con, prev_start, p.start) if yoy_groups else None
+        if prev_last:
+            prev = period("year", prev_start, prev_last)
+            _prepare_period(con, prev, method)
+            _group_values(con, "_previous_group_values", prev, method, yoy_groups)
     _prepare_period(con, p, method)
     label = {"period_label": p.label}
     values_sql = rolled_values_sql(method)
@@ -466,14 +485,15 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str) -> Per
     key = {"t": p.type, "s": p.start, "v": method.version}
     targets_n = par_n = 0
     if p.type == "year":
-        targets_rel = targets_relation(con, p.start.year, method)
-        targets = con.execute(f"SELECT DISTINCT target_group FROM ({targets_rel})").fetchall()
-        con.execute("CREATE OR REPLACE TEMP TABLE _dossier_codes AS SELECT * FROM (VALUES "
-                    + ", ".join(f"({_q(i.code)})" for i in method.by_fact("dossier")) + ") t(code)")
-        _target_values(con, p, method, targets)
+        _empty_values(con, "_target_values")
+        con.execute("INSERT INTO _target_values SELECT '', rollup_code, rollup_level, indicator_code, numerator, denominator, value "
+                    "FROM _period_values")
+        _group_values(con, "_target_values", p, method, [g for g, _ in targets if g])
         con.execute("""CREATE OR REPLACE TEMP TABLE _previous_values AS
-                       SELECT org_unit_code, org_level, indicator_code, value FROM marts.indicator_values
-                       WHERE period_type = 'year' AND period_start = ? AND methodology_version = ?""",
+                       SELECT '' AS target_group, org_unit_code, org_level, indicator_code, value FROM marts.indicator_values
+                       WHERE period_type = 'year' AND period_start = ? AND methodology_version = ?
+                       UNION ALL
+                       SELECT target_group, org_unit_code, org_level, indicator_code, value FROM _previous_group_values""",
                     [dt.date(p.start.year - 1, 1, 1), method.version])
         con.execute(f"CREATE OR REPLACE TEMP TABLE _period_targets AS {target_attainment_sql(method, targets_rel)}")
         par = par_index_sql(method)

@@ -816,3 +816,38 @@ def test_successor_chain_into_another_department(wh):
     assert wh.value("month", "2024-02", "DB", "department", "RPT_RECEIVED") == 1
     assert wh.value("month", "2024-02", "DA", "department", "RPT_RECEIVED") == 0
     assert wh.value("month", "2024-02", "TP", "city", "RPT_RECEIVED") == 1
+
+
+def test_feedback_forwarded_and_published(wh):
+    _city_with(wh, "D1")
+    m = "2024-03"
+    #       answered on time, published       5_2 yes  5_3 yes  published 1 of answered
+    wh.feedback(m, "G1", "D1", "2024-03-02 08:00", "2024-03-10 17:00", "answered", "2024-03-05 10:00", published=True)
+    #       answered on time, not published   5_2 yes  5_3 yes  0
+    wh.feedback(m, "G2", "D1", "2024-03-02 08:00", "2024-03-10 17:00", "answered", "2024-03-06 10:00", published=False)
+    #       forwarded (closed, not handled)   5_2 no   5_3 yes  not in FEEDBACK_PUBLISHED's denominator
+    wh.feedback(m, "G3", "D1", "2024-03-02 08:00", "2024-03-10 17:00", "forwarded", "2024-03-04 10:00", published=True)
+    wh.score_month(m)
+    assert wh.iv("month", m, "D1", "unit", "IDX_5_2") == (2, 3, approx(200 / 3))
+    assert wh.iv("month", m, "D1", "unit", "IDX_5_3") == (3, 3, approx(100.0))
+    assert wh.iv("month", m, "D1", "unit", "FEEDBACK_PUBLISHED") == (1, 2, approx(50.0))
+
+
+def test_self_assessed_city_indicators_by_period_label(wh):
+    _city_with(wh, "D1")
+    # quarter-labelled values apply to the quarter only; month-labelled ones to that month only
+    wh.self_assessment("2024-Q1", "TP", "IDX_1_1", 5)    # 5 of 6 points
+    wh.self_assessment("2024-Q1", "TP", "IDX_1_3", 2)    # 2 of 2
+    wh.self_assessment("2024-01", "TP", "IDX_1_2", 3)    # 3 of 4, January only
+    wh.score("quarter", "2024-01", "2024-03")
+    wh.score("month", "2024-01", "2024-01")
+    # Q1 city G1: IDX_1_1 5 + IDX_1_3 2 (IDX_1_2 no Q1 value, IDX_1_4 no dossiers: N/A) = 7 of 8 = 87.5
+    g = wh.score_row("quarter", "2024-01", "TP", "city", "G1")
+    assert (g["score"], g["max_score"], g["ratio"]) == (approx(7.0), approx(8.0), approx(87.5))
+    t = wh.score_row("quarter", "2024-01", "TP", "city")
+    assert (t["ratio"], t["rank"], t["classification"]) == (approx(87.5), 1, "Tốt")
+    # January city G1: only IDX_1_2 = 3 of 4 = 75
+    g = wh.score_row("month", "2024-01", "TP", "city", "G1")
+    assert (g["score"], g["max_score"], g["ratio"]) == (approx(3.0), approx(4.0), approx(75.0))
+    # city-only indicators have no value at the department
+    assert wh.iscore("quarter", "2024-01", "D1", "department", "IDX_1_1")["applicable"] is False
