@@ -2201,9 +2201,13 @@ def _self_assessment_rows(months: Sequence[str], seed: int) -> list[tuple[str, .
                         f"Báo cáo số {n}/BC-UBND, mục II.2"))
         out.append((str(year), ms[0], "Q1", "IDX_4_X", _vn_decimal(round(rng.uniform(1.2, 2.0), 1)),
                     f"Sổ chứng thực bản sao điện tử tháng {ms[0][5:7]}/{year}"))
-        for unit in ("STP", "STNMT", "Q1", "CC"):
-            out.append((str(year), str(year), unit, "PAR_DIRECTION", _vn_decimal(round(rng.uniform(7.5, 9.5), 2)),
-                        f"Kế hoạch số {rng.randint(10, 400)}/KH-{_org_sign(unit)} về cải cách hành chính năm {year}"))
+        # PAR Index: the eight areas' self-assessed points per unit, 70-100 % of each area's maximum
+        from cchc_etl.methodology import load_methodology
+
+        for unit in ("STP", "STNMT", "SKHDT", "Q1", "Q3", "CC"):
+            for area in load_methodology().par_areas:
+                out.append((str(year), str(year), unit, area.code, _vn_decimal(round(area.max * rng.uniform(0.7, 1.0), 2)),
+                            f"Báo cáo tự đánh giá số {rng.randint(10, 400)}/BC-{_org_sign(unit)} năm {year}, lĩnh vực {area.name_vi}"))
     return [tuple(_nfc(v) for v in r) for r in out]
 
 

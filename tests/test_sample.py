@@ -14,6 +14,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+
+from cchc_etl.methodology import load_methodology
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1061,7 +1063,7 @@ def test_reference_targets(landing):
 def test_reference_self_assessment(landing):
     out, _ = landing
     rows, _, _ = read_table(out / "reference" / "self_assessment.csv", "self_assessment")
-    assert 4 <= len(rows) <= 30
+    assert 4 <= len(rows) <= 80
     units = org_codes(out)
     codes = set()
     for _, raw in rows:
@@ -1071,6 +1073,7 @@ def test_reference_self_assessment(landing):
         assert r["value"] >= 0 and r["evidence"]
         codes.add(r["indicator_code"])
     assert {"IDX_1_1", "PAR_DIRECTION"} <= codes
+    assert {c for c in codes if c.startswith("PAR_")} == {a.code for a in load_methodology().par_areas}  # every PAR Index area
     assert any("," in r["value"] for _, r in rows)  # Vietnamese decimal comma
 
 

@@ -59,3 +59,13 @@ SELECT v.period_type, v.period_start, coalesce(a.as_is_code, v.org_unit_code) AS
 FROM marts.indicator_values v
 LEFT JOIN core.org_unit_as_is a ON a.unit_code = v.org_unit_code
 GROUP BY ALL;
+
+-- Self-assessed values (fact): the period written as YYYY-MM, YYYY-Qn or YYYY, parsed.
+CREATE OR REPLACE VIEW core.fct_self_assessment AS
+SELECT
+    CASE WHEN period LIKE '%-Q%' THEN 'quarter' WHEN length(period) = 7 THEN 'month' ELSE 'year' END AS period_type,
+    CASE WHEN period LIKE '%-Q%' THEN make_date(CAST(left(period, 4) AS INTEGER), (CAST(right(period, 1) AS INTEGER) - 1) * 3 + 1, 1)
+         WHEN length(period) = 7 THEN make_date(CAST(left(period, 4) AS INTEGER), CAST(right(period, 2) AS INTEGER), 1)
+         ELSE make_date(CAST(left(period, 4) AS INTEGER), 1, 1) END AS period_start,
+    period AS period_label, unit_code, indicator_code, value, evidence, file_path, row_number
+FROM staging.stg_self_assessment;
