@@ -14,8 +14,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
-from cchc_etl.methodology import load_methodology
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +24,7 @@ except ModuleNotFoundError:  # pragma: no cover
 
 import openpyxl  # noqa: E402
 
+from cchc_etl.methodology import load_methodology  # noqa: E402
 from cchc_etl.sample import (  # noqa: E402
     DOSSIER_FIELDS,
     IGATE_EXTRA_COLUMN,
