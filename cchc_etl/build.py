@@ -23,7 +23,18 @@ def build_org_rollup(con: duckdb.DuckDBPyConnection, month) -> int:
 
 
 def build_dossier_month_end(con: duckdb.DuckDBPyConnection, month) -> int:
-    return replace_partition(con, "core.fct_dossier_month_end", sql_file("facts/fct_dossier_period.sql"), month_params(month))
+    """core.fct_dossier_month_end of the month: from the previous month's month-end state plus this
+    month's exports when the previous month is built (sql/facts/int_dossier_latest_incremental.sql),
+    else from the whole history."""
+    params = month_params(month)
+    previous = month_start(params["period_start"] - dt.timedelta(days=1))
+    has_previous = con.execute("SELECT count(*) > 0 FROM core.fct_dossier_month_end WHERE period_start = ?", [previous]).fetchone()[0]
+    if has_previous:
+        latest = f"({sql_file('facts/int_dossier_latest_incremental.sql')})"
+        params["previous_month"] = previous
+    else:
+        latest = None
+    return replace_partition(con, "core.fct_dossier_month_end", scoring.dossier_fact_sql(latest), params)
 
 
 def build_period_report(con: duckdb.DuckDBPyConnection, month) -> int:

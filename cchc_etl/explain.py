@@ -19,7 +19,7 @@ import re
 import duckdb
 
 from cchc_etl.methodology import Indicator, Methodology, load_methodology
-from cchc_etl.scoring import FACT_KEYS, FACT_SQL
+from cchc_etl.scoring import FACT_KEYS, FACT_SQL, fact_sql_text
 from cchc_etl.warehouse import sql_file
 
 PARAMS = ("period_start", "period_end", "asof_month", "regular_share_pct")
@@ -41,9 +41,9 @@ def _macro_body(sql: str) -> str:
 
 
 def create_fact_macros(con: duckdb.DuckDBPyConnection) -> None:
-    for fact, path in FACT_SQL.items():
+    for fact in FACT_SQL:
         args = "p_period_start, p_period_end, p_asof_month" + (", p_regular_share_pct" if fact == "email" else "")
-        con.execute(f"CREATE OR REPLACE MACRO core.{fact}_facts({args}) AS TABLE {_macro_body(sql_file(path))}")
+        con.execute(f"CREATE OR REPLACE MACRO core.{fact}_facts({args}) AS TABLE {_macro_body(fact_sql_text(fact))}")
     proc = (_macro_body(sql_file("facts/fct_procedure_period.sql"))
             .replace("period_dossiers", "core.dossier_facts(p_period_start, p_period_end, p_asof_month)")
             .replace("period_rollup", "(SELECT * FROM core.org_rollup WHERE period_type = p_period_type AND period_start = p_period_start)"))

@@ -15,7 +15,7 @@ import duckdb
 
 from cchc_etl.methodology import Indicator, Methodology, load_methodology
 from cchc_etl.periods import Period, containing, period
-from cchc_etl.warehouse import sql_file, transaction
+from cchc_etl.warehouse import sql_file, transaction, used_params
 
 FACT_SQL = {
     "dossier": "facts/fct_dossier_period.sql",
@@ -67,16 +67,27 @@ def periods_for_month(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Pe
     return out
 
 
+def dossier_fact_sql(latest: str | None = None) -> str:
+    """sql/facts/fct_dossier_period.sql over ``latest`` (a relation holding
+    int_dossier_latest.sql's rows for this period or a longer one ending at the same month);
+    by default the full-history int_dossier_latest.sql itself, as a subquery."""
+    source = latest or f"({sql_file('facts/int_dossier_latest.sql')})"
+    return sql_file(FACT_SQL["dossier"]).replace("FROM dossier_latest", f"FROM {source} AS dossier_latest")
+
+
+def fact_sql_text(fact: str) -> str:
+    return dossier_fact_sql() if fact == "dossier" else sql_file(FACT_SQL[fact])
+
+
 def fact_params(p: Period, method: Methodology) -> dict:
     return p.params() | {"regular_share_pct": float(method.parameters.get("email_regular_share_pct", 50))}
 
 
-def _used(sql: str, params: dict) -> dict:
-    return {k: v for k, v in params.items() if f"${k}" in sql}
+_used = used_params
 
 
 def fact_select(fact: str, p: Period, method: Methodology) -> tuple[str, dict]:
-    sql = sql_file(FACT_SQL[fact])
+    sql = fact_sql_text(fact)
     return sql, _used(sql, fact_params(p, method))
 
 
@@ -84,17 +95,20 @@ def fact_select(fact: str, p: Period, method: Methodology) -> tuple[str, dict]:
 # per-period working tables
 
 
-def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodology) -> None:
-    """Temp tables _period_rollup and _f_<fact> for the period."""
+def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodology, shared_latest: str | None = None) -> None:
+    """Temp tables _period_rollup and _f_<fact> for the period. ``shared_latest``: a temp table of
+    int_dossier_latest.sql rows as of the same month for a period starting no later than this one."""
     rollup_sql = sql_file("intermediate/int_org_rollup.sql")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_rollup AS {rollup_sql}", _used(rollup_sql, p.params()))
-    use_month_end = p.type == "month" and con.execute(
+    # a period of one month so far (a month, or a quarter / year in its first month) has exactly
+    # that month's month-end state, already built by core/fct_dossier_month_end
+    use_month_end = p.start == p.asof and con.execute(
         "SELECT count(*) > 0 FROM core.fct_dossier_month_end WHERE period_start = ?", [p.start]).fetchone()[0]
     if use_month_end:
         con.execute("CREATE OR REPLACE TEMP TABLE _f_dossier AS SELECT * FROM core.fct_dossier_month_end WHERE period_start = ?", [p.start])
     else:
-        sql, params = fact_select("dossier", p, method)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _f_dossier AS {sql}", params)
+        sql = dossier_fact_sql(shared_latest)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _f_dossier AS {sql}", _used(sql, fact_params(p, method)))
     for fact in ("survey", "feedback", "document", "email"):
         sql, params = fact_select(fact, p, method)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _f_{fact} AS {sql}", params)
@@ -458,7 +472,7 @@ def par_index_sql(method: Methodology) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str) -> PeriodResult:
+def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared_latest: str | None = None) -> PeriodResult:
     """Compute and write every mart of one period and methodology version, in one transaction."""
     method = load_methodology(version)
     if p.type == "year":
@@ -476,7 +490,7 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str) -> Per
             prev = period("year", prev_start, prev_last)
             _prepare_period(con, prev, method)
             _group_values(con, "_previous_group_values", prev, method, yoy_groups)
-    _prepare_period(con, p, method)
+    _prepare_period(con, p, method, shared_latest)
     label = {"period_label": p.label}
     values_sql = rolled_values_sql(method)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_values AS {values_sql}", _used(values_sql, label))
@@ -541,7 +555,42 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str) -> Per
 
 def score_month(con: duckdb.DuckDBPyConnection, month: dt.date, version: str) -> list[PeriodResult]:
     """Score the month and its quarter and year to date (the month's Dagster partition)."""
-    return [score_period(con, p, version) for p in periods_for_month(con, month)]
+    return score_periods(con, periods_for_month(con, month), version)
+
+
+def score_periods(con: duckdb.DuckDBPyConnection, periods: list[Period], version: str) -> list[PeriodResult]:
+    """Score periods; those ending at the same month share one pass over the dossiers' history
+    (the latest state as of that month, for the longest of them)."""
+    results = []
+    by_asof: dict[tuple, list[Period]] = {}
+    for p in periods:
+        by_asof.setdefault((p.asof, p.end), []).append(p)
+    for (asof, end), group in by_asof.items():
+        multi = [p for p in group if p.start != p.asof]
+        shared = None
+        if multi:
+            earliest = min(multi, key=lambda p: p.start)
+            latest_sql = sql_file("facts/int_dossier_latest.sql")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _dossier_latest_shared AS {latest_sql}", _used(latest_sql, earliest.params()))
+            shared = "_dossier_latest_shared"
+        for p in group:
+            results.append(score_period(con, p, version, shared if p in multi else None))
+        con.execute("DROP TABLE IF EXISTS _dossier_latest_shared")
+    return sorted(results, key=lambda r: ("month", "quarter", "year").index(r.period.type))
+
+
+def score_range(con: duckdb.DuckDBPyConnection, months: list[dt.date], version: str) -> list[PeriodResult]:
+    """Score loaded months, and each quarter and year they touch once (to its last month in range):
+    what re-scoring history needs, without the month-by-month quarter- and year-to-date passes."""
+    months = sorted({m.replace(day=1) for m in months})
+    periods = [period("month", m, m) for m in months]
+    for ptype in ("quarter", "year"):
+        last: dict[dt.date, dt.date] = {}
+        for m in months:
+            start = containing(ptype, m)
+            last[start] = max(last.get(start, m), m)
+        periods += [period(ptype, start, m) for start, m in last.items()]
+    return score_periods(con, periods, version)
 
 
 def build_dim_indicator(con: duckdb.DuckDBPyConnection, version: str) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +42,9 @@ def connect(url_or_path: str | Path, *, read_only: bool = False) -> Iterator[duc
     try:
         con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
         con.execute("SET enable_progress_bar = false")
+        # DuckDB's buffer pool would grow to 80% of RAM; large scorings spill instead (to the
+        # database file's .tmp directory) and the process stays within a predictable size
+        con.execute(f"SET memory_limit = '{os.environ.get('CCHC_DUCKDB_MEMORY_LIMIT', '2GB')}'")
         install_macros(con)
         yield con
     finally:
@@ -119,9 +124,11 @@ def replace_partition(con: duckdb.DuckDBPyConnection, table: str, select_sql: st
     """Delete a partition and insert its new rows in one transaction; returns rows written."""
     with transaction(con):
         con.execute(f"DELETE FROM {table} WHERE {where}", {k: v for k, v in params.items() if f"${k}" in where})
-        con.execute(f"INSERT INTO {table} BY NAME ({select_sql})", _used(select_sql, params))
+        con.execute(f"INSERT INTO {table} BY NAME ({select_sql})", used_params(select_sql, params))
         return con.execute(f"SELECT count(*) FROM {table} WHERE {where}", {k: v for k, v in params.items() if f"${k}" in where}).fetchone()[0]
 
 
-def _used(sql: str, params: dict) -> dict:
-    return {k: v for k, v in params.items() if f"${k}" in sql}
+def used_params(sql: str, params: dict) -> dict:
+    """The named parameters the SQL uses (DuckDB refuses unused ones); comments do not count."""
+    code = re.sub(r"--[^\n]*", "", sql)
+    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}

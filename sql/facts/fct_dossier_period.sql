@@ -1,24 +1,17 @@
 -- State of every dossier that matters to the period [$period_start, $period_end) as of the
 -- export month $asof_month: its latest row among the exports of months <= $asof_month (a later
--- export never changes an earlier period), restricted to dossiers received before the end and
--- not closed before the start. Flags for both on-time definitions (methodology §2 "report":
+-- export never changes an earlier period; `dossier_latest`), restricted to dossiers received
+-- before the end and not closed before the start. Flags for both on-time definitions (methodology §2 "report":
 -- dates; §3 IDX_2_1 "index": timestamps, supplement time deducted, > 1 supplement = late) and the
 -- procedure attributes in force in the period (catalogue first, the dossier's own fields else).
-WITH latest AS (
-    SELECT *,
-        status IN ('resolved', 'returned', 'rejected', 'withdrawn') AS is_terminal
-    FROM staging.stg_dossiers
-    WHERE month <= $asof_month
-    QUALIFY row_number() OVER (
-        PARTITION BY system, dossier_id
-        ORDER BY month DESC, is_terminal DESC, resolved_at DESC NULLS LAST, file_path DESC, row_number DESC
-    ) = 1
-),
-relevant AS (
-    SELECT * FROM latest
+WITH relevant AS (
+    -- dossier_latest: sql/facts/int_dossier_latest.sql (or its incremental variant), possibly
+    -- computed for a longer period ending at the same month: the filter is applied again here
+    SELECT *, status IN ('resolved', 'returned', 'rejected', 'withdrawn') AS is_terminal
+    FROM dossier_latest
     WHERE status <> 'submitted'
       AND received_at < $period_end
-      AND NOT (is_terminal AND resolved_at < $period_start)
+      AND NOT (status IN ('resolved', 'returned', 'rejected', 'withdrawn') AND resolved_at < $period_start)
 ),
 catalogue AS (
     SELECT procedure_code, online_service_level, full_online_eligible, result_required, target_group
