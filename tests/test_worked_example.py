@@ -234,3 +234,31 @@ def test_sql_drill_down_matches_published_values(warehouse):
             "AND methodology_version = 'vn-2025.1'").fetchone()
     assert got == (284, 2796, 2796)
     assert sat == tuple(int(v) for v in published)
+
+
+def test_score_command_rescores_through_dagster(warehouse, tmp_path, monkeypatch, capsys):
+    from cchc_etl.cli import main
+
+    (tmp_path / "test-cli.yaml").write_text(STRICT.replace("test-strict", "test-cli"), encoding="utf-8")
+    monkeypatch.setenv("CCHC_METHODOLOGY_DIR", str(tmp_path))
+    load_methodology.cache_clear()
+    try:
+        code = main(["score", "--warehouse", f"duckdb:///{warehouse}", "--from", "2020-05", "--to", "2020-06", "--methodology", "test-cli"])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        assert "2020-06 … xong / done" in out.out
+        with connect(warehouse, read_only=True) as con:
+            periods = con.execute("SELECT period_type, period_label FROM marts.periods WHERE methodology_version = 'test-cli' "
+                                  "ORDER BY period_type, period_start").fetchall()
+            dim = con.execute("SELECT count(*) FROM core.dim_indicator WHERE methodology_version = 'test-cli'").fetchone()[0]
+            year = con.execute("SELECT numerator, denominator FROM marts.indicator_values WHERE methodology_version = 'test-cli' "
+                               "AND period_type = 'year' AND org_unit_code = 'SNNPTNT' AND org_level = 'department' "
+                               "AND indicator_code = 'POSTAL_SHARE'").fetchone()
+        assert periods == [("month", "2020-05"), ("month", "2020-06"), ("quarter", "2020-Q2"), ("year", "2020")]
+        assert dim == len(load_methodology("test-cli").indicators)
+        assert year == (284, 2796)
+        assert main(["score", "--warehouse", f"duckdb:///{warehouse}", "--from", "2020-06", "--to", "2020-06",
+                     "--methodology", "no-such-version"]) == 1
+        assert "unknown methodology version 'no-such-version'" in capsys.readouterr().err
+    finally:
+        load_methodology.cache_clear()
