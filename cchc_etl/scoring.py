@@ -9,6 +9,7 @@ of a period happen in one transaction (delete + insert), so re-scoring is idempo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -104,17 +105,31 @@ def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodolo
     # that month's month-end state, already built by core/fct_dossier_month_end
     use_month_end = p.start == p.asof and con.execute(
         "SELECT count(*) > 0 FROM core.fct_dossier_month_end WHERE period_start = ?", [p.start]).fetchone()[0]
+    # only the columns the indicators, the procedure fact and the target groups read (the
+    # drill-down reads whole rows through the core.*_facts macros instead)
+    cols = ", ".join(_dossier_columns(con, method))
+    con.execute("DROP TABLE IF EXISTS _f_dossier")
     if use_month_end:
-        con.execute("CREATE OR REPLACE TEMP TABLE _f_dossier AS SELECT * FROM core.fct_dossier_month_end WHERE period_start = ?", [p.start])
+        con.execute(f"CREATE TEMP TABLE _f_dossier AS SELECT {cols} FROM core.fct_dossier_month_end WHERE period_start = ?", [p.start])
     else:
         sql = dossier_fact_sql(shared_latest)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _f_dossier AS {sql}", _used(sql, fact_params(p, method)))
+        con.execute(f"CREATE TEMP TABLE _f_dossier AS SELECT {cols} FROM ({sql})", _used(sql, fact_params(p, method)))
     for fact in ("survey", "feedback", "document", "email"):
         sql, params = fact_select(fact, p, method)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _f_{fact} AS {sql}", params)
     proc_sql = (sql_file("facts/fct_procedure_period.sql")
                 .replace("period_dossiers", "_f_dossier").replace("period_rollup", "_period_rollup"))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _f_procedure AS {proc_sql}", _used(proc_sql, p.params()))
+
+
+def _dossier_columns(con: duckdb.DuckDBPyConnection, method: Methodology) -> list[str]:
+    columns = [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'core' AND table_name = 'fct_dossier_month_end' "
+        "AND database_name = current_database() ORDER BY column_index").fetchall()]
+    text = " ".join(f"{i.numerator} {i.denominator}" for i in method.indicators if i.fact == "dossier")
+    text += " " + sql_file("facts/fct_procedure_period.sql")
+    needed = {"unit_code", "procedure_code", "target_group"} | {c for c in columns if re.search(rf"\b{c}\b", text)}
+    return [c for c in columns if c in needed]
 
 
 def counts_sql(method: Methodology, fact: str, relation: str, where: str = "TRUE") -> str | None:

@@ -58,10 +58,10 @@ def test_shared_as_of_pass_equals_separate_periods(con):
     separate = {}
     for p in (q, y):
         scoring._prepare_period(con, p, method)
-        separate[p.type] = con.execute("SELECT * FROM _f_dossier ORDER BY system, dossier_id").fetchall()
+        separate[p.type] = con.execute("SELECT * FROM _f_dossier ORDER BY ALL").fetchall()
     latest_sql = scoring.sql_file("facts/int_dossier_latest.sql")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _shared AS {latest_sql}", used_params(latest_sql, y.params()))
     for p in (q, y):
         scoring._prepare_period(con, p, method, "_shared")
-        assert con.execute("SELECT * FROM _f_dossier ORDER BY system, dossier_id").fetchall() == separate[p.type], p.type
+        assert con.execute("SELECT * FROM _f_dossier ORDER BY ALL").fetchall() == separate[p.type], p.type
     assert len(separate["year"]) > 500
