@@ -132,8 +132,8 @@ def _dossier_columns(con: duckdb.DuckDBPyConnection, method: Methodology) -> lis
     return [c for c in columns if c in needed]
 
 
-def counts_sql(method: Methodology, fact: str, relation: str, where: str = "TRUE") -> str | None:
-    """Per unit_code and indicator: numerator and denominator counts of one fact relation."""
+def counts_sql(method: Methodology, fact: str, relation: str, where: str = "TRUE", keys: str = "unit_code") -> str | None:
+    """Per unit_code (and any other ``keys``) and indicator: numerator and denominator counts of one fact relation."""
     indicators = method.by_fact(fact)
     if not indicators:
         return None
@@ -141,12 +141,12 @@ def counts_sql(method: Methodology, fact: str, relation: str, where: str = "TRUE
     for n, i in enumerate(indicators):
         if i.kind == "count":
             cols.append(f"count(*) FILTER (WHERE {i.numerator}) AS n{n}")
-            rows.append(f"SELECT unit_code, {_q(i.code)} AS indicator_code, n{n} AS numerator, CAST(NULL AS BIGINT) AS denominator FROM agg")
+            rows.append(f"SELECT {keys}, {_q(i.code)} AS indicator_code, n{n} AS numerator, CAST(NULL AS BIGINT) AS denominator FROM agg")
         else:
             cols.append(f"count(*) FILTER (WHERE ({i.denominator}) AND ({i.numerator})) AS n{n}")
             cols.append(f"count(*) FILTER (WHERE {i.denominator}) AS d{n}")
-            rows.append(f"SELECT unit_code, {_q(i.code)} AS indicator_code, n{n} AS numerator, d{n} AS denominator FROM agg")
-    return (f"WITH agg AS (SELECT unit_code, {', '.join(cols)} FROM {relation} WHERE {where} GROUP BY unit_code)\n"
+            rows.append(f"SELECT {keys}, {_q(i.code)} AS indicator_code, n{n} AS numerator, d{n} AS denominator FROM agg")
+    return (f"WITH agg AS (SELECT {keys}, {', '.join(cols)} FROM {relation} WHERE {where} GROUP BY {keys})\n"
             + "\nUNION ALL\n".join(rows))
 
 
@@ -173,7 +173,7 @@ def natural_levels_sql() -> str:
     """
 
 
-def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None = None) -> str:
+def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None = None, unit_counts: str | None = None) -> str:
     """Indicator values per (org unit, level) of the period: fact counts summed through the roll-up,
     self-assessed values for exactly the unit and its level, derived values; NULL when N/A."""
     where_by_fact = where_by_fact or {}
@@ -204,7 +204,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
     return f"""
     WITH grid AS ({_grid_sql(method)}),
     kinds(indicator_code, kind) AS (VALUES {kinds}),
-    unit_counts AS ({' UNION ALL '.join(f'({c})' for c in counts)}),
+    unit_counts AS ({unit_counts or ' UNION ALL '.join(f'({c})' for c in counts)}),
     summed_raw AS (
         SELECT r.rollup_code, r.rollup_level, c.indicator_code,
                sum(c.numerator) AS numerator, sum(c.denominator) AS denominator
@@ -362,13 +362,19 @@ def target_group_filter(expr: str | None) -> str:
 def _group_values(con: duckdb.DuckDBPyConnection, table: str, p: Period, method: Methodology, groups: list[str]) -> None:
     """Append to ``table`` the dossier indicators' values of the prepared period recomputed over the
     procedures of each target group filter (target_group, org_unit_code, org_level, indicator_code,
-    numerator, denominator, value)."""
+    numerator, denominator, value). One pass over the dossiers counts per (unit, procedure group)."""
+    if not groups:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _dossier_group_counts AS "
+                + counts_sql(method, "dossier", "_f_dossier", keys="unit_code, target_group"))
     for group in sorted(set(groups)):
-        filt = target_group_filter(group)
-        where = {"dossier": filt, **{f: "FALSE" for f in ("survey", "feedback", "document", "email", "procedure")}}
-        sql = rolled_values_sql(method, where)
+        counts = (f"SELECT unit_code, indicator_code, sum(numerator) AS numerator, sum(denominator) AS denominator "
+                  f"FROM _dossier_group_counts WHERE {target_group_filter(group)} GROUP BY ALL")
+        where = {f: "FALSE" for f in ("survey", "feedback", "document", "email", "procedure")}
+        sql = rolled_values_sql(method, where, unit_counts=counts)
         con.execute(f"INSERT INTO {table} SELECT {_q(group)}, rollup_code, rollup_level, indicator_code, numerator, denominator, value "
                     f"FROM ({sql}) WHERE indicator_code IN (SELECT code FROM _dossier_codes)", _used(sql, {"period_label": p.label}))
+    con.execute("DROP TABLE IF EXISTS _dossier_group_counts")
 
 
 def _empty_values(con: duckdb.DuckDBPyConnection, table: str) -> None:
