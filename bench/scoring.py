@@ -325,7 +325,7 @@ SCORING = textwrap.dedent(
         t = time.perf_counter()
         for r in score_range(con, months, VERSION):
             print(f"  score {{r.period.type:7s}} {{r.period.label:8s}}: {{r.indicator_rows:>6,}} values {{r.score_rows:>5,}} scores"
-                  f"  peak RSS so far {{rss():6.0f}} MB")
+                  f" {{r.seconds:6.2f}}s  peak RSS so far {{rss():6.0f}} MB")
         stages["score_periods"] = time.perf_counter() - t
         received = con.execute(
             "SELECT numerator FROM marts.indicator_values WHERE period_type = 'year' AND org_level = 'city' "

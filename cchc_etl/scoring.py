@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
 
 import duckdb
@@ -44,6 +45,7 @@ class PeriodResult:
     score_rows: int
     target_rows: int = 0
     par_rows: int = 0
+    seconds: float = 0.0
 
 
 def _q(text: str) -> str:
@@ -188,7 +190,6 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
             raise ValueError(f"{method.version}: {i.code}: unknown derived formula {i.formula!r}")
     derived_sql = ""
     if derived:
-        basis = method.indicator(derived[0].code)  # noqa: F841 - the formula's inputs are fixed below
         parts = []
         for i in derived:
             parts.append(f"""
@@ -588,14 +589,20 @@ def score_periods(con: duckdb.DuckDBPyConnection, periods: list[Period], version
         by_asof.setdefault((p.asof, p.end), []).append(p)
     for (asof, end), group in by_asof.items():
         multi = [p for p in group if p.start != p.asof]
-        shared = None
+        shared, shared_seconds = None, 0.0
         if multi:
             earliest = min(multi, key=lambda p: p.start)
             latest_sql = sql_file("facts/int_dossier_latest.sql")
+            started = time.perf_counter()
             con.execute(f"CREATE OR REPLACE TEMP TABLE _dossier_latest_shared AS {latest_sql}", _used(latest_sql, earliest.params()))
+            shared_seconds = time.perf_counter() - started
             shared = "_dossier_latest_shared"
         for p in group:
-            results.append(score_period(con, p, version, shared if p in multi else None))
+            started = time.perf_counter()
+            r = score_period(con, p, version, shared if p in multi else None)
+            # the shared pass is counted with the longest period, which needs it anyway
+            r.seconds = time.perf_counter() - started + (shared_seconds if shared and p is earliest else 0.0)
+            results.append(r)
         con.execute("DROP TABLE IF EXISTS _dossier_latest_shared")
     return sorted(results, key=lambda r: ("month", "quarter", "year").index(r.period.type))
 
