@@ -83,7 +83,8 @@ SENSOR_NAME = "cchc_landing_sensor"
 SCHEDULE_CRON = "0 6 3 * *"  # 06:00 on the 3rd, Asia/Ho_Chi_Minh
 SENSOR_INTERVAL_SECONDS = 60
 CURSOR_VERSION = 1
-MARTS = [AssetKey(["marts", "period_report"]), AssetKey(["marts", "indicator_values"])]
+MARTS = [AssetKey(["marts", name]) for name in
+         ("period_report", "indicator_values", "indicator_scores", "scores", "target_attainment", "par_index", "periods")]
 
 # marts must be rebuilt between the schedule (3rd 06:00) and 12:00 on the 5th
 MARTS_FRESHNESS = FreshnessPolicy.cron(deadline_cron="0 12 5 * *", lower_bound_delta=dt.timedelta(days=2, hours=6), timezone=TIMEZONE)
