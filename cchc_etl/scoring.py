@@ -70,11 +70,18 @@ def periods_for_month(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Pe
     return out
 
 
+def dossier_latest_sql(winners: str | None = None) -> str:
+    """sql/facts/int_dossier_latest.sql over ``winners`` (a relation of int_dossier_winners.sql's
+    rowids as of the same month); by default the winners query itself, as a subquery."""
+    source = winners or f"({sql_file('facts/int_dossier_winners.sql')})"
+    return sql_file("facts/int_dossier_latest.sql").replace("FROM dossier_winners", f"FROM {source} AS dossier_winners")
+
+
 def dossier_fact_sql(latest: str | None = None) -> str:
-    """sql/facts/fct_dossier_period.sql over ``latest`` (a relation holding
-    int_dossier_latest.sql's rows for this period or a longer one ending at the same month);
-    by default the full-history int_dossier_latest.sql itself, as a subquery."""
-    source = latest or f"({sql_file('facts/int_dossier_latest.sql')})"
+    """sql/facts/fct_dossier_period.sql over ``latest`` (a relation holding int_dossier_latest.sql's
+    rows for this period or a longer one ending at the same month); by default the full-history
+    int_dossier_latest.sql itself, as a subquery."""
+    source = latest or f"({dossier_latest_sql()})"
     return sql_file(FACT_SQL["dossier"]).replace("FROM dossier_latest", f"FROM {source} AS dossier_latest")
 
 
@@ -99,7 +106,7 @@ def fact_select(fact: str, p: Period, method: Methodology) -> tuple[str, dict]:
 
 
 def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodology, shared_latest: str | None = None) -> None:
-    """Temp tables _period_rollup and _f_<fact> for the period. ``shared_latest``: a temp table of
+    """Temp tables _period_rollup and _f_<fact> for the period. ``shared_latest``: a relation of
     int_dossier_latest.sql rows as of the same month for a period starting no later than this one."""
     rollup_sql = sql_file("intermediate/int_org_rollup.sql")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_rollup AS {rollup_sql}", _used(rollup_sql, p.params()))
@@ -592,18 +599,18 @@ def score_periods(con: duckdb.DuckDBPyConnection, periods: list[Period], version
         shared, shared_seconds = None, 0.0
         if multi:
             earliest = min(multi, key=lambda p: p.start)
-            latest_sql = sql_file("facts/int_dossier_latest.sql")
+            winners_sql = sql_file("facts/int_dossier_winners.sql")
             started = time.perf_counter()
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _dossier_latest_shared AS {latest_sql}", _used(latest_sql, earliest.params()))
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _dossier_winners AS {winners_sql}", _used(winners_sql, earliest.params()))
             shared_seconds = time.perf_counter() - started
-            shared = "_dossier_latest_shared"
+            shared = f"({dossier_latest_sql('_dossier_winners')})"
         for p in group:
             started = time.perf_counter()
             r = score_period(con, p, version, shared if p in multi else None)
             # the shared pass is counted with the longest period, which needs it anyway
             r.seconds = time.perf_counter() - started + (shared_seconds if shared and p is earliest else 0.0)
             results.append(r)
-        con.execute("DROP TABLE IF EXISTS _dossier_latest_shared")
+        con.execute("DROP TABLE IF EXISTS _dossier_winners")
     return sorted(results, key=lambda r: ("month", "quarter", "year").index(r.period.type))
 
 

@@ -59,9 +59,10 @@ def test_shared_as_of_pass_equals_separate_periods(con):
     for p in (q, y):
         scoring._prepare_period(con, p, method)
         separate[p.type] = con.execute("SELECT * FROM _f_dossier ORDER BY ALL").fetchall()
-    latest_sql = scoring.sql_file("facts/int_dossier_latest.sql")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _shared AS {latest_sql}", used_params(latest_sql, y.params()))
+    winners_sql = scoring.sql_file("facts/int_dossier_winners.sql")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _w AS {winners_sql}", used_params(winners_sql, y.params()))
+    shared = f"({scoring.dossier_latest_sql('_w')})"
     for p in (q, y):
-        scoring._prepare_period(con, p, method, "_shared")
+        scoring._prepare_period(con, p, method, shared)
         assert con.execute("SELECT * FROM _f_dossier ORDER BY ALL").fetchall() == separate[p.type], p.type
     assert len(separate["year"]) > 500
