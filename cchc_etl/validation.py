@@ -22,10 +22,12 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from cchc_etl.paths import EXPECTATIONS_DIR
+
+if TYPE_CHECKING:  # pandas is imported by pyarrow's to_pandas when a frame is built: start_worker stays light
+    import pandas as pd
 
 _prewarm_lock = threading.Lock()
 _prewarmed = False
