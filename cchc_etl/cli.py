@@ -111,10 +111,22 @@ def _first_line(message: str) -> str:
 
 def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
                methodology: str | None = None, quiet: bool = False, publish_url: str | None = None) -> list[MonthOutcome]:
-    from cchc_etl.definitions import build_definitions
-
     if not landing.is_dir():
         raise CliError(f"landing directory not found: {landing}")
+    from cchc_etl import validation
+
+    validation.start_worker()  # imports Great Expectations in a helper process while Dagster starts here
+    try:
+        return _run_months(landing, warehouse_url, months, pii_key=pii_key, allow_demo_key=allow_demo_key,
+                           methodology=methodology, quiet=quiet, publish_url=publish_url)
+    finally:
+        validation.stop_worker()
+
+
+def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
+                methodology: str | None, quiet: bool, publish_url: str | None) -> list[MonthOutcome]:
+    from cchc_etl.definitions import build_definitions
+
     defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
                              allow_demo_key=allow_demo_key, methodology=methodology, publish_url=publish_url)
     job = defs.resolve_job_def("cchc_monthly")

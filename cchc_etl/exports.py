@@ -13,8 +13,8 @@ or a BI tool::
     SELECT * FROM read_parquet('data/parquet/period_report/**/*.parquet', hive_partitioning = true)
 
 Snapshot: DuckDB allows one writing process per file, and while it writes no other process can
-open the file, not even read-only. After each successful run the warehouse is copied into a new
-file that is moved onto the snapshot path (atomic): analysts open the snapshot
+open the file, not even read-only. After each successful run the warehouse is checkpointed and
+its file copied (under DuckDB's lock) into a new file that is moved onto the snapshot path (atomic): analysts open the snapshot
 (``duckdb -readonly data/warehouse_snapshot.duckdb``) while the next run writes the warehouse.
 A connection already open on the previous snapshot keeps reading the previous version (POSIX
 rename semantics); reconnect to see the new one.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -117,8 +118,15 @@ def export_month_parquet(duckdb_url_or_path: str | Path, out_root: Path, month: 
 
 
 def publish_snapshot(duckdb_path: str | Path, snapshot_path: str | Path) -> dict[str, int]:
-    """Copy the whole warehouse (every schema, table, view) into a new file and move it onto
-    ``snapshot_path`` atomically. The warehouse is attached read-only. Returns {schema.table: rows}.
+    """Copy the whole warehouse file (every schema, table, view) to a new file and move it onto
+    ``snapshot_path`` atomically. Returns {schema.table: rows} as read back from the copy.
+
+    The warehouse is opened read-write, which takes DuckDB's file lock: no other process can
+    write it (or open it at all) until the copy is done. ``CHECKPOINT`` then puts every committed
+    change into the main file and empties the write-ahead log, so with no open transaction the
+    file on disk is the complete, consistent database, and a plain file copy of it is a valid
+    DuckDB database (byte for byte what the warehouse holds, views included). Callers run in the
+    one-writer pool, so nothing else of this process has the warehouse open either.
     """
     source = _warehouse_file(duckdb_path)
     if not source.is_file():
@@ -127,26 +135,23 @@ def publish_snapshot(duckdb_path: str | Path, snapshot_path: str | Path) -> dict
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     _remove_db(tmp)
-    con = duckdb.connect()  # in-memory: the warehouse is attached read-only, the new file read-write
     try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute(f"ATTACH {_sql_str(source)} AS cchc_src (READ_ONLY)")
-        con.execute(f"ATTACH {_sql_str(tmp)} AS cchc_snapshot")
-        con.execute("COPY FROM DATABASE cchc_src TO cchc_snapshot")
-        tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'cchc_snapshot' ORDER BY ALL"
-        ).fetchall()
-        counts = {
-            f"{s}.{t}": con.execute(f'SELECT count(*) FROM cchc_snapshot."{s}"."{t}"').fetchone()[0] for s, t in tables
-        }
-        con.execute("DETACH cchc_snapshot")  # checkpoints: the file is complete, no WAL left
-        con.execute("DETACH cchc_src")
+        con = duckdb.connect(str(source))  # read-write: holds the lock while the file is copied
+        try:
+            con.execute("CHECKPOINT")
+            wal = Path(f"{source}.wal")
+            if wal.exists() and wal.stat().st_size:
+                raise RuntimeError(f"{source}: write-ahead log not empty after CHECKPOINT; snapshot not published")
+            shutil.copyfile(source, tmp)
+        finally:
+            con.close()
+        _fsync(tmp)
+        with duckdb.connect(str(tmp), read_only=True) as snap:  # the copy opens and holds every table
+            tables = snap.execute("SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL").fetchall()
+            counts = {f"{s}.{t}": snap.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
     except BaseException:
-        con.close()
         _remove_db(tmp)
         raise
-    con.close()
-    _fsync(tmp)
     Path(f"{target}.wal").unlink(missing_ok=True)  # a stale WAL must never be replayed onto the new file
     os.replace(tmp, target)
     return counts

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from cchc_etl.warehouse import transaction
 
 MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DISTINCT_LIMIT = 2000  # coded columns with more distinct values are mapped row by row in SQL
+LARGE_INPUT_BYTES = 8 << 20  # parsing this much keeps DuckDB busy for seconds: see Loader(on_large_input=...)
 FILE_NAME = re.compile(r"^(?P<system>[A-Za-z0-9][A-Za-z0-9_\-]*?)__(?P<rest>.+)$")
 
 
@@ -158,8 +160,10 @@ def inventory(landing: Path) -> list[dict]:
 class Loader:
     """Loads one source's files into DuckDB; the connection's transaction is the caller's unit."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, landing: Path, pii_key: str, *, workdir: Path | None = None):
+    def __init__(self, con: duckdb.DuckDBPyConnection, landing: Path, pii_key: str, *, workdir: Path | None = None,
+                 on_large_input: Callable[[], None] | None = None):
         self.con = con
+        self.on_large_input = on_large_input  # called once before parsing files of LARGE_INPUT_BYTES or more
         self.landing = Path(landing)
         self.workdir = workdir
         self.key_id = key_fingerprint(pii_key)
@@ -199,6 +203,8 @@ class Loader:
                 unchanged.append(lf)
             else:
                 todo.append(lf)
+        if self.on_large_input is not None and sum(lf.size for lf in todo) >= LARGE_INPUT_BYTES:
+            self.on_large_input()
         prepared = [
             self._prepare(spec, lf, i, self.fingerprint(spec, lf.system), next_month(month), has_units) for i, lf in enumerate(todo)
         ]

@@ -1,20 +1,33 @@
 """Great Expectations 1.x suites kept as JSON in ``expectations/``, run over one partition.
 
-GX is imported lazily (it costs seconds); ``prewarm`` starts that import on a background
-thread while DuckDB does the loading, so the checks do not pay for it on the critical path.
+GX is imported lazily (it costs seconds of CPU); two ways keep that off the critical path:
+
+- ``start_worker`` (the command line's runs): a helper process imports GX at once, on the core
+  the main process leaves idle while it imports Dagster and runs the first, Python-bound steps
+  (a thread could not: imports hold the GIL). ``validate`` then hands it each partition as an
+  Arrow IPC file and gets the outcomes back; the main process never imports GX.
+- ``prewarm`` (runs launched by Dagster itself): the import starts on a background thread while
+  DuckDB, which releases the GIL, parses a large file.
+
+Either way GX's pandas engine validates every row of the partition; if the helper process is
+not available, ``validate`` runs the suite in this process.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from cchc_etl.paths import EXPECTATIONS_DIR
+
+if TYPE_CHECKING:  # pandas is imported by pyarrow's to_pandas when a frame is built: start_worker stays light
+    import pandas as pd
 
 _prewarm_lock = threading.Lock()
 _prewarmed = False
@@ -23,7 +36,7 @@ _prewarmed = False
 def prewarm() -> None:
     global _prewarmed
     with _prewarm_lock:
-        if _prewarmed:
+        if _prewarmed or _worker is not None:
             return
         _prewarmed = True
     threading.Thread(target=lambda: __import__("great_expectations"), daemon=True, name="gx-import").start()
@@ -56,12 +69,20 @@ class SuiteDef:
         return sorted({c for e in self.expectations for c in e.columns})
 
 
-def load_frame(con, suite: SuiteDef, where: str = "", params: list | None = None) -> pd.DataFrame:
-    """The suite's columns of one partition as pandas; text as categoricals, which GX's pandas
-    engine validates several times faster than object columns."""
+def load_table(con, suite: SuiteDef, where: str = "", params: list | None = None):
+    """The suite's columns of one partition, as an Arrow table."""
     cols = ", ".join('"' + c.replace('"', '""') + '"' for c in suite.columns)
-    table = con.execute(f"SELECT {cols} FROM {suite.table}{where}", params or []).to_arrow_table()
+    return con.execute(f"SELECT {cols} FROM {suite.table}{where}", params or []).to_arrow_table()
+
+
+def to_frame(table) -> pd.DataFrame:
+    """Text as categoricals, which GX's pandas engine validates several times faster than object columns."""
     return table.to_pandas(strings_to_categorical=True)
+
+
+def load_frame(con, suite: SuiteDef, where: str = "", params: list | None = None) -> pd.DataFrame:
+    """The suite's columns of one partition as pandas (see ``to_frame``)."""
+    return to_frame(load_table(con, suite, where, params))
 
 
 @dataclass(frozen=True)
@@ -92,24 +113,47 @@ def all_suites() -> tuple[SuiteDef, ...]:
     return tuple(load_suite(p) for p in sorted(EXPECTATIONS_DIR.glob("*.json")))
 
 
+_gx_lock = threading.Lock()
+_gx_batch_definitions: dict = {}
+
+
+def _gx_batch_definition(suite_name: str):
+    """One ephemeral GX context per process, with one dataframe asset per suite: each validation
+    passes its partition's frame as a batch parameter, so a context is not rebuilt for every
+    suite and month."""
+    with _gx_lock:
+        definition = _gx_batch_definitions.get(suite_name)
+        if definition is None:
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.execution_engine import pandas_execution_engine
+
+            if not _gx_batch_definitions:
+                # GX labels an in-memory batch under 1 GB with an MD5 of every value in the frame
+                # (pandas.util.hash_pandas_object): about a third of the suite's time at 1M rows, for
+                # a marker that no expectation reads. Validation itself is unchanged.
+                pandas_execution_engine.HASH_THRESHOLD = 0
+                context = gx.get_context(mode="ephemeral")
+                context.variables.progress_bars = ProgressBarsConfig(globally=False)
+                _gx_batch_definitions[None] = context.data_sources.add_pandas(name="cchc")
+            definition = (
+                _gx_batch_definitions[None].add_dataframe_asset(name=suite_name).add_batch_definition_whole_dataframe("partition")
+            )
+            _gx_batch_definitions[suite_name] = definition
+    return definition
+
+
 def run_suite(suite: SuiteDef, frame: pd.DataFrame) -> list[Outcome]:
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    definition = _gx_batch_definition(suite.name)  # also makes the context the active one
     gx_suite = gx.ExpectationSuite(name=suite.name)
     for e in suite.expectations:
         gx_suite.add_expectation(
             ExpectationConfiguration(type=e.type, kwargs=e.kwargs, meta={"check_name": e.check_name}, severity=e.severity).to_domain_obj()
         )
-    batch = (
-        context.data_sources.add_pandas(name="cchc")
-        .add_dataframe_asset(name=suite.name)
-        .add_batch_definition_whole_dataframe("partition")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
+    batch = definition.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(gx_suite, result_format="SUMMARY")
     outcomes = []
     by_name = {e.check_name: e for e in suite.expectations}
@@ -129,6 +173,130 @@ def run_suite(suite: SuiteDef, frame: pd.DataFrame) -> list[Outcome]:
             sample=[str(v) for v in (res.get("partial_unexpected_list") or [])[:10]], error=error,
         ))
     return outcomes
+
+
+# -- the helper process ------------------------------------------------------------------------
+
+class _Worker:
+    """A helper Python process that imports GX and runs suites over Arrow IPC files, one at a time.
+
+    Started as ``python -c`` with a socket (not with multiprocessing, whose spawn re-imports the
+    caller's main script and whose fork would copy DuckDB's threads and locks)."""
+
+    def __init__(self):
+        import socket
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
+
+        parent, child = socket.socketpair()
+        env = dict(os.environ)
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from cchc_etl.validation import _serve; _serve(int(sys.argv[1]))",
+                 str(child.fileno())],
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, env=env,
+            )
+        finally:
+            child.close()
+        self.conn = Connection(parent.detach())
+        self.lock = threading.Lock()
+
+    def validate(self, suite: SuiteDef, table) -> list[Outcome]:
+        import pyarrow as pa
+
+        with self.lock, tempfile.TemporaryDirectory(prefix="cchc-gx-") as tmp:  # read back memory-mapped
+            path = os.path.join(tmp, "partition.arrow")
+            with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            self.conn.send((suite, path))
+            while not self.conn.poll(0.5):
+                if self.process.poll() is not None:
+                    raise EOFError(f"GX helper process exited ({self.process.returncode})")
+            status, payload = self.conn.recv()
+        if status != "ok":
+            raise RuntimeError(payload)
+        return payload
+
+    def stop(self) -> None:
+        import subprocess
+
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.conn.close()
+
+
+def _serve(fd: int) -> None:
+    """The helper process: import GX at once, then validate what the parent sends until it sends None."""
+    from multiprocessing.connection import Connection
+
+    import great_expectations  # noqa: F401 - the point of the process: import while the parent starts up
+    import pyarrow as pa
+
+    conn = Connection(fd)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        suite, path = message
+        try:
+            with pa.memory_map(path) as source:
+                table = pa.ipc.open_file(source).read_all()
+            outcomes = run_suite(suite, to_frame(table))
+            del table
+            conn.send(("ok", outcomes))
+        except BaseException as exc:  # reported to the parent, which then runs the suite itself
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+_worker: _Worker | None = None
+
+
+def start_worker() -> None:
+    """Start the GX helper process (idempotent). Call early: its import overlaps the caller's start-up."""
+    global _worker
+    with _prewarm_lock:
+        if _worker is None and not _prewarmed:
+            try:
+                _worker = _Worker()
+            except OSError:
+                _worker = None
+
+
+def stop_worker() -> None:
+    global _worker
+    with _prewarm_lock:
+        worker, _worker = _worker, None
+    if worker is not None:
+        worker.stop()
+
+
+def validate(suite: SuiteDef, table) -> list[Outcome]:
+    """Run ``suite`` over one partition (an Arrow table) in the helper process if there is one,
+    else (or if it fails) here."""
+    global _worker
+    worker = _worker
+    if worker is not None:
+        try:
+            return worker.validate(suite, table)
+        except (OSError, EOFError, RuntimeError, BrokenPipeError):
+            with _prewarm_lock:
+                if _worker is worker:
+                    _worker = None
+            worker.stop()
+    return run_suite(suite, to_frame(table))
 
 
 def baseline_expectations(spec) -> list[dict]:

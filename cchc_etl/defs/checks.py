@@ -20,7 +20,7 @@ from cchc_etl.defs.partitions import WAREHOUSE_POOL
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.ingest import month_start
 from cchc_etl.staging import q
-from cchc_etl.validation import SuiteDef, all_suites, load_frame, run_suite
+from cchc_etl.validation import SuiteDef, all_suites, load_table, validate
 
 
 def suite_checks(suite: SuiteDef):
@@ -42,8 +42,8 @@ def suite_checks(suite: SuiteDef):
             where = f" WHERE {q(suite.partition_column)} = ?"
             params = [month_start(context.partition_key[:7])]
         with warehouse.connect() as con:
-            frame = load_frame(con, suite, where, params)
-        for o in run_suite(suite, frame):
+            table = load_table(con, suite, where, params)
+        for o in validate(suite, table):
             meta = {
                 "element_count": MetadataValue.int(int(o.element_count or 0)),
                 "unexpected_count": MetadataValue.int(int(o.unexpected_count or 0)),

@@ -40,7 +40,6 @@ def partition_month(context) -> dt.date:
     check_specs=[AssetCheckSpec("files_recognised", asset=LANDING_FILES, description="Every landing file is in a known source folder, month folder and file-name pattern (an unknown one is named and left unloaded)")],
 )
 def landing_files(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
-    prewarm()  # start importing Great Expectations while DuckDB works
     month = partition_month(context)
     rows = [r for r in inventory(landing.root) if r["month"] == month or (r["month"] is None and r["source"] != "reference" and r["problem"])]
     with warehouse.connect() as con:
@@ -94,15 +93,17 @@ def source_assets(source: str):
         ],
     )
     def _load(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource, pii: PiiKeyResource):
-        prewarm()
         month = partition_month(context)
         with warehouse.connect() as con:
-            result = Loader(con, landing.root, pii.resolve()).load_month(source, month)
+            # a large file: Great Expectations is imported on a background thread while DuckDB parses
+            # it (DuckDB releases the GIL); small months start the import when the step ends
+            result = Loader(con, landing.root, pii.resolve(), on_large_input=prewarm).load_month(source, month)
             bad = con.execute(
                 "SELECT file_path, rows_read, rows_loaded, rows_quarantined, rows_skipped FROM quality.file_log "
                 "WHERE source = ? AND month = ? AND rows_read <> rows_loaded + rows_quarantined + rows_skipped",
                 [source, month],
             ).fetchall()
+        prewarm()
         meta = load_metadata(result)
         yield MaterializeResult(asset_key=stg, metadata={"rows_loaded": meta["rows_loaded"], "files": meta["files"]})
         yield MaterializeResult(asset_key=quarantine, metadata={"rows_quarantined": meta["rows_quarantined"]})
