@@ -70,13 +70,13 @@ def _fact_call(fact: str, start: str, end: str, asof: str, ptype: str, share: fl
 
 
 def rows_sql(con: duckdb.DuckDBPyConnection, method: Methodology, ind: Indicator, *, start: str, end: str, asof: str,
-             ptype: str, unit: str, level: str) -> str | None:
+             ptype: str, unit: str, level: str, columns: list[str] | None = None) -> str | None:
     """SELECT of the rows behind one indicator value (None: self-assessed / derived indicators)."""
     if ind.kind not in ("rate", "count"):
         return None
     source, key = FACT_KEYS[ind.fact]
     share = float(method.parameters.get("email_regular_share_pct", 50))
-    cols = _fact_columns(con, ind.fact)
+    cols = columns or _fact_columns(con, ind.fact)
     fields = _fields(ind.fact, ind, cols)
     details = ", ".join(f"'{c}', f.{c}" for c in fields)
     den = "TRUE" if ind.kind == "count" else f"({ind.denominator})"
@@ -96,12 +96,14 @@ def rows_sql(con: duckdb.DuckDBPyConnection, method: Methodology, ind: Indicator
 
 def create_indicator_rows_macro(con: duckdb.DuckDBPyConnection, version: str) -> None:
     method = load_methodology(version)
+    columns = {fact: _fact_columns(con, fact) for fact in {i.fact for i in method.indicators if i.kind in ("rate", "count")}}
     period = ("(SELECT {col} FROM marts.periods WHERE period_type = p_period_type AND period_start = CAST(p_period_start AS DATE) "
               f"AND methodology_version = '{method.version}')")
     parts = []
     for ind in method.indicators:
         sql = rows_sql(con, method, ind, start="CAST(p_period_start AS DATE)", end=period.format(col="CAST(period_end AS TIMESTAMP)"),
-                       asof=period.format(col="asof_month"), ptype="p_period_type", unit="p_org_unit_code", level="p_org_level")
+                       asof=period.format(col="asof_month"), ptype="p_period_type", unit="p_org_unit_code", level="p_org_level",
+                       columns=columns.get(ind.fact))
         if sql:
             parts.append(f"SELECT * FROM ({sql}) WHERE p_indicator_code = '{ind.code}'")
     con.execute("CREATE OR REPLACE MACRO marts.indicator_rows(p_indicator_code, p_org_unit_code, p_org_level, p_period_type, p_period_start) "

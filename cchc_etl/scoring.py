@@ -117,9 +117,10 @@ def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodolo
     # only the columns the indicators, the procedure fact and the target groups read (the
     # drill-down reads whole rows through the core.*_facts macros instead)
     cols = ", ".join(_dossier_columns(con, method))
-    con.execute("DROP TABLE IF EXISTS _f_dossier")
-    if use_month_end:
-        con.execute(f"CREATE TEMP TABLE _f_dossier AS SELECT {cols} FROM core.fct_dossier_month_end WHERE period_start = ?", [p.start])
+    _drop_temp(con, "_f_dossier")
+    if use_month_end:  # a view: the month-end table is read in place, not copied
+        con.execute(f"CREATE TEMP VIEW _f_dossier AS SELECT {cols} FROM core.fct_dossier_month_end "
+                    f"WHERE period_start = DATE '{p.start.isoformat()}'")
     else:
         sql = dossier_fact_sql(shared_latest)
         con.execute(f"CREATE TEMP TABLE _f_dossier AS SELECT {cols} FROM ({sql})", _used(sql, fact_params(p, method)))
@@ -129,6 +130,14 @@ def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodolo
     proc_sql = (sql_file("facts/fct_procedure_period.sql")
                 .replace("period_dossiers", "_f_dossier").replace("period_rollup", "_period_rollup"))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _f_procedure AS {proc_sql}", _used(proc_sql, p.params()))
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a temp table or view of that name, whichever it is (DuckDB refuses the wrong kind)."""
+    if con.execute("SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?", [name]).fetchone()[0]:
+        con.execute(f"DROP VIEW {name}")
+    else:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def _dossier_columns(con: duckdb.DuckDBPyConnection, method: Methodology) -> list[str]:
@@ -578,7 +587,7 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared
             par_n = con.execute("SELECT count(*) FROM _period_par").fetchone()[0]
     for t in ("_period_values", "_period_indicator_scores", "_period_scores", "_f_dossier", "_f_survey", "_f_feedback",
               "_f_document", "_f_email", "_f_procedure"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+        _drop_temp(con, t)
     return PeriodResult(p, n_values, n_scores, targets_n, par_n)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -64,10 +66,19 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every contract table that does not exist yet (staging tables from the contracts)."""
+    """Create every contract table that does not exist yet (staging tables from the contracts),
+    the views and the fact macros. Skipped when the warehouse already holds this release's schema
+    (a fingerprint of the SQL and contract files, kept in core.warehouse_meta)."""
     from cchc_etl.contract import event_sources, load_source, reference_sources
     from cchc_etl.staging import staging_ddl
 
+    fingerprint = schema_fingerprint()
+    try:
+        current = con.execute("SELECT value FROM core.warehouse_meta WHERE key = 'schema_fingerprint'").fetchone()
+    except duckdb.CatalogException:
+        current = None
+    if current and current[0] == fingerprint:
+        return
     _upgrade_derived_tables(con)
     for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
         con.execute(sql_file(name))
@@ -77,6 +88,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from cchc_etl.explain import create_fact_macros
 
     create_fact_macros(con)
+    con.execute("CREATE TABLE IF NOT EXISTS core.warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT OR REPLACE INTO core.warehouse_meta VALUES ('schema_fingerprint', ?)", [fingerprint])
+
+
+@functools.cache
+def schema_fingerprint() -> str:
+    from cchc_etl import __version__
+    from cchc_etl.paths import ASSETS_DIR
+
+    digest = hashlib.sha256(__version__.encode())
+    files = sorted([*SQL_DIR.rglob("*.sql"), *(ASSETS_DIR / "sources").glob("*.yaml")])
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 DERIVED_SCHEMAS = ("core", "marts")
