@@ -637,6 +637,37 @@ def score_range(con: duckdb.DuckDBPyConnection, months: list[dt.date], version: 
     return score_periods(con, periods, version)
 
 
+def unusable_reference_rows(con: duckdb.DuckDBPyConnection, version: str) -> list[str]:
+    """Rows of reference/targets and reference/self_assessment that scoring cannot use, each named
+    by file, row and column: an indicator code the methodology does not have (or, for
+    self-assessment, one it computes from the exports), a scope or unit that is no org unit.
+    They stay staged (nothing is dropped); the asset check lists them."""
+    method = load_methodology(version)
+    codes = ", ".join(_q(i.code) for i in method.indicators) or "NULL"
+    assessable = ", ".join(_q(c) for c in [i.code for i in method.indicators if i.kind == "self_assessed"]
+                           + [a.code for a in method.par_areas]) or "NULL"
+    rows = con.execute(f"""
+        WITH units AS (SELECT DISTINCT unit_code FROM staging.stg_org_units)
+        SELECT file_path, row_number, 'indicator_code', indicator_code,
+               'không có trong phương pháp {method.version} / not an indicator of methodology {method.version}'
+        FROM staging.stg_targets WHERE indicator_code NOT IN ({codes})
+        UNION ALL
+        SELECT file_path, row_number, 'scope', scope,
+               'không phải city, cấp đơn vị hay mã đơn vị / neither city, an org level nor a unit code'
+        FROM staging.stg_targets
+        WHERE scope NOT IN ('city', 'department', 'district', 'commune', 'unit') AND scope NOT IN (SELECT unit_code FROM units)
+        UNION ALL
+        SELECT file_path, row_number, 'indicator_code', indicator_code,
+               'không phải chỉ số tự đánh giá hay lĩnh vực Chỉ số CCHC / not a self-assessed indicator or PAR Index area'
+        FROM staging.stg_self_assessment WHERE indicator_code NOT IN ({assessable})
+        UNION ALL
+        SELECT file_path, row_number, 'unit_code', unit_code, 'mã đơn vị không có trong org_units / unit not in org_units'
+        FROM staging.stg_self_assessment WHERE unit_code NOT IN (SELECT unit_code FROM units)
+        ORDER BY 1, 2, 3
+    """).fetchall()
+    return [f"{f} dòng/row {n}, cột/column {col}: {value!r} — {why}" for f, n, col, value, why in rows]
+
+
 def build_dim_indicator(con: duckdb.DuckDBPyConnection, version: str) -> int:
     """core.dim_indicator rows of one methodology version (replaced)."""
     method = load_methodology(version)

@@ -851,3 +851,29 @@ def test_self_assessed_city_indicators_by_period_label(wh):
     assert (g["score"], g["max_score"], g["ratio"]) == (approx(3.0), approx(4.0), approx(75.0))
     # city-only indicators have no value at the department
     assert wh.iscore("quarter", "2024-01", "D1", "department", "IDX_1_1")["applicable"] is False
+
+
+# =============================================================================================
+# reference rows scoring cannot use are named, not silently ignored
+
+
+def test_unusable_reference_rows_are_named_by_file_row_and_column(wh):
+    from cchc_etl.scoring import unusable_reference_rows
+
+    _city_with(wh, "D1")
+    wh.target(2024, "city", "ON_TIME_REPORT", ">=", 98)            # fine
+    wh.target(2024, "city", "ON_TIME", ">=", 98)                   # no such indicator
+    wh.target(2024, "provincial", "LATE_RATE", "<", 4)             # no such scope or unit
+    wh.self_assessment("2024-Q1", "TP", "IDX_1_1", 6)              # fine
+    wh.self_assessment("2024", "D1", "PAR_DIRECTION", 8)           # fine (PAR Index area)
+    wh.self_assessment("2024-01", "TP", "ON_TIME_REPORT", 99)      # computed from exports, not self-assessed
+    wh.self_assessment("2024", "NOPE", "PAR_IMPACT", 30)           # unknown unit
+    found = unusable_reference_rows(wh.con, "vn-2025.1")
+    assert len(found) == 4, found
+    assert any("reference/targets.csv" in f and "cột/column indicator_code: 'ON_TIME'" in f for f in found)
+    assert any("cột/column scope: 'provincial'" in f for f in found)
+    assert any("reference/self_assessment.csv" in f and "'ON_TIME_REPORT'" in f for f in found)
+    assert any("cột/column unit_code: 'NOPE'" in f for f in found)
+    assert all("dòng/row " in f for f in found)
+    # nothing dropped: the rows stay staged
+    assert wh.con.execute("SELECT count(*) FROM staging.stg_targets").fetchone()[0] == 3

@@ -1,7 +1,18 @@
 """Warehouse and mart assets for the month, built by the SQL in ``sql/``."""
 
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
 
 from cchc_etl import build, explain, scoring
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
@@ -94,10 +105,14 @@ def dim_indicator(warehouse: WarehouseResource, methodology: MethodologyResource
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
     name="score_month",
+    check_specs=[AssetCheckSpec("reference_rows_usable", asset=SCORE_KEYS["target_attainment"],
+                                description="Every targets / self-assessment row names a known indicator, scope and unit "
+                                            "(unusable rows are listed by file, row and column)")],
 )
 def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource):
     with warehouse.connect() as con:
         results = build.build_scores(con, _month(context), methodology.version)
+        unusable = scoring.unusable_reference_rows(con, methodology.version)
     periods = ", ".join(f"{r.period.label} ({r.period.type}{'' if r.period.complete else ', year to date'})" for r in results)
     totals = {
         "indicator_values": sum(r.indicator_rows for r in results),
@@ -110,6 +125,13 @@ def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, me
         if name in totals:
             meta["rows"] = MetadataValue.int(totals[name])
         yield MaterializeResult(asset_key=key, metadata=meta)
+    yield AssetCheckResult(
+        check_name="reference_rows_usable", asset_key=SCORE_KEYS["target_attainment"], passed=not unusable,
+        severity=AssetCheckSeverity.WARN,
+        description=(f"{len(unusable)} reference rows not used: " + "; ".join(unusable[:5])) if unusable else None,
+        metadata={"unusable_rows": MetadataValue.int(len(unusable)),
+                  "rows": MetadataValue.md("\n".join(f"- {u}" for u in unusable[:200]) or "none")},
+    )
 
 
 warehouse_assets = [dim_date, dim_indicator, org_rollup, fct_dossier_month_end, period_report, score_month]
