@@ -168,6 +168,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from cchc_etl.methodology import load_methodology
+
 __all__ = [
     "SampleManifest",
     "write_sample_landing",
@@ -2202,8 +2204,6 @@ def _self_assessment_rows(months: Sequence[str], seed: int) -> list[tuple[str, .
         out.append((str(year), ms[0], "Q1", "IDX_4_X", _vn_decimal(round(rng.uniform(1.2, 2.0), 1)),
                     f"Sổ chứng thực bản sao điện tử tháng {ms[0][5:7]}/{year}"))
         # PAR Index: the eight areas' self-assessed points per unit, 70-100 % of each area's maximum
-        from cchc_etl.methodology import load_methodology
-
         for unit in ("STP", "STNMT", "SKHDT", "Q1", "Q3", "CC"):
             for area in load_methodology().par_areas:
                 out.append((str(year), str(year), unit, area.code, _vn_decimal(round(area.max * rng.uniform(0.7, 1.0), 2)),

@@ -197,7 +197,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
     where_by_fact = where_by_fact or {}
     counts = [s for fact in ("dossier", "survey", "feedback", "document", "email", "procedure")
               if (s := counts_sql(method, fact, f"_f_{fact}", where_by_fact.get(fact, "TRUE")))]
-    sat_min = method.parameters.get("dissatisfied_rating_max", 2)
+    dissatisfied_max = method.parameters.get("dissatisfied_rating_max", 2)
     kinds = ", ".join(f"({_q(i.code)}, {_q(i.kind)})" for i in method.indicators)
     self_codes = ", ".join(_q(i.code) for i in method.indicators if i.kind == "self_assessed") or "NULL"
     derived = [i for i in method.indicators if i.kind == "derived"]
@@ -241,7 +241,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
     dissatisfied AS (
         SELECT r.rollup_code, r.rollup_level, count(*) AS n
         FROM _period_rollup r JOIN _f_survey s ON s.unit_code = r.member_code
-        WHERE s.rating <= {int(sat_min)} AND ({where_by_fact.get('survey', 'TRUE')})
+        WHERE s.rating <= {int(dissatisfied_max)} AND ({where_by_fact.get('survey', 'TRUE')})
         GROUP BY ALL
     ),
     nat_levels AS ({natural_levels_sql()}),
