@@ -100,15 +100,23 @@ def measure(args: list[str], env: dict | None = None) -> tuple[float, float, str
     return wall, usage.ru_maxrss / 1024, out
 
 
-def suite_dossiers(rows: int, keep: bool) -> str:
-    from cchc_etl.sample import write_bench_landing
+def in_subprocess(code: str) -> str:
+    """Run set-up code (file generation) in its own process and return its last stdout line. On
+    Linux a child's peak RSS starts at its parent's RSS when it is started, so a parent that
+    generated a large file in-process would inflate every figure measured after it."""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return out.strip().splitlines()[-1]
 
+
+def suite_dossiers(rows: int, keep: bool) -> str:
     work = Path(tempfile.mkdtemp(prefix="cchc-bench-"))
     try:
         month = "2024-01"
         t = time.perf_counter()
         landing = work / "landing"
-        csv_path = Path(write_bench_landing(landing, rows=rows, month=month))
+        csv_path = Path(in_subprocess(
+            "from cchc_etl.sample import write_bench_landing; "
+            f"print(write_bench_landing({str(landing)!r}, rows={rows}, month={month!r}))"))
         size_mb = csv_path.stat().st_size / 2**20
         print(f"generated {rows:,} dossiers ({size_mb:,.0f} MB CSV) in {time.perf_counter() - t:.1f}s")
 
@@ -198,7 +206,9 @@ def _reader_files(out: Path, xlsx_rows: int, csv_rows: int) -> tuple[Path, Path]
 def suite_readers(rows: int, keep: bool) -> str:
     xlsx_rows = max(1000, rows // 10)
     t = time.perf_counter()
-    xlsx, u16 = _reader_files(ROOT / "bench" / "out", xlsx_rows, rows)
+    xlsx, u16 = (Path(p) for p in in_subprocess(
+        "import sys; from pathlib import Path; sys.path.insert(0, 'bench'); from run import _reader_files; "
+        f"print('|'.join(map(str, _reader_files(Path({str(ROOT / 'bench' / 'out')!r}), {xlsx_rows}, {rows}))))").split("|"))
     print(f"files ready in {time.perf_counter() - t:.1f}s (cached in bench/out): {xlsx.name} {xlsx.stat().st_size / 2**20:.0f} MB, "
           f"{u16.name} {u16.stat().st_size / 2**20:.0f} MB")
     ratios = []
