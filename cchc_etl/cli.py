@@ -358,5 +358,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def entry() -> None:
+    """The ``cchc-etl`` console script: ``main`` and then a quick exit. Once the command's work is
+    done and its output flushed, the interpreter's teardown of Dagster, DuckDB and pandas modules
+    (over half a second) serves nobody: exit handlers run (temporary directories, logging), the
+    module teardown is skipped."""
+    import atexit
+
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        atexit._run_exitfuncs()
+    finally:
+        os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -22,6 +22,19 @@ BOOL_TRUE = frozenset({"co", "x", "1", "true", "yes", "y", "t", "da gui", "da", 
 BOOL_FALSE = frozenset({"khong", "0", "false", "no", "n", "f", "chua gui", "chua", "sai", "k", "khong gui", "0 0"})
 
 
+# how exports write them, matched as written before any folding (the usual cells cost nothing)
+_BOOL_DISPLAY = {
+    True: ("Có", "x", "1", "true", "yes", "y", "t", "Đã gửi", "Đã", "Rồi", "Đúng", "Có gửi", "v", "1.0", "1,0"),
+    False: ("Không", "0", "false", "no", "n", "f", "Chưa gửi", "Chưa", "Sai", "k", "Không gửi", "0.0", "0,0"),
+}
+BOOL_WRITTEN = {
+    variant: value
+    for value, words in _BOOL_DISPLAY.items()
+    for word in words
+    for variant in (word, word.lower(), word.upper(), word.capitalize())
+}
+
+
 def parse_bool(value: str, *, nonempty_is_true: bool = False) -> bool | None:
     folded = fold(value)
     if folded in BOOL_TRUE:

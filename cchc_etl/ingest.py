@@ -23,11 +23,10 @@ from cchc_etl import __version__
 from cchc_etl.contract import SourceSpec, load_profile, load_source
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
-from cchc_etl.staging import clean_select, coded_positions, parse_plan, q, staged_columns, staging_ddl
-from cchc_etl.warehouse import transaction
+from cchc_etl.staging import ParsePlan, clean_select, parse_plan, q, staged_columns, staging_ddl
+from cchc_etl.warehouse import transaction, unordered
 
 MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-DISTINCT_LIMIT = 2000  # coded columns with more distinct values are mapped row by row in SQL
 LARGE_INPUT_BYTES = 8 << 20  # parsing this much keeps DuckDB busy for seconds: see Loader(on_large_input=...)
 FILE_NAME = re.compile(r"^(?P<system>[A-Za-z0-9][A-Za-z0-9_\-]*?)__(?P<rest>.+)$")
 
@@ -161,9 +160,15 @@ class Loader:
     """Loads one source's files into DuckDB; the connection's transaction is the caller's unit."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, landing: Path, pii_key: str, *, workdir: Path | None = None,
-                 on_large_input: Callable[[], None] | None = None):
+                 on_large_input: Callable[[], None] | None = None,
+                 on_parsed: Callable[[SourceSpec, dt.date, str, tuple], None] | None = None):
         self.con = con
         self.on_large_input = on_large_input  # called once before parsing files of LARGE_INPUT_BYTES or more
+        # called with (spec, month, relation, key) when every file of a month was parsed anew: the
+        # relation yields exactly the rows the month is about to hold (staging columns), before
+        # they are written; key = sorted (file_path, sha256, load_fingerprint, status), as
+        # quality.file_log will then say (see ``month_key``)
+        self.on_parsed = on_parsed
         self.landing = Path(landing)
         self.workdir = workdir
         self.key_id = key_fingerprint(pii_key)
@@ -209,6 +214,8 @@ class Loader:
             self._prepare(spec, lf, i, self.fingerprint(spec, lf.system), next_month(month), has_units) for i, lf in enumerate(todo)
         ]
         try:
+            if self.on_parsed is not None and not unchanged:
+                self.on_parsed(spec, month, self._month_rows_sql(spec, prepared), _key(prepared))
             with transaction(self.con):
                 for rel in sorted(set(prior) - current):
                     self._delete_file(spec, rel)
@@ -281,7 +288,8 @@ class Loader:
 
     def _prepare(self, spec: SourceSpec, lf: LandingFile, index: int, fingerprint: str, month_end: dt.date | None, has_units: bool) -> Prepared:
         """Read and parse one file into temp tables parsed_<i> / quarantine_<i> (no warehouse change yet)."""
-        prep = Prepared(lf=lf, fingerprint=fingerprint, parsed=f"parsed_{index}", quarantined=f"quarantine_{index}")
+        prep = Prepared(lf=lf, fingerprint=fingerprint, parsed=f"parsed_{index}", table=f"parsed_rows_{index}",
+                        quarantined=f"quarantine_{index}")
         if lf.month is not None and lf.system is None:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: file name must be <system>__<anything>.<ext>")
             return prep
@@ -297,63 +305,82 @@ class Loader:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: {exc.problem}")
         return prep
 
-    def _materialize(self, spec: SourceSpec, raw: RawData) -> tuple[RawData, str]:
-        """Raw rows -> temp table ``raw_input`` of clean text (file order); returns the relation with ``_row_number``."""
+    def materialize_text(self, spec: SourceSpec, raw: RawData) -> tuple[RawData, int]:
+        """The reader's output as clean text rows in the temp table ``raw_text`` (file order, with
+        ``_row_number``): what the readers produce before typing. The loader itself cleans and
+        types in one pass (``_parse``); this is the readers' benchmark and a debugging aid."""
         con = self.con
         if raw.sql is not None:
             try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT {clean_select(spec, raw)} FROM {raw.sql}")
-                count, low, high = con.execute("SELECT count(*), min(rowid), max(rowid) FROM raw_input").fetchone()
+                con.execute(f"CREATE OR REPLACE TEMP TABLE raw_text AS SELECT {clean_select(spec, raw)} FROM {raw.sql}")
+                count = con.execute("SELECT count(*) FROM raw_text").fetchone()[0]
+            except duckdb.Error:
+                count = -1
+            if count == raw.data_rows:
+                return raw, count
+            raw = raw.fallback()
+        con.register("raw_text_arrow", raw.table)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE raw_text AS SELECT {clean_select(spec, raw)}, _row_number FROM raw_text_arrow")
+        finally:
+            con.unregister("raw_text_arrow")
+        return raw, raw.table.num_rows
+
+    def _create_parsed(self, spec: SourceSpec, prep: Prepared, month_end: dt.date | None, has_units: bool) -> ParsePlan | None:
+        """Clean, type, hash and check the file's rows in one pass into ``prep.table``, and expose
+        them with ``_row_number`` as the view ``prep.parsed``. The CSV fast path numbers the rows
+        from their rowids (a CTAS keeps file order) and is kept only if DuckDB's record count
+        equals the physical line count; else (blank lines, quoted line breaks, ragged rows) the
+        exact reader's Arrow rows, which carry their row numbers, are parsed instead."""
+        con, raw = self.con, prep.raw
+        month_end_sql = month_end.isoformat() if month_end else None
+        if raw.sql is not None:
+            plan = parse_plan(spec, raw, raw.sql, month_end_sql, has_units, target=prep.table, row_numbers=False)
+            try:
+                con.execute(plan.create)
+                count, low, high = con.execute(f"SELECT count(*), min(rowid), max(rowid) FROM {prep.table}").fetchone()
             except duckdb.Error:  # ragged rows, quoted line breaks the parallel scanner refuses, ...
                 count = low = high = -1
             if count == raw.data_rows:
-                if count == 0 or high - low + 1 == count:
-                    # a CTAS keeps insertion (file) order, so consecutive rowids number the records
-                    return raw, f"(SELECT *, CAST(rowid - {low} AS BIGINT) + {raw.first_row_number} AS _row_number FROM raw_input)"
-                return raw, f"(SELECT *, CAST(row_number() OVER (ORDER BY rowid) AS BIGINT) + {raw.first_row_number - 1} AS _row_number FROM raw_input)"
-            raw = raw.fallback()  # empty lines or quoted line breaks: count records exactly
-        con.register("raw_input_arrow", raw.table)
+                first = raw.first_row_number
+                number = (f"CAST(rowid - {low} AS BIGINT) + {first}" if count == 0 or high - low + 1 == count
+                          else f"CAST(row_number() OVER (ORDER BY rowid) AS BIGINT) + {first - 1}")
+                con.execute(f"CREATE OR REPLACE TEMP VIEW {prep.parsed} AS SELECT *, {number} AS _row_number FROM {prep.table}")
+                return plan
+            con.execute(f"DROP TABLE IF EXISTS {prep.table}")
+            raw = prep.raw = raw.fallback()
+        arrow = f"{prep.table}_arrow"
+        con.register(arrow, raw.table)
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE raw_input AS SELECT {clean_select(spec, raw)}, _row_number FROM raw_input_arrow")
+            plan = parse_plan(spec, raw, arrow, month_end_sql, has_units, target=prep.table, row_numbers=True)
+            con.execute(plan.create)
         finally:
-            con.unregister("raw_input_arrow")
-        return raw, "raw_input"
-
-    def _distinct_values(self, spec: SourceSpec, raw: RawData) -> dict[int, list[str]]:
-        coded = coded_positions(spec, raw)
-        if not coded:
-            return {}
-        exprs = ", ".join(
-            f"CASE WHEN approx_count_distinct(c{pos}) <= {DISTINCT_LIMIT} THEN list(DISTINCT c{pos}) END"
-            for pos in coded
-        )
-        values = self.con.execute(f"SELECT {exprs} FROM raw_input").fetchone()
-        return {pos: [v for v in vals if v is not None] for pos, vals in zip(coded, values) if vals is not None}
+            con.unregister(arrow)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {prep.parsed} AS SELECT * FROM {prep.table}")
+        return plan
 
     def _parse(self, spec: SourceSpec, prep: Prepared, month_end: dt.date | None, has_units: bool) -> None:
         con = self.con
         lf = prep.lf
         try:
-            prep.raw, relation = self._materialize(spec, prep.raw)
+            plan = self._create_parsed(spec, prep, month_end, has_units)
             raw = prep.raw
-            plan = parse_plan(spec, raw, relation, month_end.isoformat() if month_end else None, has_units,
-                              distinct=self._distinct_values(spec, raw), target=prep.parsed)
-            con.execute(plan.create)
             data_rows, loaded, quarantined, blank, total = con.execute(
                 f"""SELECT count(*),
                           count(*) FILTER (WHERE _skip IS NULL AND _err IS NULL),
-                          count(*) FILTER (WHERE _skip IS NULL AND _err IS NOT NULL),
+                          count(*) FILTER (WHERE {plan.bad}),
                           count(*) FILTER (WHERE _skip = 'blank'),
                           count(*) FILTER (WHERE _skip = 'total')
-                   FROM {prep.parsed}"""
+                   FROM {prep.table}"""
             ).fetchone()
             if data_rows != raw.data_rows:
                 raise AccountingError(f"{lf.relative}: reader saw {raw.data_rows} data rows, staging {data_rows}")
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {prep.quarantined} AS {plan.quarantine}")
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {prep.quarantined} AS SELECT _row_number, _err_column AS column_name, "
+                f"_err_reason AS reason, _raw_values AS raw_values FROM {prep.parsed} WHERE {plan.bad}"
+            )
         except duckdb.Error as exc:
             raise FileRefused(lf.path, f"cannot parse: {exc}") from exc
-        finally:
-            con.execute("DROP TABLE IF EXISTS raw_input")
         skipped = raw.header_row + blank + total
         prep.result = FileResult(lf.relative, "loaded", raw.rows_physical, loaded, quarantined, skipped)
         prep.blank, prep.total = blank, total
@@ -370,10 +397,11 @@ class Loader:
             if not spec.reference:
                 bookkeeping = "month, system, " + bookkeeping
                 select_bookkeeping = f"DATE {_lit(lf.month.isoformat())}, {_lit(lf.system)}, " + select_bookkeeping
-            con.execute(
-                f"INSERT INTO {spec.staging_table} ({bookkeeping}, {cols}, extra) "
-                f"SELECT {select_bookkeeping}, {cols}, extra FROM {prep.parsed} WHERE _skip IS NULL AND _err IS NULL"
-            )
+            with unordered(con):  # each row carries its file and row number
+                con.execute(
+                    f"INSERT INTO {spec.staging_table} ({bookkeeping}, {cols}, extra) "
+                    f"SELECT {select_bookkeeping}, {cols}, extra FROM {prep.parsed} WHERE _skip IS NULL AND _err IS NULL"
+                )
             month_sql = f"DATE {_lit(lf.month.isoformat())}" if lf.month else "CAST(NULL AS DATE)"
             con.execute(
                 f"""INSERT INTO quality.quarantine (file_path, row_number, column_name, reason, raw_values, source, month)
@@ -383,21 +411,46 @@ class Loader:
         self._log(lf, prep.fingerprint, res, prep.raw if res.status == "loaded" else None, prep.blank, prep.total)
         return res
 
+    def _month_rows_sql(self, spec: SourceSpec, prepared: list[Prepared]) -> str:
+        """The rows the prepared files will stage, as the staging table's columns."""
+        cols = ", ".join(q(c) for c, _ in staged_columns(spec))
+        parts = [
+            f"SELECT DATE {_lit(p.lf.month.isoformat())} AS month, {_lit(p.lf.system)} AS system, {_lit(p.lf.relative)} AS file_path, "
+            f"_row_number AS row_number, {cols}, extra FROM {p.parsed} WHERE _skip IS NULL AND _err IS NULL"
+            for p in prepared if p.result is not None and p.result.status == "loaded"
+        ]
+        return " UNION ALL ".join(parts) or f"SELECT * FROM {spec.staging_table} WHERE false"
+
     def _drop(self, prepared: list[Prepared]) -> None:
         for prep in prepared:
-            self.con.execute(f"DROP TABLE IF EXISTS {prep.parsed}; DROP TABLE IF EXISTS {prep.quarantined}")
+            self.con.execute(f"DROP VIEW IF EXISTS {prep.parsed}; DROP TABLE IF EXISTS {prep.table}; "
+                             f"DROP TABLE IF EXISTS {prep.quarantined}")
 
 
 @dataclass
 class Prepared:
     lf: LandingFile
     fingerprint: str
-    parsed: str
+    parsed: str  # view over ``table`` with _row_number
+    table: str
     quarantined: str
     raw: RawData | None = None
     result: FileResult | None = None
     blank: int = 0
     total: int = 0
+
+
+def _key(prepared: list[Prepared]) -> tuple:
+    return tuple(sorted((p.lf.relative, p.lf.sha256, p.fingerprint, p.result.status) for p in prepared if p.result is not None))
+
+
+def month_key(con: duckdb.DuckDBPyConnection, source: str, month: dt.date) -> tuple:
+    """What quality.file_log says the month's staged rows come from (compare ``Loader.on_parsed``)."""
+    rows = con.execute(
+        "SELECT file_path, sha256, load_fingerprint, status FROM quality.file_log WHERE source = ? AND month = ? ORDER BY ALL",
+        [source, month],
+    ).fetchall()
+    return tuple(sorted(tuple(r) for r in rows))
 
 
 def _lit(value: str) -> str:

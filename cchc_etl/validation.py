@@ -68,11 +68,16 @@ class SuiteDef:
     def columns(self) -> list[str]:
         return sorted({c for e in self.expectations for c in e.columns})
 
+    @property
+    def source(self) -> str:
+        """The contract source of a staging table's suite (staging.stg_dossiers -> dossiers)."""
+        return self.table.split(".")[-1].removeprefix("stg_")
 
-def load_table(con, suite: SuiteDef, where: str = "", params: list | None = None):
-    """The suite's columns of one partition, as an Arrow table."""
+
+def load_table(con, suite: SuiteDef, where: str = "", params: list | None = None, *, relation: str | None = None):
+    """The suite's columns of one partition (of ``relation`` instead of the suite's table if given), as Arrow."""
     cols = ", ".join('"' + c.replace('"', '""') + '"' for c in suite.columns)
-    return con.execute(f"SELECT {cols} FROM {suite.table}{where}", params or []).to_arrow_table()
+    return con.execute(f"SELECT {cols} FROM {relation or suite.table}{where}", params or []).to_arrow_table()
 
 
 def to_frame(table) -> pd.DataFrame:
@@ -249,7 +254,10 @@ def _serve(fd: int) -> None:
         except (EOFError, OSError):
             return
         if message is None:
-            return
+            conn.close()
+            # nothing to flush or clean up: skip the interpreter's teardown of GX, pandas and
+            # scipy (most of a second the parent would otherwise wait for)
+            os._exit(0)
         suite, path = message
         try:
             with pa.memory_map(path) as source:
@@ -297,6 +305,44 @@ def validate(suite: SuiteDef, table) -> list[Outcome]:
                     _worker = None
             worker.stop()
     return run_suite(suite, to_frame(table))
+
+
+# -- validation started while the partition is still being loaded ------------------------------
+
+_pending_lock = threading.Lock()
+_pending: dict[tuple[str, str], tuple[tuple, object]] = {}
+_executor = None
+
+
+def submit(suite: SuiteDef, partition: str, key: tuple, table) -> None:
+    """Start validating ``table`` — the rows partition ``partition`` of ``suite`` is about to hold —
+    on a background thread (which hands it to the helper process, or runs GX here), so that GX
+    works while DuckDB writes the rows. ``key`` identifies that content (the month's files, their
+    hashes and load fingerprints); ``take`` uses the result only if the partition still matches."""
+    global _executor
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _pending_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-validate")
+        _pending[(suite.name, partition)] = (key, _executor.submit(validate, suite, table))
+
+
+def take(suite: SuiteDef, partition: str, key: tuple) -> list[Outcome] | None:
+    """The outcomes of a ``submit`` of this partition with this content, or None (never submitted in
+    this process, the content changed since, or the validation failed: the caller validates)."""
+    with _pending_lock:
+        entry = _pending.pop((suite.name, partition), None)
+    if entry is None or entry[0] != key:
+        return None
+    try:
+        return entry[1].result()
+    except Exception:  # noqa: BLE001 - the caller validates the staged rows itself
+        return None
+
+
+def suite_for_table(table: str) -> SuiteDef | None:
+    return next((s for s in all_suites() if s.table == table), None)
 
 
 def baseline_expectations(spec) -> list[dict]:

@@ -21,7 +21,7 @@ from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.reporting import load_metadata
 from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
 from cchc_etl.ingest import Loader, inventory, month_start
-from cchc_etl.validation import prewarm
+from cchc_etl.validation import load_table, prewarm, submit, suite_for_table
 
 LANDING_FILES = AssetKey(["raw", "landing_files"])
 
@@ -65,6 +65,15 @@ def landing_files(context: AssetExecutionContext, warehouse: WarehouseResource, 
     )
 
 
+def prevalidate(con, spec, month: dt.date, rows_sql: str, key: tuple) -> None:
+    """Hand the rows a month is about to stage to Great Expectations before they are written: GX
+    validates them (in the helper process, or on a thread) while DuckDB writes the month, and the
+    suite's check step takes the outcome if the month's files are still the same."""
+    suite = suite_for_table(spec.staging_table)
+    if suite is not None:
+        submit(suite, month.isoformat(), key, load_table(con, suite, relation=f"({rows_sql})"))
+
+
 def source_assets(source: str):
     spec = load_source(source)
     stg = AssetKey(["staging", f"stg_{source}"])
@@ -97,7 +106,8 @@ def source_assets(source: str):
         with warehouse.connect() as con:
             # a large file: Great Expectations is imported on a background thread while DuckDB parses
             # it (DuckDB releases the GIL); small months start the import when the step ends
-            result = Loader(con, landing.root, pii.resolve(), on_large_input=prewarm).load_month(source, month)
+            result = Loader(con, landing.root, pii.resolve(), on_large_input=prewarm,
+                            on_parsed=lambda spec, m, rows, key: prevalidate(con, spec, m, rows, key)).load_month(source, month)
             bad = con.execute(
                 "SELECT file_path, rows_read, rows_loaded, rows_quarantined, rows_skipped FROM quality.file_log "
                 "WHERE source = ? AND month = ? AND rows_read <> rows_loaded + rows_quarantined + rows_skipped",

@@ -13,6 +13,8 @@ from cchc_etl.contract import SourceSpec
 from cchc_etl.text import fold, nfc
 
 HEADER_SCAN_ROWS = 30
+# what a cell is trimmed of: space, tab, line feed, carriage return, no-break space (Excel)
+TRIM_CHARS = " \t\n\r\xa0"
 
 
 class FileRefused(Exception):
@@ -50,12 +52,54 @@ class RawData:
     first_row_number: int = 1  # physical row of the first data row (for ``sql``)
     fallback: Callable[[], RawData] | None = None  # exact reader if the fast path's count disagrees
     needs_nfc: bool = True  # False when the reader saw no combining marks anywhere in the file
+    # the TRIM_CHARS that occur in the file at all (a cheap byte scan), so that cleaning tests
+    # only for those; per column where the reader knows (Arrow), else for the whole file
+    trim_chars: str = TRIM_CHARS
+    column_trim_chars: dict[int, str] | None = None
+    column_needs_nfc: dict[int, bool] | None = None
     notes: list[str] = field(default_factory=list)
     cleanup: list[Path] = field(default_factory=list)
 
     @property
     def data_rows(self) -> int:
         return self.rows_physical - self.header_row
+
+    def trim_chars_for(self, pos: int) -> str:
+        if self.column_trim_chars is not None and pos in self.column_trim_chars:
+            return self.column_trim_chars[pos]
+        return self.trim_chars
+
+    def needs_nfc_for(self, pos: int) -> bool:
+        if self.column_needs_nfc is not None and pos in self.column_needs_nfc:
+            return self.column_needs_nfc[pos]
+        return self.needs_nfc
+
+    def profile_arrow_text(self) -> None:
+        """Per column of ``table``: which trim characters and whether combining marks occur, from
+        the string data buffers (a memchr-speed scan; a sliced array may over-report, never miss)."""
+        import numpy as np
+
+        trim: dict[int, str] = {}
+        combining: dict[int, bool] = {}
+        for pos in range(self.n_columns):
+            column = self.table.column(f"c{pos}")
+            found: set[int] = set()
+            marks = False
+            for chunk in column.chunks:
+                data = chunk.buffers()[2] if chunk.type == pa.string() else None
+                if data is None:
+                    found.update(b" \t\n\r\xa0")
+                    marks = True
+                    continue
+                u = np.frombuffer(data, dtype=np.uint8)
+                found.update(int(b) for b in (0x20, 0x09, 0x0A, 0x0D) if np.any(u == b))
+                if np.any(u == 0xC2):  # lead byte of U+0080..U+00BF, no-break space among them
+                    found.add(0xA0)
+                marks = marks or bool(np.any((u == 0xCC) | (u == 0xCD)))  # U+0300..U+036F lead bytes
+            trim[pos] = "".join(c for c in TRIM_CHARS if ord(c) in found)
+            combining[pos] = marks
+        self.column_trim_chars = trim
+        self.column_needs_nfc = combining
 
 
 def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: dict[str, str] | None = None) -> HeaderMatch:
@@ -122,12 +166,22 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _text_array(values) -> pa.Array:
+    """One column of cells as Arrow text: all-text columns convert in C; a column with typed cells
+    (numbers, dates, booleans from a spreadsheet) goes through ``cell_text`` cell by cell. Empty
+    strings stay: cleaning turns them into NULL in SQL."""
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
+        return pa.array([v if type(v) is str else cell_text(v) for v in values], pa.string())
+
+
 def rows_to_arrow(rows: list[list[object]], first_row_number: int, n_columns: int) -> pa.Table:
-    """Data rows (already text) -> Arrow table c0..cN + _row_number."""
+    """Data rows (text or typed cells) -> Arrow table c0..cN + _row_number."""
     if rows and all(len(r) == n_columns for r in rows):
         transposed = list(zip(*rows))  # rectangular (calamine pads rows): one C-level transpose
-        columns = {f"c{i}": pa.array(transposed[i], pa.string()) for i in range(n_columns)}
+        columns = {f"c{i}": _text_array(transposed[i]) for i in range(n_columns)}
     else:
-        columns = {f"c{i}": pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in range(n_columns)}
+        columns = {f"c{i}": _text_array([r[i] if i < len(r) else None for r in rows]) for i in range(n_columns)}
     columns["_row_number"] = pa.array(range(first_row_number, first_row_number + len(rows)), pa.int64())
     return pa.table(columns)

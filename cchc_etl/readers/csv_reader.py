@@ -74,40 +74,63 @@ def _has_combining(buf: bytes) -> bool:
     return b"\xcc" in buf or b"\xcd" in buf
 
 
-def _line_stats(path: Path) -> tuple[int, bool]:
-    """(physical lines, has combining marks) of a UTF-8 file, in one streaming pass.
+def _trim_chars(delim: str, *, quote: bool, tab: bool, nbsp: bool, cr: bool) -> str:
+    """The TRIM_CHARS a cell of this file's fast path can start or end with: those present in
+    the file at all, the delimiter only inside quotes. A line feed cannot be in a cell there (a
+    quoted line break makes DuckDB's record count differ from the line count, and the exact
+    path takes over), and neither can a carriage return other than inside quotes (outside, DuckDB
+    ends the record there or strips it before a line feed): ``cr`` means one not followed by a
+    line feed."""
+    present = ((" ", True), ("\t", tab and (quote or delim != "\t")), ("\r", cr and quote), ("\xa0", nbsp))
+    return "".join(c for c, yes in present if yes)
+
+
+def _line_stats(path: Path, delim: str) -> tuple[int, bool, str]:
+    """(physical lines, has combining marks, trim characters present) of a UTF-8 file, in one
+    streaming pass of memchr-speed byte searches.
 
     Empty lines and quoted line breaks need no search here: DuckDB's record count then differs
     from the line count and the loader takes the exact path.
     """
     lines = 0
-    combining = False
+    combining = quote = tab = nbsp = cr = False
     last = b"\n"
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             lines += chunk.count(b"\n")
             combining = combining or _has_combining(chunk)
+            quote = quote or b'"' in chunk
+            tab = tab or b"\t" in chunk
+            nbsp = nbsp or b"\xc2" in chunk  # lead byte of U+0080..U+00BF, the no-break space among them
+            # a carriage return that does not end a line (one straddling two reads counts as such)
+            cr = cr or (b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"))
             last = chunk
     if last and not last.endswith(b"\n"):
         lines += 1
-    return lines, combining
+    return lines, combining, _trim_chars(delim, quote=quote, tab=tab, nbsp=nbsp, cr=cr)
 
 
-def _line_stats_utf16(path: Path) -> tuple[int, bool]:
-    """(physical lines, has combining marks) of a UTF-16-LE file, counted on 16-bit units."""
+def _line_stats_utf16(path: Path, delim: str) -> tuple[int, bool, str]:
+    """(physical lines, has combining marks, trim characters present) of a UTF-16-LE file,
+    counted on 16-bit units."""
     lines = 0
-    combining = False
+    combining = quote = tab = nbsp = cr = False
     last_unit = 10
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):  # CHUNK is even: units never straddle two reads
             units = np.frombuffer(chunk[: len(chunk) // 2 * 2], dtype="<u2")
             lines += int(np.count_nonzero(units == 10))
             combining = combining or bool(np.any((units >= 0x300) & (units <= 0x36F)))
+            quote = quote or bool(np.any(units == 0x22))
+            tab = tab or bool(np.any(units == 0x09))
+            nbsp = nbsp or bool(np.any(units == 0xA0))
+            if not cr and np.any(units == 0x0D):  # a carriage return that does not end a line
+                cr = int(np.count_nonzero(units == 0x0D)) != int(np.count_nonzero((units[:-1] == 0x0D) & (units[1:] == 0x0A)))
             if len(units):
                 last_unit = int(units[-1])
     if last_unit != 10:
         lines += 1
-    return lines, combining
+    return lines, combining, _trim_chars(delim, quote=quote, tab=tab, nbsp=nbsp, cr=cr)
 
 
 def _sniff(text_head: str, spec: SourceSpec, path: Path, profile) -> tuple[str, int, object]:
@@ -141,7 +164,7 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
         with path.open("r", encoding="utf-16", newline="") as fh:
             head = fh.read(1 << 16)
         delim, header_index, match = _sniff(head, spec, path, profile)
-        lines, has_combining = _line_stats_utf16(path)
+        lines, has_combining, trim_chars = _line_stats_utf16(path, delim)
         duck_encoding = "utf-16"
     else:
         if encoding not in ("utf-8", "utf-8-sig"):
@@ -150,7 +173,7 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
         with utf8_path.open("r", encoding="utf-8-sig", newline="") as fh:
             head = fh.read(1 << 16)
         delim, header_index, match = _sniff(head, spec, path, profile)
-        lines, has_combining = _line_stats(utf8_path)
+        lines, has_combining, trim_chars = _line_stats(utf8_path, delim)
         duck_encoding = "utf-8"
     n_columns = len(match.headers)
     raw = RawData(
@@ -172,6 +195,7 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
         raw.rows_physical = lines
         raw.first_row_number = header_index + 2
         raw.needs_nfc = has_combining
+        raw.trim_chars = trim_chars
         raw.fallback = lambda: _exact(path, utf8_path, delim, header_index, match, encoding, cleanup, duck_encoding)
         return raw
     return _exact(path, utf8_path, delim, header_index, match, encoding, cleanup, duck_encoding)
@@ -195,5 +219,6 @@ def _exact(path: Path, text_path: Path, delim: str, header_index: int, match, en
     raw.n_columns = width
     raw.rows_physical = len(records)
     raw.table = rows_to_arrow(data, header_index + 2, width)
+    raw.profile_arrow_text()
     raw.notes.append("exact csv path (blank lines, quoted line breaks or ragged rows)")
     return raw

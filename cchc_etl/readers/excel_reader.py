@@ -66,14 +66,14 @@ def read_excel(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
         except FileRefused as exc:
             refusal = refusal or FileRefused(path, f"sheet {sheet_name!r}: {exc.problem}")
             continue
-        data = [_row_text(r) for r in rows[match.row_index + 1 :]]
+        data = rows[match.row_index + 1 :]  # typed cells: rows_to_arrow converts them per column
         notes = []
         if legacy:
             # TCVN3 (.VnTime…) / VNI (VNI-Times…) text, decided per column from the cells' font
             encodings = column_encodings_from_xlsx(path, sheet_name, match.row_index + 1, len(match.headers))
             for pos, encoding in encodings.items():
                 for row in data:
-                    if pos < len(row) and row[pos] is not None:
+                    if pos < len(row) and type(row[pos]) is str and row[pos]:
                         row[pos] = convert(row[pos], encoding)
             notes = [f"legacy font text converted: {', '.join(f'{match.headers[p]} ({e})' for p, e in sorted(encodings.items()))}"] if encodings else []
         text_rows = rows
@@ -87,6 +87,7 @@ def read_excel(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
             extras=extras, n_columns=width, rows_physical=len(text_rows),
             table=rows_to_arrow(data, match.row_index + 2, width),
         )
+        raw.profile_arrow_text()
         raw.notes.extend(notes)
         if len(workbook.sheet_names) > 1:
             raw.notes.append(f"sheet {sheet_name!r}")

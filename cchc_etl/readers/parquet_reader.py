@@ -34,8 +34,10 @@ def read_parquet(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
     match = match_header([names], spec, path, profile)  # no physical header row: rows are 1..n
     columns = {f"c{i}": _as_text(table.column(i)) for i in range(len(names))}
     columns["_row_number"] = pa.array(range(1, table.num_rows + 1), pa.int64())
-    return RawData(
+    raw = RawData(
         path=path, container="parquet", encoding=None, header_row=0, headers=match.headers,
         mapping=match.mapping, extras=match.extras, n_columns=len(names),
         rows_physical=table.num_rows, table=pa.table(columns),
     )
+    raw.profile_arrow_text()
+    return raw
