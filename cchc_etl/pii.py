@@ -14,7 +14,12 @@ import os
 import re
 
 DEMO_KEY = "cchc-etl-demo-key-NOT-SECRET"
-PII_NORMALISE_SQL = "lower(translate({0}, ' .-()' || chr(9), ''))"
+# the same as ``normalise``; translate() costs DuckDB about 3x a replace() and most values hold
+# no dot, dash, bracket or tab (the characters are literal: DuckDB evaluates chr(9) per row)
+PII_NORMALISE_SQL = (
+    "lower(CASE WHEN contains({0}, '.') OR contains({0}, '-') OR contains({0}, '(') OR contains({0}, ')') "
+    "OR contains({0}, '\t') THEN translate({0}, ' .-()\t', '') ELSE replace({0}, ' ', '') END)"
+)
 _NORMALISE = re.compile(r"[ \t.\-()]")
 
 

@@ -81,8 +81,12 @@ def load_table(con, suite: SuiteDef, where: str = "", params: list | None = None
 
 
 def to_frame(table) -> pd.DataFrame:
-    """Text as categoricals, which GX's pandas engine validates several times faster than object columns."""
-    return table.to_pandas(strings_to_categorical=True)
+    """Text as Arrow-backed pandas strings: no copy, and GX's pandas engine validates them about as
+    fast as categoricals, which cost a second per million distinct ids to build."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_string(t) or pa.types.is_large_string(t) else None)
 
 
 def load_frame(con, suite: SuiteDef, where: str = "", params: list | None = None) -> pd.DataFrame:

@@ -79,17 +79,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         current = None
     if current and current[0] == fingerprint:
         return
-    _upgrade_derived_tables(con)
-    for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
-        con.execute(sql_file(name))
-    for source in reference_sources() + event_sources():
-        con.execute(staging_ddl(load_source(source)))
-    con.execute(sql_file("schema/views.sql"))
     from cchc_etl.explain import create_fact_macros
 
-    create_fact_macros(con)
-    con.execute("CREATE TABLE IF NOT EXISTS core.warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute("INSERT OR REPLACE INTO core.warehouse_meta VALUES ('schema_fingerprint', ?)", [fingerprint])
+    with transaction(con):  # one commit (one write-ahead-log flush) for the whole schema
+        _upgrade_derived_tables(con)
+        for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
+            con.execute(sql_file(name))
+        for source in reference_sources() + event_sources():
+            con.execute(staging_ddl(load_source(source)))
+        con.execute(sql_file("schema/views.sql"))
+        create_fact_macros(con)
+        con.execute("CREATE TABLE IF NOT EXISTS core.warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT OR REPLACE INTO core.warehouse_meta VALUES ('schema_fingerprint', ?)", [fingerprint])
 
 
 @functools.cache

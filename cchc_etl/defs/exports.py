@@ -56,6 +56,7 @@ class ExportsResource(ConfigurableResource):
 )
 def parquet_exports(context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource):
     month = month_start(context.partition_key[:7])
+    warehouse.release()  # the export reads through a read-only connection of its own
     source = wh.duckdb_path(warehouse.url)
     root = exports.parquet_dir(source)
     written = export_month_parquet(source, root, month)
@@ -92,6 +93,7 @@ def parquet_exports(context: AssetExecutionContext, warehouse: WarehouseResource
                 "with `duckdb -readonly <snapshot>` while runs write the warehouse file.",
 )
 def warehouse_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource) -> MaterializeResult:
+    warehouse.release()  # the database is closed, checkpointed and copied by publish_snapshot
     source = wh.duckdb_path(warehouse.url)
     target = exports.snapshot_file(source)
     counts = publish_snapshot(source, target)

@@ -78,6 +78,7 @@ def publish_postgres(context: AssetExecutionContext, warehouse: WarehouseResourc
     if failed:  # blocking checks already stop the marts; failed ERROR checks stop the publish
         raise Failure(description=f"not published: failed checks: {'; '.join(failed)}")
     month = month_start(context.partition_key[:7])
+    warehouse.release()  # publish_month reads through a read-only connection of its own
     started = time.perf_counter()
     timings: dict[str, float] = {}
     counts = publish_month(duckdb_path(warehouse.url), url, month, timings=timings)

@@ -5,7 +5,8 @@ import contextlib
 import os
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 from cchc_etl import warehouse
 from cchc_etl.pii import resolve_key
@@ -15,13 +16,35 @@ class WarehouseResource(ConfigurableResource):
     """The DuckDB warehouse file (duckdb:///relative/path or duckdb:////absolute/path)."""
 
     url: str = warehouse.DEFAULT_URL
+    # One idle connection held while a run's steps execute in this process (the in-process
+    # executor of `cchc-etl run`): DuckDB keeps the database open between steps instead of
+    # checkpointing it when a step closes its connection and re-reading it when the next opens
+    # one (~30 ms a step, and the first checkpoint after a large load). Per step process under the
+    # multiprocess executor it is released when the step ends.
+    _keepalive = PrivateAttr(default=None)
 
     @contextlib.contextmanager
     def connect(self, *, read_only: bool = False):
+        if read_only:
+            self.release()  # DuckDB refuses a read-only connection beside a read-write one in one process
         with warehouse.connect(self.url, read_only=read_only) as con:
             if not read_only:
                 warehouse.ensure_schema(con)
+                if self._keepalive is None:
+                    import duckdb
+
+                    self._keepalive = duckdb.connect(str(warehouse.duckdb_path(self.url)))
             yield con
+
+    def release(self) -> None:
+        """Close the idle connection, so that the database is closed (and checkpointed) once this
+        process's last connection closes: before code that opens the file by itself."""
+        keepalive, self._keepalive = self._keepalive, None
+        if keepalive is not None:
+            keepalive.close()
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        self.release()
 
 
 class LandingResource(ConfigurableResource):
