@@ -105,9 +105,10 @@ def fact_select(fact: str, p: Period, method: Methodology) -> tuple[str, dict]:
 # per-period working tables
 
 
-def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodology, shared_latest: str | None = None) -> None:
+def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodology, shared_latest: str | None = None) -> bool:
     """Temp tables _period_rollup and _f_<fact> for the period. ``shared_latest``: a relation of
-    int_dossier_latest.sql rows as of the same month for a period starting no later than this one."""
+    int_dossier_latest.sql rows as of the same month for a period starting no later than this one.
+    True when _f_dossier is the month-end state of the period's only month so far."""
     rollup_sql = sql_file("intermediate/int_org_rollup.sql")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_rollup AS {rollup_sql}", _used(rollup_sql, p.params()))
     # a period of one month so far (a month, or a quarter / year in its first month) has exactly
@@ -130,6 +131,7 @@ def _prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodolo
     proc_sql = (sql_file("facts/fct_procedure_period.sql")
                 .replace("period_dossiers", "_f_dossier").replace("period_rollup", "_period_rollup"))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _f_procedure AS {proc_sql}", _used(proc_sql, p.params()))
+    return use_month_end
 
 
 def _drop_temp(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -191,12 +193,16 @@ def natural_levels_sql() -> str:
     """
 
 
-def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None = None, unit_counts: str | None = None) -> str:
+def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None = None, unit_counts: str | None = None,
+                      dossier_counts: str | None = None) -> str:
     """Indicator values per (org unit, level) of the period: fact counts summed through the roll-up,
-    self-assessed values for exactly the unit and its level, derived values; NULL when N/A."""
+    self-assessed values for exactly the unit and its level, derived values; NULL when N/A.
+    ``dossier_counts``: a table already holding ``counts_sql`` of the dossier fact."""
     where_by_fact = where_by_fact or {}
     counts = [s for fact in ("dossier", "survey", "feedback", "document", "email", "procedure")
-              if (s := counts_sql(method, fact, f"_f_{fact}", where_by_fact.get(fact, "TRUE")))]
+              if (s := (f"SELECT unit_code, indicator_code, numerator, denominator FROM {dossier_counts}"
+                        if fact == "dossier" and dossier_counts and method.by_fact("dossier")
+                        else counts_sql(method, fact, f"_f_{fact}", where_by_fact.get(fact, "TRUE"))))]
     dissatisfied_max = method.parameters.get("dissatisfied_rating_max", 2)
     kinds = ", ".join(f"({_q(i.code)}, {_q(i.kind)})" for i in method.indicators)
     self_codes = ", ".join(_q(i.code) for i in method.indicators if i.kind == "self_assessed") or "NULL"
@@ -510,8 +516,12 @@ def par_index_sql(method: Methodology) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared_latest: str | None = None) -> PeriodResult:
-    """Compute and write every mart of one period and methodology version, in one transaction."""
+def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared_latest: str | None = None,
+                 shared_counts: dict | None = None) -> PeriodResult:
+    """Compute and write every mart of one period and methodology version, in one transaction.
+    ``shared_counts`` (owned by the caller, who drops the tables): per month, the dossier counts of
+    its month-end state, for the periods whose only month so far is that month (a month, and the
+    quarter and year it opens, count the same dossiers)."""
     method = load_methodology(version)
     if p.type == "year":
         targets_rel = targets_relation(con, p.start.year, method)
@@ -528,9 +538,16 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared
             prev = period("year", prev_start, prev_last)
             _prepare_period(con, prev, method)
             _group_values(con, "_previous_group_values", prev, method, yoy_groups)
-    _prepare_period(con, p, method, shared_latest)
+    from_month_end = _prepare_period(con, p, method, shared_latest)
+    dossier_counts = None
+    if from_month_end and shared_counts is not None and method.by_fact("dossier"):
+        key = (method.version, p.start)
+        if key not in shared_counts:
+            shared_counts[key] = f"_dossier_counts_{len(shared_counts)}"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {shared_counts[key]} AS {counts_sql(method, 'dossier', '_f_dossier')}")
+        dossier_counts = shared_counts[key]
     label = {"period_label": p.label}
-    values_sql = rolled_values_sql(method)
+    values_sql = rolled_values_sql(method, dossier_counts=dossier_counts)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_values AS {values_sql}", _used(values_sql, label))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_indicator_scores AS {indicator_scores_sql(method)}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_scores AS {scores_sql(method)}")
@@ -600,6 +617,7 @@ def score_periods(con: duckdb.DuckDBPyConnection, periods: list[Period], version
     """Score periods; those ending at the same month share one pass over the dossiers' history
     (the latest state as of that month, for the longest of them)."""
     results = []
+    shared_counts: dict = {}
     by_asof: dict[tuple, list[Period]] = {}
     for p in periods:
         by_asof.setdefault((p.asof, p.end), []).append(p)
@@ -615,11 +633,13 @@ def score_periods(con: duckdb.DuckDBPyConnection, periods: list[Period], version
             shared = f"({dossier_latest_sql('_dossier_winners')})"
         for p in group:
             started = time.perf_counter()
-            r = score_period(con, p, version, shared if p in multi else None)
+            r = score_period(con, p, version, shared if p in multi else None, shared_counts)
             # the shared pass is counted with the longest period, which needs it anyway
             r.seconds = time.perf_counter() - started + (shared_seconds if shared and p is earliest else 0.0)
             results.append(r)
         con.execute("DROP TABLE IF EXISTS _dossier_winners")
+    for table in shared_counts.values():
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     return sorted(results, key=lambda r: ("month", "quarter", "year").index(r.period.type))
 
 

@@ -84,6 +84,22 @@ Q1_RPT = _rpt(1, 3, 2, 0, 1, 0, 0, 1)
 JAN_IDX, FEB_IDX, Q1_IDX = (2, 3), (1, 2), (2, 4)
 
 
+def test_periods_opened_by_a_month_share_its_counts_without_changing_values(wh):
+    """January, Q1 to date and 2024 to date count the same month-end dossiers: score_month computes
+    their dossier counts once. Each period scored alone (no sharing) must publish the same rows."""
+    _carry_jan(wh)
+    wh.score_month("2024-01", month_end=True)
+    marts = ("indicator_values", "indicator_scores", "scores")
+    shared = {t: wh.con.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall() for t in marts}
+    assert {r[0] for r in shared["indicator_values"]} == {"month", "quarter", "year"}
+    for ptype in ("month", "quarter", "year"):
+        wh.score(ptype, "2024-01", "2024-01")
+    alone = {t: wh.con.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall() for t in marts}
+    assert alone == shared
+    # and the counts behind them are the hand-computed January ones
+    assert _counts(wh, "quarter", "2024-01", "TP", "city", RPT) == JAN_RPT
+
+
 @pytest.mark.parametrize("month_end", [False, True], ids=["period-sql", "month-end-table"])
 def test_carried_over_months_stay_published_and_quarter_uses_rows(wh, month_end):
     _carry_jan(wh)
