@@ -1,9 +1,10 @@
 """Staging SQL generated from a source contract: text columns -> typed rows, skip and quarantine.
 
-For each file the reader's raw relation (``c0..cN``, ``_row_number``) is turned into one temp
-table ``parsed`` holding, per physical data row, the typed canonical fields, the PII hashes,
-the vendor columns as JSON, and either a skip kind (blank / total) or the first failing column
-with its reason. Loading and quarantining then select from it, so counts always add up.
+For each file the reader's raw relation (``c0..cN``, and ``_row_number`` unless the rows are in
+file order) is turned, in one pass, into one temp table holding per physical data row the
+cleaned and typed canonical fields, the PII hashes, the vendor columns as JSON, and either a skip
+kind (blank / total) or the first failing check (for those rows only: column, reason and raw
+cells). Loading and quarantining then select from it, so counts always add up.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import importlib
 import re
+import sys
+import threading
 import zipfile
 
 from python_calamine import CalamineWorkbook
@@ -45,7 +48,15 @@ def _row_text(row: list) -> list:
     return [v if type(v) is str and v else (None if type(v) is str else cell_text(v)) for v in row]
 
 
+def _warm_pandas() -> None:
+    """pyarrow imports pandas (0.3-0.4 s) on its first conversion of Python values, which
+    ``rows_to_arrow`` will make; start that import now, on a thread, while calamine parses."""
+    if "pandas" not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True, name="pandas-import").start()
+
+
 def read_excel(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
+    _warm_pandas()
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
