@@ -10,10 +10,12 @@ Every file ends with rows_read = rows_loaded + rows_quarantined + rows_skipped, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +44,15 @@ class LandingFile:
     source: str
     month: dt.date | None
     system: str | None
-    sha256: str
-    size: int
+    digest: Future | str = field(repr=False)  # the content hash, computed on a thread (see sha256)
+    size: int = 0
+
+    @property
+    def sha256(self) -> str:
+        """Content hash. Hashing runs on a background thread from the moment the file is listed
+        (hashlib releases the GIL): a file with no earlier load needs it only for its file-log
+        entry, so it is hashed while the file is read and parsed."""
+        return self.digest.result() if isinstance(self.digest, Future) else self.digest
 
 
 @dataclass
@@ -117,8 +126,13 @@ def _landing_file(landing: Path, path: Path, source: str, month: dt.date | None)
     system = match.group("system") if match else None
     return LandingFile(
         path=path, relative=path.relative_to(landing).as_posix(), source=source, month=month,
-        system=system, sha256=sha256_file(path), size=path.stat().st_size,
+        system=system, digest=_hasher().submit(sha256_file, path), size=path.stat().st_size,
     )
+
+
+@functools.cache
+def _hasher() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="sha256")
 
 
 def inventory(landing: Path) -> list[dict]:
