@@ -355,3 +355,44 @@ def test_symbol_comparators_are_not_folded_away():
     comparator = load_source("targets").field("comparator")
     assert [comparator.map_value(v) for v in [">=", "≥", ">", "<=", "<", "=", "từ", "dưới", "increase_pp", "?"]] == [
         ">=", ">=", ">", "<=", "<", "=", ">=", "<", "increase_pp", None]
+
+
+@pytest.mark.parametrize("variant", ["crlf", "lone-cr", "nbsp-tab-quoted", "exact-path", "xlsx"])
+def test_cells_are_trimmed_of_whitespace_the_file_holds(tmp_path, variant):
+    """Cleaning tests only the whitespace characters a byte scan finds in the file: every kind
+    still comes off the cell ends (space, tab, no-break space, a carriage return that does not end
+    a line), CRLF line ends are not mistaken for cell content, and blank cells become NULL."""
+    header = ",".join(HEADERS_VI)
+    cells = [list(r) for r in ROWS]
+    if variant == "crlf":
+        cells[0][0] = "  HS-001 "
+        text, newline = header + "\r\n" + "\r\n".join(",".join(r) for r in cells) + "\r\n", None
+    elif variant == "lone-cr":  # a stray carriage return inside a quoted cell (unquoted, it ends a record)
+        cells[0][0] = '"HS-001\r"'
+        text = header + "\n" + "\n".join(",".join(r) for r in cells) + "\n"
+    elif variant == "nbsp-tab-quoted":
+        cells[0][0] = "\u00a0HS-001\t"
+        cells[1][2] = "\tSTP\u00a0"
+        text = header + "\n" + "\n".join(",".join(f'"{c}"' for c in r) for r in cells) + "\n"
+    elif variant == "exact-path":  # a blank line sends the file to the exact (Python csv) path
+        cells[0][0] = "\u00a0 HS-001 "
+        text = header + "\n" + ",".join(cells[0]) + "\n\n" + "\n".join(",".join(r) for r in cells[1:]) + "\n"
+    if variant == "xlsx":
+        def write(path):
+            wb = openpyxl.Workbook()
+            ws = wb.active
+            ws.append(HEADERS_VI)
+            cells[0][0] = " HS-001\u00a0"
+            cells[1][3] = "  Bưu chính công ích\t"
+            for r in cells:
+                ws.append(r)
+            wb.save(path)
+        landing = landing_with(tmp_path, "sys__export.xlsx", write)
+    else:
+        landing = landing_with(tmp_path, "sys__export.csv", lambda p: p.write_bytes(text.encode("utf-8")))
+    result, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    assert [r[0] for r in staged] == ["HS-001", "HS-002", "HS-003"]
+    assert [r[1] for r in staged] == ["online", "postal", "direct"]
+    rows_read, loaded, quarantined, skipped, status, _, _ = log[0]
+    assert (loaded, quarantined, status) == (3, 0, "loaded") and rows_read == loaded + quarantined + skipped

@@ -78,10 +78,9 @@ def _trim_chars(delim: str, *, quote: bool, tab: bool, nbsp: bool, cr: bool) -> 
     """The TRIM_CHARS a cell of this file's fast path can start or end with: those present in
     the file at all, the delimiter only inside quotes. A line feed cannot be in a cell there (a
     quoted line break makes DuckDB's record count differ from the line count, and the exact
-    path takes over), and neither can a carriage return other than inside quotes (outside, DuckDB
-    ends the record there or strips it before a line feed): ``cr`` means one not followed by a
-    line feed."""
-    present = ((" ", True), ("\t", tab and (quote or delim != "\t")), ("\r", cr and quote), ("\xa0", nbsp))
+    path takes over); a carriage return only if one does not end a line (``cr``: DuckDB strips
+    the CR of a CRLF line end)."""
+    present = ((" ", True), ("\t", tab and (quote or delim != "\t")), ("\r", cr), ("\xa0", nbsp))
     return "".join(c for c, yes in present if yes)
 
 
