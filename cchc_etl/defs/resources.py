@@ -22,6 +22,7 @@ class WarehouseResource(ConfigurableResource):
     # one (~30 ms a step, and the first checkpoint after a large load). Per step process under the
     # multiprocess executor it is released when the step ends.
     _keepalive = PrivateAttr(default=None)
+    _in_execution = PrivateAttr(default=False)  # only a run's steps keep it: a script's use does not hold the file
 
     @contextlib.contextmanager
     def connect(self, *, read_only: bool = False):
@@ -30,7 +31,7 @@ class WarehouseResource(ConfigurableResource):
         with warehouse.connect(self.url, read_only=read_only) as con:
             if not read_only:
                 warehouse.ensure_schema(con)
-                if self._keepalive is None:
+                if self._keepalive is None and self._in_execution:
                     import duckdb
 
                     self._keepalive = duckdb.connect(str(warehouse.duckdb_path(self.url)))
@@ -43,7 +44,11 @@ class WarehouseResource(ConfigurableResource):
         if keepalive is not None:
             keepalive.close()
 
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._in_execution = True
+
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        self._in_execution = False
         self.release()
 
 
