@@ -396,3 +396,19 @@ def test_cells_are_trimmed_of_whitespace_the_file_holds(tmp_path, variant):
     assert [r[1] for r in staged] == ["online", "postal", "direct"]
     rows_read, loaded, quarantined, skipped, status, _, _ = log[0]
     assert (loaded, quarantined, status) == (3, 0, "loaded") and rows_read == loaded + quarantined + skipped
+
+
+def test_sql_fold_equals_python_fold():
+    """Coded values that match no spelling as written are folded in SQL (cchc_fold); header
+    matching folds in Python (cchc_etl.text.fold): both must give the same key."""
+    import unicodedata as ud
+
+    from cchc_etl.text import fold
+
+    values = ["Trực tuyến", "TRỰC TUYẾN", ud.normalize("NFD", "Trực tuyến"), "TrucTuyen", "DVC trực tuyến",
+              "Bưu chính công ích", "Đã trả kết quả", "đã  trả—kết_quả", "Mức độ 4", " Toàn trình ", "aBcD",
+              "HTTPServer", "x", "Có", "KHÔNG", "1", "Tổng cộng:", "hoà", "hòa", "Công dân rút hồ sơ"]
+    con = duckdb.connect()
+    install_macros(con)
+    got = con.execute("SELECT list_transform(?, v -> cchc_fold(v))", [values]).fetchone()[0]
+    assert got == [fold(v) for v in values]

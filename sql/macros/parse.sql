@@ -11,9 +11,11 @@ CREATE OR REPLACE TEMP MACRO cchc_clean(x) AS
          WHEN x = '' THEN NULL
          ELSE x END;
 
--- match key: lower case, no diacritics (đ -> d), single spaces
+-- match key: ASCII camel case split (TrucTuyen -> truc tuyen), lower case, no diacritics
+-- (đ -> d), single spaces; the same as cchc_etl.text.fold (tested)
 CREATE OR REPLACE TEMP MACRO cchc_fold(x) AS
-    trim(regexp_replace(lower(strip_accents(replace(replace(x, 'Đ', 'd'), 'đ', 'd'))), '[^0-9a-z]+', ' ', 'g'));
+    trim(regexp_replace(lower(strip_accents(replace(replace(regexp_replace(x, '([a-z])([A-Z])', '\1 \2', 'g'),
+        'Đ', 'd'), 'đ', 'd'))), '[^0-9a-z]+', ' ', 'g'));
 
 -- Excel serial day numbers (1954..2119) -> timestamp; 1899-12-30 is Excel's day zero
 CREATE OR REPLACE TEMP MACRO cchc_excel_serial(x) AS
