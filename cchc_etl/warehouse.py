@@ -55,13 +55,9 @@ def connect(url_or_path: str | Path, *, read_only: bool = False) -> Iterator[duc
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     """The parsing macros of sql/macros/parse.sql plus the yes/no vocabulary from the contract."""
-    from cchc_etl.contract import BOOL_FALSE, BOOL_TRUE
+    from cchc_etl.staging import bool_word_sql
 
-    words = lambda values: ", ".join("'" + v + "'" for v in sorted(values))  # noqa: E731
-    con.execute(
-        f"CREATE OR REPLACE TEMP MACRO cchc_bool_word(f) AS CASE WHEN f IN ({words(BOOL_TRUE)}) THEN TRUE "
-        f"WHEN f IN ({words(BOOL_FALSE)}) THEN FALSE END"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP MACRO cchc_bool_word(f) AS {bool_word_sql('f')}")
     con.execute(sql_file("macros/parse.sql"))
 
 

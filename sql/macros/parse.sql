@@ -41,11 +41,8 @@ CREATE OR REPLACE TEMP MACRO cchc_ts(x) AS
 
 CREATE OR REPLACE TEMP MACRO cchc_date(x) AS CAST(cchc_ts(x) AS DATE);
 
--- cchc_bool_word(folded) is generated from cchc_etl.contract.BOOL_TRUE / BOOL_FALSE (one vocabulary).
-
--- yes/no words after folding; the coded 1/0 of national exports is tried first (cheap)
-CREATE OR REPLACE TEMP MACRO cchc_bool(x) AS
-    CASE x WHEN '1' THEN TRUE WHEN '0' THEN FALSE ELSE cchc_bool_word(cchc_fold(x)) END;
+-- cchc_bool_word(folded) is generated from cchc_etl.contract.BOOL_TRUE / BOOL_FALSE (one vocabulary,
+-- cchc_etl.staging.bool_word_sql); staging inlines the same CASE per yes/no column (bool_sql).
 
 -- text to NFC; only values carrying combining marks (NFD, Windows-1258) need the work
 CREATE OR REPLACE TEMP MACRO cchc_nfc(x) AS
