@@ -45,7 +45,7 @@ class LandingFile:
     month: dt.date | None
     system: str | None
     digest: Future | str = field(repr=False)  # the content hash, computed on a thread (see sha256)
-    size: int = 0
+    size: int
 
     @property
     def sha256(self) -> str:
@@ -340,7 +340,7 @@ class Loader:
             con.unregister("raw_text_arrow")
         return raw, raw.table.num_rows
 
-    def _create_parsed(self, spec: SourceSpec, prep: Prepared, month_end: dt.date | None, has_units: bool) -> ParsePlan | None:
+    def _create_parsed(self, spec: SourceSpec, prep: Prepared, month_end: dt.date | None, has_units: bool) -> ParsePlan:
         """Clean, type, hash and check the file's rows in one pass into ``prep.table``, and expose
         them with ``_row_number`` as the view ``prep.parsed``. The CSV fast path numbers the rows
         from their rowids (a CTAS keeps file order) and is kept only if DuckDB's record count
@@ -461,7 +461,7 @@ def _key(prepared: list[Prepared]) -> tuple:
 def month_key(con: duckdb.DuckDBPyConnection, source: str, month: dt.date) -> tuple:
     """What quality.file_log says the month's staged rows come from (compare ``Loader.on_parsed``)."""
     rows = con.execute(
-        "SELECT file_path, sha256, load_fingerprint, status FROM quality.file_log WHERE source = ? AND month = ? ORDER BY ALL",
+        "SELECT file_path, sha256, load_fingerprint, status FROM quality.file_log WHERE source = ? AND month = ?",
         [source, month],
     ).fetchall()
     return tuple(sorted(tuple(r) for r in rows))

@@ -77,7 +77,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         return
     from cchc_etl.explain import create_fact_macros
 
-    with transaction(con):  # one commit (one write-ahead-log flush) for the whole schema
+    with transaction(con):  # all of the schema or none of it (a failure half-way leaves nothing behind)
         _upgrade_derived_tables(con)
         for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
             con.execute(sql_file(name))

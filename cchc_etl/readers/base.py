@@ -78,7 +78,6 @@ class RawData:
     def profile_arrow_text(self) -> None:
         """Per column of ``table``: which trim characters and whether combining marks occur, from
         the string data buffers (a memchr-speed scan; a sliced array may over-report, never miss)."""
-
         trim: dict[int, str] = {}
         combining: dict[int, bool] = {}
         for pos in range(self.n_columns):
