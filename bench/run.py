@@ -126,9 +126,9 @@ def suite_dossiers(rows: int, keep: bool, repeat: int = 3) -> str:
             print(f"[{i}/{repeat}] anchor   (plain DuckDB: typed read, HMAC PII, validate, load, aggregate): {anchor_s:6.2f} s  "
                   f"peak RSS {anchor_rss:7.0f} MB  [{anchor_out.strip()}]")
             url = f"duckdb:///{(work / 'pipeline.duckdb').as_posix()}"
-            pipe_s, pipe_rss, pipe_out = measure([str(cli), "run", "--landing", str(landing), "--warehouse", url, "--from", month, "--to", month], env=env)
+            pipe_s, pipe_rss, pipe_out = measure([str(cli), "run", "--landing", str(landing), "--warehouse", url, "--from", month, "--to", month, "--timings"], env=env)
             print(f"[{i}/{repeat}] pipeline (cchc-etl run: Dagster in-process, GX helper process): {pipe_s:6.2f} s  peak RSS {pipe_rss:7.0f} MB")
-            if i == 1:
+            if i == 1:  # the run's own output: the month's line and each step's seconds (--timings)
                 print(textwrap.indent(pipe_out.strip(), "    "))
             anchors.append((anchor_s, anchor_rss))
             pipelines.append((pipe_s, pipe_rss))

@@ -61,6 +61,7 @@ class MonthOutcome:
     checks_failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failure: str | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)  # Dagster step key -> wall seconds
 
 
 def _instance():
@@ -103,6 +104,21 @@ def _summarise(month: str, result, seconds: float) -> MonthOutcome:
     return out
 
 
+def _step_seconds(instance, run_id: str) -> dict[str, float]:
+    """Wall seconds of each step of the run, from the start and end events in Dagster's event log."""
+    started: dict[str, float] = {}
+    out: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+            out[event.step_key] = round(entry.timestamp - started[event.step_key], 3)
+    return out
+
+
 def _first_line(message: str) -> str:
     """The exception's own line (Dagster appends the traceback; DuckDB appends the SQL and a caret)."""
     lines = [ln.strip() for ln in message.strip().splitlines() if ln.strip()]
@@ -110,7 +126,8 @@ def _first_line(message: str) -> str:
 
 
 def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
-               methodology: str | None = None, quiet: bool = False, publish_url: str | None = None) -> list[MonthOutcome]:
+               methodology: str | None = None, quiet: bool = False, publish_url: str | None = None,
+               timings: bool = False) -> list[MonthOutcome]:
     if not landing.is_dir():
         raise CliError(f"landing directory not found: {landing}")
     from cchc_etl import validation
@@ -118,13 +135,13 @@ def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key:
     validation.start_worker()  # imports Great Expectations in a helper process while Dagster starts here
     try:
         return _run_months(landing, warehouse_url, months, pii_key=pii_key, allow_demo_key=allow_demo_key,
-                           methodology=methodology, quiet=quiet, publish_url=publish_url)
+                           methodology=methodology, quiet=quiet, publish_url=publish_url, timings=timings)
     finally:
         validation.stop_worker()
 
 
 def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
-                methodology: str | None, quiet: bool, publish_url: str | None) -> list[MonthOutcome]:
+                methodology: str | None, quiet: bool, publish_url: str | None, timings: bool = False) -> list[MonthOutcome]:
     from cchc_etl.definitions import build_definitions
 
     defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
@@ -142,6 +159,7 @@ def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key
             run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}}},
         )
         outcome = _summarise(month, result, time.perf_counter() - started)
+        outcome.step_seconds = _step_seconds(instance, result.run_id)
         outcomes.append(outcome)
         if not quiet:
             state = "xong / done" if outcome.success and not outcome.checks_failed else "LỖI / FAILED"
@@ -150,6 +168,9 @@ def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key
                   + (f", {len(outcome.warnings)} warnings" if outcome.warnings else ""))
             for failed in outcome.checks_failed:
                 print(f"      ✗ {failed}")
+            if timings:
+                for step, seconds in sorted(outcome.step_seconds.items(), key=lambda kv: -kv[1]):
+                    print(f"      {seconds:7.2f}s  {step}")
         if not outcome.success:
             break  # later months build on this one's state
     return outcomes
@@ -180,7 +201,7 @@ def cmd_run(args) -> None:
     months = months_between(args.start, args.end)
     # with a publish URL the job's publish/postgres asset publishes each month after its checks
     outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False,
-                          methodology=args.methodology, publish_url=args.publish)
+                          methodology=args.methodology, publish_url=args.publish, timings=args.timings)
     _raise_for(outcomes)
     print(f"Kho dữ liệu / warehouse: {args.warehouse}")
     if args.publish:
@@ -313,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--methodology", default=None, help="methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
     p.add_argument("--publish", default=os.environ.get("CCHC_PUBLISH_URL") or None,
                    help="also publish each month to PostgreSQL: postgresql+psycopg://user@host:5432/db (env CCHC_PUBLISH_URL)")
+    p.add_argument("--timings", action="store_true", help="print the wall seconds of every step of each month, slowest first")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="sample + run + summary, with no set-up", description="Generate sample data, run the pipeline and print a summary.")

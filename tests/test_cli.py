@@ -650,3 +650,16 @@ def test_no_clear_pii_in_warehouse(base):
     assert not leaks, "clear-text PII found in the warehouse or its exports:\n" + "\n".join(leaks[:40])
     hashed = query(base.wh, "SELECT count(applicant_name_hash), count(applicant_id_hash) FROM staging.stg_dossiers")[0]
     assert min(hashed) > 0, f"applicant columns are not hashed in staging: {hashed}"
+
+
+def test_timings_print_every_step_of_the_month(base, tmp_path):
+    """``run --timings``: one line per Dagster step of the month (seconds from the event log),
+    slowest first, after the month's summary line."""
+    c = clone(base, tmp_path)
+    r = cli_inproc("run", "--landing", c.landing, "--warehouse", url_of(c.wh), "--from", JAN, "--to", JAN, "--timings")
+    assert r.rc == 0, r.explain()
+    timed = [line.split() for line in r.stdout.splitlines() if line.strip().endswith(("load_dossiers", "score_month", "exports__snapshot"))]
+    assert sorted(step for _, step in timed) == ["exports__snapshot", "load_dossiers", "score_month"]
+    seconds = [float(line.split()[0].rstrip("s")) for line in r.stdout.splitlines() if line.startswith("      ") and line.strip()[0].isdigit()]
+    assert len(seconds) >= 20 and all(s >= 0 for s in seconds)
+    assert seconds == sorted(seconds, reverse=True)
