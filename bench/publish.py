@@ -30,7 +30,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -87,83 +86,80 @@ def suite_publish(rows: int, pg_url: str, *, keep: bool = False, repeats: int = 
     from cchc_etl.cli import _raise_for, run_months
     from cchc_etl.publish import DEFAULT_TABLES, conninfo, pg_connect, publish_month, redact
     from cchc_etl.sample import write_bench_landing
+    from run import scratch_dir
 
     if not shutil.which("psql"):
         sys.exit("psql (the anchor) is not installed")
-    work = Path(tempfile.mkdtemp(prefix="cchc-bench-publish-"))
     scratch_name = None
-    try:
-        t = time.perf_counter()
-        landing = work / "landing"
-        write_bench_landing(landing, rows=rows, month=MONTH)
-        db_path = work / "warehouse.duckdb"
-        os.environ.setdefault("CCHC_LOG_LEVEL", "ERROR")
-        _raise_for(run_months(landing, f"duckdb:///{db_path.as_posix()}", [MONTH], pii_key="bench-key", allow_demo_key=False))
-        print(f"warehouse built by the pipeline in {time.perf_counter() - t:.1f}s (not timed below)")
+    with scratch_dir("cchc-bench-publish-", keep) as work:
+        try:
+            t = time.perf_counter()
+            landing = work / "landing"
+            write_bench_landing(landing, rows=rows, month=MONTH)
+            db_path = work / "warehouse.duckdb"
+            os.environ.setdefault("CCHC_LOG_LEVEL", "ERROR")
+            _raise_for(run_months(landing, f"duckdb:///{db_path.as_posix()}", [MONTH], pii_key="bench-key", allow_demo_key=False))
+            print(f"warehouse built by the pipeline in {time.perf_counter() - t:.1f}s (not timed below)")
 
-        csv_path = work / "fct_dossier_month_end.csv"
-        with contextlib.closing(duckdb.connect(str(db_path), read_only=True)) as con:
-            con.execute("SET enable_progress_bar = false")
-            con.execute(f"COPY (SELECT * FROM core.fct_dossier_month_end WHERE period_start = DATE '{MONTH}-01') "
-                        f"TO '{csv_path.as_posix()}' (FORMAT csv, HEADER)")
-            fact_rows = con.execute(f"SELECT count(*) FROM core.fct_dossier_month_end WHERE period_start = DATE '{MONTH}-01'").fetchone()[0]
-        print(f"fact: {fact_rows:,} rows, CSV for the anchor {csv_path.stat().st_size / 2**20:,.0f} MB")
+            csv_path = work / "fct_dossier_month_end.csv"
+            with contextlib.closing(duckdb.connect(str(db_path), read_only=True)) as con:
+                con.execute("SET enable_progress_bar = false")
+                con.execute(f"COPY (SELECT * FROM core.fct_dossier_month_end WHERE period_start = DATE '{MONTH}-01') "
+                            f"TO '{csv_path.as_posix()}' (FORMAT csv, HEADER)")
+                fact_rows = con.execute(f"SELECT count(*) FROM core.fct_dossier_month_end WHERE period_start = DATE '{MONTH}-01'").fetchone()[0]
+            print(f"fact: {fact_rows:,} rows, CSV for the anchor {csv_path.stat().st_size / 2**20:,.0f} MB")
 
-        target, scratch_name = _scratch_database(pg_url)
-        print(f"PostgreSQL: {redact(pg_url)} (scratch database {scratch_name or '-'})")
-        publish_month(db_path, target, f"{MONTH}-01")  # creates the tables; the timed runs start from empty ones
-        with contextlib.closing(pg_connect(target, autocommit=True)) as con:
-            server = con.execute("SHOW server_version").fetchone()[0]
-            con.execute(f"CREATE TABLE IF NOT EXISTS {ANCHOR_TABLE} (LIKE warehouse.fct_dossier_month_end INCLUDING ALL)")
-        print(f"server {server}; {repeats} runs each into empty tables, alternating")
-        published_tables = [t.target for t in DEFAULT_TABLES]
-        psql = ["psql", conninfo(target), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                "-c", f"\\copy {ANCHOR_TABLE} FROM '{csv_path.as_posix()}' CSV HEADER"]
+            target, scratch_name = _scratch_database(pg_url)
+            print(f"PostgreSQL: {redact(pg_url)} (scratch database {scratch_name or '-'})")
+            publish_month(db_path, target, f"{MONTH}-01")  # creates the tables; the timed runs start from empty ones
+            with contextlib.closing(pg_connect(target, autocommit=True)) as con:
+                server = con.execute("SHOW server_version").fetchone()[0]
+                con.execute(f"CREATE TABLE IF NOT EXISTS {ANCHOR_TABLE} (LIKE warehouse.fct_dossier_month_end INCLUDING ALL)")
+            print(f"server {server}; {repeats} runs each into empty tables, alternating")
+            published_tables = [t.target for t in DEFAULT_TABLES]
+            psql = ["psql", conninfo(target), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                    "-c", f"\\copy {ANCHOR_TABLE} FROM '{csv_path.as_posix()}' CSV HEADER"]
 
-        publish_s, anchor_s, phases, published_rows = [], [], [], 0
-        for i in range(repeats):
-            _truncate(target, published_tables)
-            timings: dict[str, float] = {}
+            publish_s, anchor_s, phases, published_rows = [], [], [], 0
+            for i in range(repeats):
+                _truncate(target, published_tables)
+                timings: dict[str, float] = {}
+                started = time.perf_counter()
+                counts = publish_month(db_path, target, f"{MONTH}-01", timings=timings)
+                publish_s.append(time.perf_counter() - started)
+                phases.append(timings)
+                published_rows = sum(counts.values())
+
+                _truncate(target, [ANCHOR_TABLE])
+                started = time.perf_counter()
+                subprocess.run(psql, check=True)
+                anchor_s.append(time.perf_counter() - started)
+                print(f"  run {i + 1}: publish {publish_s[-1]:6.2f} s ({published_rows / publish_s[-1]:>9,.0f} rows/s)   "
+                      f"anchor psql \\copy {anchor_s[-1]:6.2f} s ({fact_rows / anchor_s[-1]:>9,.0f} rows/s)")
+
+            timings = {}
             started = time.perf_counter()
-            counts = publish_month(db_path, target, f"{MONTH}-01", timings=timings)
-            publish_s.append(time.perf_counter() - started)
-            phases.append(timings)
-            published_rows = sum(counts.values())
+            publish_month(db_path, target, f"{MONTH}-01", timings=timings)
+            replace_s = time.perf_counter() - started
+            with contextlib.closing(pg_connect(target, autocommit=True)) as con:
+                loaded = con.execute(f"SELECT count(*) FROM warehouse.fct_dossier_month_end WHERE period_start = DATE '{MONTH}-01'").fetchone()[0]
+                anchored = con.execute(f"SELECT count(*) FROM {ANCHOR_TABLE}").fetchone()[0]
+            assert loaded == anchored == fact_rows, (loaded, anchored, fact_rows)
 
-            _truncate(target, [ANCHOR_TABLE])
-            started = time.perf_counter()
-            subprocess.run(psql, check=True)
-            anchor_s.append(time.perf_counter() - started)
-            print(f"  run {i + 1}: publish {publish_s[-1]:6.2f} s ({published_rows / publish_s[-1]:>9,.0f} rows/s)   "
-                  f"anchor psql \\copy {anchor_s[-1]:6.2f} s ({fact_rows / anchor_s[-1]:>9,.0f} rows/s)")
-
-        timings = {}
-        started = time.perf_counter()
-        publish_month(db_path, target, f"{MONTH}-01", timings=timings)
-        replace_s = time.perf_counter() - started
-        with contextlib.closing(pg_connect(target, autocommit=True)) as con:
-            loaded = con.execute(f"SELECT count(*) FROM warehouse.fct_dossier_month_end WHERE period_start = DATE '{MONTH}-01'").fetchone()[0]
-            anchored = con.execute(f"SELECT count(*) FROM {ANCHOR_TABLE}").fetchone()[0]
-        assert loaded == anchored == fact_rows, (loaded, anchored, fact_rows)
-
-        best = min(range(repeats), key=lambda k: publish_s[k])
-        pub_rps = published_rows / publish_s[best]
-        anc_rps = fact_rows / min(anchor_s)
-        print(f"publish (cchc_etl.publish.publish_month, {published_rows:,} rows: marts + quality + fact): "
-              f"best {publish_s[best]:.2f} s = {pub_rps:,.0f} rows/s (median {statistics.median(publish_s):.2f} s)")
-        print("    phases of the best run: " + ", ".join(f"{k} {v:.2f}s" for k, v in phases[best].items()))
-        print(f"anchor  (psql \\copy of the fact's CSV, {fact_rows:,} rows): best {min(anchor_s):.2f} s = {anc_rps:,.0f} rows/s "
-              f"(median {statistics.median(anchor_s):.2f} s)")
-        print(f"re-publish of the same month (DELETE of the old rows included): {replace_s:.2f} s = {published_rows / replace_s:,.0f} rows/s "
-              "[" + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()) + "]")
-        return f"publish_ratio={pub_rps / anc_rps:.2f} publish_rows_per_s={pub_rps:.0f} anchor_rows_per_s={anc_rps:.0f}"
-    finally:
-        if scratch_name:
-            _drop_database(pg_url, scratch_name)
-        if keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+            best = min(range(repeats), key=lambda k: publish_s[k])
+            pub_rps = published_rows / publish_s[best]
+            anc_rps = fact_rows / min(anchor_s)
+            print(f"publish (cchc_etl.publish.publish_month, {published_rows:,} rows: marts + quality + fact): "
+                  f"best {publish_s[best]:.2f} s = {pub_rps:,.0f} rows/s (median {statistics.median(publish_s):.2f} s)")
+            print("    phases of the best run: " + ", ".join(f"{k} {v:.2f}s" for k, v in phases[best].items()))
+            print(f"anchor  (psql \\copy of the fact's CSV, {fact_rows:,} rows): best {min(anchor_s):.2f} s = {anc_rps:,.0f} rows/s "
+                  f"(median {statistics.median(anchor_s):.2f} s)")
+            print(f"re-publish of the same month (DELETE of the old rows included): {replace_s:.2f} s = {published_rows / replace_s:,.0f} rows/s "
+                  "[" + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()) + "]")
+            return f"publish_ratio={pub_rps / anc_rps:.2f} publish_rows_per_s={pub_rps:.0f} anchor_rows_per_s={anc_rps:.0f}"
+        finally:
+            if scratch_name:
+                _drop_database(pg_url, scratch_name)
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ Last line: scoring_s=… anchor_s=… peak_rss_mb=…
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -79,6 +80,19 @@ ANCHOR = textwrap.dedent(
     """
 )
 
+@contextlib.contextmanager
+def scratch_dir(prefix: str, keep: bool):
+    """A temporary working folder for one suite; removed afterwards unless --keep."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield work
+    finally:
+        if keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def measure(args: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MB, stdout) of a fresh Python process."""
     started = time.perf_counter()
@@ -101,8 +115,7 @@ def in_subprocess(code: str) -> str:
 
 
 def suite_dossiers(rows: int, keep: bool, repeat: int = 3) -> str:
-    work = Path(tempfile.mkdtemp(prefix="cchc-bench-"))
-    try:
+    with scratch_dir("cchc-bench-", keep) as work:
         month = "2024-01"
         t = time.perf_counter()
         landing = work / "landing"
@@ -137,11 +150,6 @@ def suite_dossiers(rows: int, keep: bool, repeat: int = 3) -> str:
         pipe_rss = max(r for _, r in pipelines)
         print(f"pipeline throughput: {rows / pipe_s:,.0f} rows/s; anchor: {rows / anchor_s:,.0f} rows/s (medians of {repeat}; peak RSS: the largest)")
         return f"pipeline_s={pipe_s:.2f} anchor_s={anchor_s:.2f} ratio={pipe_s / anchor_s:.2f} peak_rss_mb={pipe_rss:.0f}"
-    finally:
-        if keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 READER = textwrap.dedent(

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -390,7 +389,7 @@ def setup_and_describe(dossiers: int) -> Path:
 def suite_scoring(dossiers: int, keep: bool = False) -> str:
     import subprocess
 
-    from run import measure
+    from run import measure, scratch_dir
 
     # in a child process: Linux keeps ru_maxrss across execve, so a parent that generated the data
     # itself would inflate the peak RSS reported for the measured children
@@ -401,8 +400,7 @@ def suite_scoring(dossiers: int, keep: bool = False) -> str:
     print(f"anchor  (plain DuckDB: latest row per dossier + GROUP BY unit, month): {anchor_s:6.2f} s  peak RSS {anchor_rss:7.0f} MB")
     print(textwrap.indent(anchor_out.strip(), "    "))
 
-    work = Path(tempfile.mkdtemp(prefix="cchc-bench-scoring-"))
-    try:
+    with scratch_dir("cchc-bench-scoring-", keep) as work:
         db = work / "warehouse.duckdb"
         t = time.perf_counter()
         shutil.copyfile(setup, db)  # not timed
@@ -414,11 +412,6 @@ def suite_scoring(dossiers: int, keep: bool = False) -> str:
         verdict = "within" if score_s <= 60 and score_rss <= 3072 else "OVER"
         print(f"budget (<= 60 s, <= 3 GB at 5M dossiers): {verdict}; scoring / anchor = {score_s / anchor_s:.1f}x")
         return f"scoring_s={score_s:.2f} anchor_s={anchor_s:.2f} peak_rss_mb={score_rss:.0f}"
-    finally:
-        if keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
