@@ -5,7 +5,7 @@ beside a read-write one in a process, so a leaked one would lock analysts out.""
 from __future__ import annotations
 
 import duckdb
-from dagster import Definitions, MaterializeResult, asset, define_asset_job
+from dagster import AssetSelection, Definitions, MaterializeResult, asset, define_asset_job
 
 from cchc_etl.defs.resources import WarehouseResource
 
@@ -43,7 +43,7 @@ def test_idle_connection_spans_the_steps_of_a_run_and_is_released_after(tmp_path
         seen.append(warehouse._keepalive is not None)
         return MaterializeResult()
 
-    defs = Definitions(assets=[first, second, reader], jobs=[define_asset_job("j", selection="*")],
+    defs = Definitions(assets=[first, second, reader], jobs=[define_asset_job("j", selection=AssetSelection.all())],
                        resources={"warehouse": WarehouseResource(url=f"duckdb:///{tmp_path / 'w.duckdb'}")})
     assert defs.resolve_job_def("j").execute_in_process().success
     assert seen == [True, True, False]
