@@ -319,10 +319,35 @@ class Loader:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: {exc.problem}")
         return prep
 
+    def count_text(self, spec: SourceSpec, raw: RawData) -> tuple[RawData, list[int]]:
+        """Stream the reader's output through the cleaning every cell gets (trim, blank -> NULL,
+        NFC) without storing it: ``[rows, non-blank cells of c0, c1, ...]``, after the same
+        record-count check and fallback as loading. The readers' benchmark: the loader's own
+        pass (``_parse``) cleans the same way while it types and hashes."""
+        con = self.con
+
+        def counts(relation: str) -> list[int]:
+            cells = "".join(f", count(c{i})" for i in range(raw.n_columns))
+            return list(con.execute(f"SELECT count(*){cells} FROM (SELECT {clean_select(spec, raw)} FROM {relation})").fetchone())
+
+        if raw.sql is not None:
+            try:
+                result = counts(raw.sql)
+            except duckdb.Error:
+                result = [-1]
+            if result[0] == raw.data_rows:
+                return raw, result
+            raw = raw.fallback()
+        con.register("raw_text_arrow", raw.table)
+        try:
+            return raw, counts("raw_text_arrow")
+        finally:
+            con.unregister("raw_text_arrow")
+
     def materialize_text(self, spec: SourceSpec, raw: RawData) -> tuple[RawData, int]:
         """The reader's output as clean text rows in the temp table ``raw_text`` (file order, with
         ``_row_number``): what the readers produce before typing. The loader itself cleans and
-        types in one pass (``_parse``); this is the readers' benchmark and a debugging aid."""
+        types in one pass (``_parse``); a debugging aid."""
         con = self.con
         if raw.sql is not None:
             try:

@@ -412,3 +412,59 @@ def test_sql_fold_equals_python_fold():
     install_macros(con)
     got = con.execute("SELECT list_transform(?, v -> cchc_fold(v))", [values]).fetchone()[0]
     assert got == [fold(v) for v in values]
+
+
+@pytest.mark.parametrize("chunk", [2, 6, 64, 1 << 20])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_line_stats_equal_a_plain_count_across_chunk_boundaries(tmp_path, monkeypatch, chunk, encoding):
+    """The chunked, threaded scan counts lines and finds lone carriage returns, quotes, tabs,
+    no-break spaces and combining marks exactly as a plain pass over the text, wherever the
+    chunk boundaries fall (CR LF pairs split across two pieces included)."""
+    from cchc_etl.readers import csv_reader
+
+    monkeypatch.setattr(csv_reader, "CHUNK", chunk)
+    stats = csv_reader._line_stats_utf16 if encoding == "utf-16-le" else csv_reader._line_stats
+    texts = {
+        "crlf": "a,b\r\nc,d\r\ne,f\r\n",
+        "lone_cr": "a,b\r\nc\rx,d\r\n",
+        "cr_last": "a,b\r\nc,d\r",
+        "open_end": "a,b\nc,d",
+        "quoted_tab_nbsp": 'a,"b\tc"\nd,e\xa0\n',
+        "nfd": "a," + unicodedata.normalize("NFD", "Hoà") + "\nb,c\n",
+        "nfc": "a,Hoà Bình\nb,c\n",
+    }
+    for name, text in texts.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(text.encode(encoding))
+        lines, combining, trim = stats(path, ",")
+        expected_lines = text.count("\n") + (not text.endswith("\n"))
+        lone_cr = text.count("\r") != text.count("\r\n")
+        expected_trim = " " + ("\t" if "\t" in text else "") + ("\r" if lone_cr else "") + ("\xa0" if "\xa0" in text else "")
+        expected_combining = any(0x300 <= ord(c) < 0x370 for c in text)
+        assert (lines, combining, trim) == (expected_lines, expected_combining, expected_trim), name
+
+
+@pytest.mark.parametrize("blank_line", [False, True])
+def test_count_text_streams_what_materialize_text_stores(tmp_path, blank_line):
+    """The readers' benchmark measure (cells cleaned and counted, nothing stored) agrees with the
+    clean text rows copied into a table, on the fast path and after the fallback a blank line
+    forces (UTF-16, NFD text, padded cells)."""
+    rows = [[unicodedata.normalize("NFD", c) for c in r] for r in ROWS]
+    rows[1][6] = "   "  # blank after trimming
+    rows[2][8] = " Trần Hùng\xa0"
+    lines = ["\t".join(HEADERS_VI), *("\t".join(r) for r in rows)]
+    if blank_line:
+        lines.insert(2, "")
+    path = tmp_path / "igate__u16.csv"
+    path.write_bytes(codecs.BOM_UTF16_LE + ("\r\n".join(lines) + "\r\n").encode("utf-16-le"))
+    spec = load_source("dossiers")
+    with connect(tmp_path / "wh.duckdb") as con:
+        loader = Loader(con, tmp_path, KEY)
+        raw, counts = loader.count_text(spec, read_raw(path, spec, workdir=tmp_path))
+        assert (raw.sql is None) == blank_line  # the exact path took over
+        raw, n = loader.materialize_text(spec, read_raw(path, spec, workdir=tmp_path))
+        stored = con.execute("SELECT count(*), " + ", ".join(f"count(c{i})" for i in range(raw.n_columns)) + " FROM raw_text").fetchone()
+        names = con.execute("SELECT c8 FROM raw_text ORDER BY c0").fetchall()
+    assert counts == list(stored) and counts[0] == n == 3 + blank_line  # a blank line is a row (loading skips it)
+    assert counts[7] == 2  # the blank resolved_at cell is NULL
+    assert names[2][0] == "Trần Hùng" and unicodedata.is_normalized("NFC", names[0][0])
