@@ -16,6 +16,7 @@ from cchc_etl.paths import ASSETS_DIR
 from cchc_etl.text import fold, nfc
 
 FIELD_TYPES = {"str", "ts", "date", "bool", "int", "num", "enum", "pii"}
+COMPRESSIONS = {"auto", "dictionary", "fsst"}
 
 # the one yes/no vocabulary (folded): Có/Không, x/blank, 1/0, true/false, yes/no, Đã gửi/Chưa gửi
 BOOL_TRUE = frozenset({"co", "x", "1", "true", "yes", "y", "t", "da gui", "da", "roi", "dung", "co gui", "v", "1 0"})
@@ -56,6 +57,7 @@ class FieldSpec:
     nonempty_is_true: bool = False
     references: str | None = None
     sql_type: str | None = None  # enum whose canonical values are stored as another type (rating -> INTEGER)
+    compression: str | None = None  # DuckDB storage of a text column (see staging.column_compression)
 
     @property
     def is_pii(self) -> bool:
@@ -141,6 +143,8 @@ def _load(path: Path) -> SourceSpec:
     for item in raw["fields"]:
         if item["type"] not in FIELD_TYPES:
             raise ValueError(f"{path}: field {item['name']}: unknown type {item['type']!r}")
+        if item.get("compression", "auto") not in COMPRESSIONS:
+            raise ValueError(f"{path}: field {item['name']}: unknown compression {item['compression']!r} ({', '.join(sorted(COMPRESSIONS))})")
         fields.append(
             FieldSpec(
                 name=item["name"],
@@ -153,6 +157,7 @@ def _load(path: Path) -> SourceSpec:
                 nonempty_is_true=bool(item.get("nonempty_is_true", False)),
                 references=item.get("references"),
                 sql_type=item.get("sql_type"),
+                compression=item.get("compression"),
             )
         )
     return SourceSpec(

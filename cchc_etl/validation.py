@@ -152,21 +152,36 @@ def _gx_batch_definition(suite_name: str):
     return definition
 
 
+def _batches(suite: SuiteDef) -> list[tuple[list[str] | None, list[ExpectationDef]]]:
+    """The suite split into (columns, expectations) batches: single-column and table
+    expectations run on the whole frame (None), each multi-column one on a frame of just its
+    columns. GX's pandas engine drops rows with missing values (``ignore_row_if``) by filtering
+    the whole batch frame, every column of it, several times per expectation: 0.5 s of a 1 s suite
+    at 1M rows for one column pair. Each expectation reads only its own columns and every frame
+    has every row, so the outcomes are the same."""
+    wide = [e for e in suite.expectations if len(e.columns) < 2]
+    narrow = [([c for c in dict.fromkeys(e.columns)], [e]) for e in suite.expectations if len(e.columns) >= 2]
+    return ([(None, wide)] if wide else []) + narrow
+
+
 def run_suite(suite: SuiteDef, frame: pd.DataFrame) -> list[Outcome]:
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     definition = _gx_batch_definition(suite.name)  # also makes the context the active one
-    gx_suite = gx.ExpectationSuite(name=suite.name)
-    for e in suite.expectations:
-        gx_suite.add_expectation(
-            ExpectationConfiguration(type=e.type, kwargs=e.kwargs, meta={"check_name": e.check_name}, severity=e.severity).to_domain_obj()
-        )
-    batch = definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(gx_suite, result_format="SUMMARY")
+    results = {}
+    for columns, expectations in _batches(suite):
+        gx_suite = gx.ExpectationSuite(name=suite.name)
+        for e in expectations:
+            gx_suite.add_expectation(
+                ExpectationConfiguration(type=e.type, kwargs=e.kwargs, meta={"check_name": e.check_name}, severity=e.severity).to_domain_obj()
+            )
+        batch = definition.get_batch(batch_parameters={"dataframe": frame if columns is None else frame[columns]})
+        for r in batch.validate(gx_suite, result_format="SUMMARY").results:
+            results[r.expectation_config.meta["check_name"]] = r
     outcomes = []
     by_name = {e.check_name: e for e in suite.expectations}
-    for r in result.results:
+    for r in (results[e.check_name] for e in suite.expectations):
         name = r.expectation_config.meta["check_name"]
         res = r.result or {}
         error = None

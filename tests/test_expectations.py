@@ -48,3 +48,49 @@ def test_suite_fails_on_bad_values_and_reports_counts():
     assert outcomes["status_in_set"].success and outcomes["dossier_id_not_null"].success
     assert outcomes["channel_in_set"].severity == "critical"
     assert outcomes["dossier_unique_per_system"].severity == "warning"
+
+
+def test_narrow_batches_give_the_outcomes_of_one_whole_frame_batch():
+    """run_suite validates each multi-column expectation on a frame of its own columns; every
+    outcome (success, counts, unexpected sample) equals validating the suite on the whole frame
+    in one batch, with missing values, violations and duplicates present."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    from cchc_etl.validation import _batches, to_frame
+
+    suite = next(s for s in all_suites() if s.name == "stg_dossiers")
+    assert any(columns for columns, _ in _batches(suite))  # the suite has narrow batches
+    n = 500
+    day = pd.Timestamp("2024-01-02")
+    frame = pd.DataFrame({
+        "system": ["igate"] * n,
+        "dossier_id": [f"D{i % 480}" for i in range(n)],  # 20 duplicates
+        "unit_code": ["U"] * n, "procedure_code": ["P"] * n,
+        "channel": ["online" if i % 50 else "fax" for i in range(n)],
+        "status": ["resolved"] * n, "online_service_level": ["full"] * n, "result_channel": [None] * n,
+        "received_at": [None if i % 97 == 0 else day for i in range(n)],
+        "due_at": [day + pd.Timedelta(days=3 if i % 40 else -1) for i in range(n)],
+        "resolved_at": [None if i % 3 == 0 else day + pd.Timedelta(days=1 if i % 7 else -2) for i in range(n)],
+        "supplement_count": [i % 5 for i in range(n)],
+    })[suite.columns]
+    import pyarrow as pa
+
+    frame = to_frame(pa.Table.from_pandas(frame, preserve_index=False))
+    narrow = {o.check_name: o for o in run_suite(suite, frame)}
+
+    context = gx.get_context(mode="ephemeral")
+    definition = context.data_sources.add_pandas(name="whole").add_dataframe_asset(name="whole").add_batch_definition_whole_dataframe("all")
+    whole_suite = gx.ExpectationSuite(name="whole")
+    for e in suite.expectations:
+        whole_suite.add_expectation(ExpectationConfiguration(type=e.type, kwargs=e.kwargs, meta={"check_name": e.check_name}).to_domain_obj())
+    whole = {r.expectation_config.meta["check_name"]: r for r in
+             definition.get_batch(batch_parameters={"dataframe": frame}).validate(whole_suite, result_format="SUMMARY").results}
+    assert set(narrow) == set(whole)
+    for name, outcome in narrow.items():
+        res = whole[name].result or {}
+        assert outcome.success == whole[name].success, name
+        assert outcome.unexpected_count == res.get("unexpected_count"), name
+        assert outcome.sample == [str(v) for v in (res.get("partial_unexpected_list") or [])[:10]], name
+    assert not narrow["resolved_after_received"].success and not narrow["due_after_received"].success
+    assert not narrow["dossier_unique_per_system"].success

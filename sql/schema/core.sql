@@ -12,26 +12,28 @@ CREATE TABLE IF NOT EXISTS core.org_rollup (
 );
 
 -- Month-end state of the dossiers relevant to each month: sql/facts/fct_dossier_period.sql
+-- named compression for the text columns: writing a month of 1M dossiers skips DuckDB's trial
+-- of the other methods (see cchc_etl.staging.column_compression)
 CREATE TABLE IF NOT EXISTS core.fct_dossier_month_end (
     period_start DATE NOT NULL,        -- the month whose month-end state this is
     period_end TIMESTAMP NOT NULL,     -- first instant after the month
-    system VARCHAR NOT NULL,
-    dossier_id VARCHAR NOT NULL,
+    system VARCHAR USING COMPRESSION dictionary NOT NULL,
+    dossier_id VARCHAR USING COMPRESSION fsst NOT NULL,
     export_month DATE NOT NULL,        -- the export the state was taken from (<= period month)
-    file_path VARCHAR NOT NULL,
+    file_path VARCHAR USING COMPRESSION dictionary NOT NULL,
     row_number BIGINT NOT NULL,
-    unit_code VARCHAR NOT NULL,
-    procedure_code VARCHAR,
-    status VARCHAR NOT NULL,
-    channel VARCHAR NOT NULL,
+    unit_code VARCHAR USING COMPRESSION dictionary NOT NULL,
+    procedure_code VARCHAR USING COMPRESSION dictionary,
+    status VARCHAR USING COMPRESSION dictionary NOT NULL,
+    channel VARCHAR USING COMPRESSION dictionary NOT NULL,
     received_at TIMESTAMP,
     due_at TIMESTAMP,
     resolved_at TIMESTAMP,
-    online_service_level VARCHAR,      -- the dossier's own field
-    online_level_effective VARCHAR,    -- catalogue in force, else the dossier's own field
+    online_service_level VARCHAR USING COMPRESSION dictionary,      -- the dossier's own field
+    online_level_effective VARCHAR USING COMPRESSION dictionary,    -- catalogue in force, else the dossier's own field
     full_online_eligible_effective BOOLEAN,
     result_required_effective BOOLEAN, -- catalogue in force, else TRUE
-    target_group VARCHAR,              -- the procedure's group in the catalogue (land, investment, ...)
+    target_group VARCHAR USING COMPRESSION dictionary,              -- the procedure's group in the catalogue (land, investment, ...)
     procedure_in_catalogue BOOLEAN,
     apology_sent BOOLEAN,
     fee_required BOOLEAN,
