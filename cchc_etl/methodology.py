@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
 
+from cchc_etl.contract import read_yaml
 from cchc_etl.paths import ASSETS_DIR
 
 DEFAULT_VERSION = "vn-2025.1"
@@ -128,7 +128,7 @@ def _raw(version: str, seen: tuple[str, ...] = ()) -> dict:
             break
     else:
         raise KeyError(f"unknown methodology version {version!r} (known: {', '.join(known_versions())})")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     if raw.get("version") != version:
         raise MethodologyError(f"{path}: version {raw.get('version')!r} does not match the file name {version!r}")
     base_name = raw.pop("extends", None)

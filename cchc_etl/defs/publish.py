@@ -67,13 +67,13 @@ def _failed_checks(context: AssetExecutionContext) -> list[str]:
                    "in one transaction by bulk COPY; bi views for BI tools. Skipped without CCHC_PUBLISH_URL.")
 def publish_postgres(context: AssetExecutionContext, warehouse: WarehouseResource,
                      postgres_publish: PostgresPublishResource) -> MaterializeResult:
-    from cchc_etl.ingest import month_start
-    from cchc_etl.publish import publish_month, redact
-    from cchc_etl.warehouse import duckdb_path
-
     url = postgres_publish.resolved_url()
     if not url:
         return MaterializeResult(metadata={"status": MetadataValue.text(SKIPPED)})
+    from cchc_etl.ingest import month_start
+    from cchc_etl.publish import publish_month, redact  # psycopg: imported only to publish
+    from cchc_etl.warehouse import duckdb_path
+
     failed = _failed_checks(context)
     if failed:  # blocking checks already stop the marts; failed ERROR checks stop the publish
         raise Failure(description=f"not published: failed checks: {'; '.join(failed)}")
