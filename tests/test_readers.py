@@ -218,6 +218,23 @@ def test_csv_with_blank_lines_and_quoted_line_breaks_keeps_row_numbers(tmp_path)
     assert log[0][:4] == (5, 3, 0, 2)
 
 
+@pytest.mark.parametrize("quirk", ["quoted_line_break", "ragged_row"])
+def test_utf16_quoted_line_break_or_ragged_row_keeps_row_numbers(tmp_path, quirk):
+    """A UTF-16 record spanning two lines, or a row with an extra cell: DuckDB's scanner cannot
+    number them, the loader notices (record count or error) and the exact path keeps every
+    record's number and accounts for every row."""
+    def write(path):
+        second = "\t".join(ROWS[1][:-2]) + ('\t"Lê Văn\r\nBình"\t1' if quirk == "quoted_line_break" else "\tLê Văn Bình\t1\textra")
+        lines = ["\t".join(HEADERS_VI), "\t".join(ROWS[0]), second, "\t".join(ROWS[2])]
+        path.write_bytes(codecs.BOM_UTF16_LE + ("\r\n".join(lines) + "\r\n").encode("utf-16-le"))
+
+    landing = landing_with(tmp_path, "igate__u16.csv", write)
+    _, staged, quarantine, log = load(tmp_path, landing)
+    assert quarantine == []
+    # header 1, HS-001 row 2, HS-002 row 3 (a record spanning two lines, or with an extra cell), HS-003 row 4
+    assert [r[7] for r in staged] == [2, 3, 4] and log[0][:4] == (4, 3, 0, 1) and log[0][6] == "utf-16"
+
+
 def test_bad_rows_quarantined_with_row_column_reason(tmp_path):
     bad = [
         ["HS-010", "1.001", "STP", "Trực tuyến", "31/02/2024", "10/02/2024", "", "Đang xử lý", "", ""],
