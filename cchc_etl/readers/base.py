@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
 
 from cchc_etl.contract import SourceSpec
 from cchc_etl.text import fold, nfc
+
+if TYPE_CHECKING:  # imported where used: a CSV read through DuckDB needs no Arrow
+    import pyarrow as pa
 
 HEADER_SCAN_ROWS = 30
 # what a cell is trimmed of: space, tab, line feed, carriage return, no-break space (Excel)
@@ -78,6 +81,8 @@ class RawData:
     def profile_arrow_text(self) -> None:
         """Per column of ``table``: which trim characters and whether combining marks occur, from
         the string data buffers (a memchr-speed scan; a sliced array may over-report, never miss)."""
+        import pyarrow as pa
+
         trim: dict[int, str] = {}
         combining: dict[int, bool] = {}
         for pos in range(self.n_columns):
@@ -169,6 +174,8 @@ def _text_array(values) -> pa.Array:
     """One column of cells as Arrow text: all-text columns convert in C; a column with typed cells
     (numbers, dates, booleans from a spreadsheet) goes through ``cell_text`` cell by cell. Empty
     strings stay: cleaning turns them into NULL in SQL."""
+    import pyarrow as pa
+
     try:
         return pa.array(values, pa.string())
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
@@ -177,6 +184,8 @@ def _text_array(values) -> pa.Array:
 
 def rows_to_arrow(rows: list[list[object]], first_row_number: int, n_columns: int) -> pa.Table:
     """Data rows (text or typed cells) -> Arrow table c0..cN + _row_number."""
+    import pyarrow as pa
+
     if rows and n_columns and all(len(r) == n_columns for r in rows):
         # rectangular (calamine pads rows): one C-level copy into a 2-D object array, whose
         # column views pyarrow converts faster than tuples from zip(*rows)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from cchc_etl.contract import SourceSpec
 from cchc_etl.readers.base import FileRefused, RawData, match_header
 
+if TYPE_CHECKING:  # imported where used (see readers.base)
+    import pyarrow as pa
+
 
 def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if pa.types.is_timestamp(column.type):
         return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
     if pa.types.is_date(column.type):
@@ -26,6 +30,9 @@ def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def read_parquet(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         table = pq.read_table(path)
     except Exception as exc:
