@@ -485,3 +485,32 @@ def test_count_text_streams_what_materialize_text_stores(tmp_path, blank_line):
     assert counts == list(stored) and counts[0] == n == 3 + blank_line  # a blank line is a row (loading skips it)
     assert counts[7] == 2  # the blank resolved_at cell is NULL
     assert names[2][0] == "Trần Hùng" and unicodedata.is_normalized("NFC", names[0][0])
+
+
+def test_staged_text_columns_have_named_compression(tmp_path):
+    """The staging DDL names DuckDB's compression where the contract says enough (PII hashes and
+    the key: FSST; enums and catalogue codes: dictionary), DuckDB stores the columns so, and a
+    contract naming an unknown method is refused with the file and field."""
+    from cchc_etl.contract import _load
+
+    with connect(tmp_path / "wh.duckdb") as con:
+        ensure_schema(con)
+        con.execute(
+            "INSERT INTO staging.stg_dossiers (month, system, file_path, row_number, dossier_id, procedure_code, status, "
+            "applicant_id_hash, unit_code) SELECT DATE '2024-01-01', 'igate', 'f.csv', i, 'HS-' || i, '1.00' || (i % 9), "
+            "CASE WHEN i % 3 = 0 THEN 'resolved' ELSE 'processing' END, sha256(i::VARCHAR), 'U' || (i % 7) FROM range(5000) r(i)"
+        )
+        con.execute("CHECKPOINT")
+        stored = dict(con.execute(
+            "SELECT column_name, string_agg(DISTINCT compression, ',') FROM pragma_storage_info('staging.stg_dossiers') "
+            "WHERE segment_type = 'VARCHAR' GROUP BY column_name"
+        ).fetchall())
+    assert {c: stored[c] for c in ("applicant_id_hash", "dossier_id", "procedure_code", "status", "unit_code", "system", "file_path")} == {
+        "applicant_id_hash": "FSST", "dossier_id": "FSST", "procedure_code": "Dictionary", "status": "Dictionary",
+        "unit_code": "Dictionary", "system": "Dictionary", "file_path": "Dictionary",
+    }
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((Path(__file__).resolve().parent.parent / "assets/sources/dossiers.yaml").read_text(encoding="utf-8")
+                   .replace("compression: dictionary", "compression: zstd", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.yaml: field procedure_code: unknown compression 'zstd'"):
+        _load(bad)
