@@ -150,8 +150,11 @@ def _load(path: Path) -> SourceSpec:
     for item in raw["fields"]:
         if item["type"] not in FIELD_TYPES:
             raise ValueError(f"{path}: field {item['name']}: unknown type {item['type']!r}")
-        if item.get("compression", "auto") not in COMPRESSIONS:
-            raise ValueError(f"{path}: field {item['name']}: unknown compression {item['compression']!r} ({', '.join(sorted(COMPRESSIONS))})")
+        compression = item.get("compression", "auto")
+        if not isinstance(compression, str) or compression not in COMPRESSIONS:
+            raise ValueError(f"{path}: field {item['name']}: unknown compression {compression!r} ({', '.join(sorted(COMPRESSIONS))})")
+        if compression != "auto" and (item["type"] not in ("str", "enum", "pii") or item.get("sql_type")):
+            raise ValueError(f"{path}: field {item['name']}: compression applies to text columns only (type {item['type']})")
         fields.append(
             FieldSpec(
                 name=item["name"],

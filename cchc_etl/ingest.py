@@ -26,7 +26,7 @@ from cchc_etl.contract import SourceSpec, load_profile, load_source
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
 from cchc_etl.staging import ParsePlan, clean_select, parse_plan, q, staged_columns, staging_ddl
-from cchc_etl.warehouse import transaction, unordered
+from cchc_etl.warehouse import storage_ddl, transaction, unordered
 
 MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 LARGE_INPUT_BYTES = 8 << 20  # parsing this much keeps DuckDB busy for seconds: see Loader(on_large_input=...)
@@ -197,7 +197,7 @@ class Loader:
         return digest.hexdigest()[:16]
 
     def ensure_tables(self, spec: SourceSpec) -> None:
-        self.con.execute(staging_ddl(spec))
+        self.con.execute(storage_ddl(self.con, staging_ddl(spec)))
 
     # -- event sources -------------------------------------------------------------------
     def load_month(self, source: str, month: dt.date) -> LoadResult:

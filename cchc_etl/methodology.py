@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-
 from cchc_etl.contract import read_yaml
 from cchc_etl.paths import ASSETS_DIR
 

@@ -44,14 +44,15 @@ def column_compression(spec: SourceSpec, f: FieldSpec) -> str | None:
     method skips the analysis of the others when rows are written (writing 1M staged dossiers
     took 1.9 s with every column left to DuckDB, 1.5 s with these; the same file size).
 
-    ``compression:`` in the field's YAML decides; else a PII hash or the source's key (nearly
-    unique) -> FSST, an enum or a code from reference data (few distinct values) -> dictionary;
-    else DuckDB's own choice. Files written this way open in every DuckDB 1.x reader."""
+    ``compression:`` in the field's YAML decides; else a PII hash (unique-looking hex) -> FSST, an
+    enum or a code from reference data (few distinct values) -> dictionary; else DuckDB's own
+    choice. Only files in DuckDB's v1.0 storage format take the names (``warehouse.storage_ddl``);
+    they open in every DuckDB 1.x reader."""
     if sql_type(f) != "VARCHAR":
         return None
     if f.compression:
         return None if f.compression == "auto" else f.compression
-    if f.is_pii or f.name in spec.key:
+    if f.is_pii:
         return "fsst"
     if f.type == "enum" or f.references:
         return "dictionary"

@@ -61,6 +61,21 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_file("macros/parse.sql"))
 
 
+_COMPRESSION_HINT = re.compile(r"\s+USING COMPRESSION \w+", re.I)
+
+
+def storage_ddl(con: duckdb.DuckDBPyConnection, ddl: str) -> str:
+    """``ddl`` as this database can take it. Column compression is named (``USING COMPRESSION
+    fsst|dictionary``, see ``staging.column_compression``) for files in DuckDB's v1.0 storage
+    format, which every 1.x reader opens; a file in the v1.3+ format accepts neither name (its
+    strings use dict_fsst), so there DuckDB chooses by itself."""
+    row = con.execute(
+        "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    version = tuple(int(n) for n in re.findall(r"\d+", row[0] or "")[:3]) if row and row[0] else ()
+    return ddl if version and version < (1, 3) else _COMPRESSION_HINT.sub("", ddl)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every contract table that does not exist yet (staging tables from the contracts),
     the views and the fact macros. Skipped when the warehouse already holds this release's schema
@@ -80,9 +95,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     with transaction(con):  # all of the schema or none of it (a failure half-way leaves nothing behind)
         _upgrade_derived_tables(con)
         for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
-            con.execute(sql_file(name))
+            con.execute(storage_ddl(con, sql_file(name)))
         for source in reference_sources() + event_sources():
-            con.execute(staging_ddl(load_source(source)))
+            con.execute(storage_ddl(con, staging_ddl(load_source(source))))
         con.execute(sql_file("schema/views.sql"))
         create_fact_macros(con)
         con.execute("CREATE TABLE IF NOT EXISTS core.warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -110,7 +125,7 @@ def _upgrade_derived_tables(con: duckdb.DuckDBPyConnection) -> None:
     scratch = duckdb.connect(":memory:")
     try:
         for name in ("schema/core.sql", "schema/marts.sql"):
-            scratch.execute(sql_file(name))
+            scratch.execute(storage_ddl(scratch, sql_file(name)))
         expected = _columns(scratch)
     finally:
         scratch.close()

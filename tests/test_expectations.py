@@ -91,6 +91,8 @@ def test_narrow_batches_give_the_outcomes_of_one_whole_frame_batch():
         res = whole[name].result or {}
         assert outcome.success == whole[name].success, name
         assert outcome.unexpected_count == res.get("unexpected_count"), name
+        assert outcome.unexpected_percent == res.get("unexpected_percent"), name
+        assert outcome.element_count == res.get("element_count", res.get("observed_value")), name
         assert outcome.sample == [str(v) for v in (res.get("partial_unexpected_list") or [])[:10]], name
     assert not narrow["resolved_after_received"].success and not narrow["due_after_received"].success
     assert not narrow["dossier_unique_per_system"].success

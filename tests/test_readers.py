@@ -514,3 +514,24 @@ def test_staged_text_columns_have_named_compression(tmp_path):
                    .replace("compression: dictionary", "compression: zstd", 1), encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.yaml: field procedure_code: unknown compression 'zstd'"):
         _load(bad)
+    bad.write_text((Path(__file__).resolve().parent.parent / "assets/sources/dossiers.yaml").read_text(encoding="utf-8")
+                   .replace("    type: ts\n", "    type: ts\n    compression: fsst\n", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"compression applies to text columns only"):
+        _load(bad)
+
+
+def test_warehouse_in_newer_storage_format_is_used_without_named_compression(tmp_path):
+    """A warehouse file made in DuckDB's v1.3+ storage format refuses the v1.0 compression names;
+    the schema is created there without them and a month loads."""
+    path = tmp_path / "wh.duckdb"
+    setup = duckdb.connect()
+    setup.execute(f"ATTACH '{path}' AS wh (STORAGE_VERSION 'v1.3.0')")
+    setup.execute("CREATE TABLE wh.marker (x INTEGER)")
+    setup.close()
+    landing = landing_with(tmp_path, "igate__a.csv", lambda p: write_csv(p, "utf-8"))
+    result, staged, quarantine, log = load(tmp_path, landing)  # opens the same file
+    assert quarantine == [] and len(staged) == 3 and log[0][:4] == (4, 3, 0, 1)
+    with connect(path) as con:
+        assert con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0].startswith("v1.3")
+        kinds = {r[0] for r in con.execute("SELECT DISTINCT compression FROM pragma_storage_info('staging.stg_dossiers')").fetchall()}
+    assert "FSST" not in kinds and "Dictionary" not in kinds
