@@ -64,16 +64,22 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 _COMPRESSION_HINT = re.compile(r"\s+USING COMPRESSION \w+", re.I)
 
 
-def storage_ddl(con: duckdb.DuckDBPyConnection, ddl: str) -> str:
-    """``ddl`` as this database can take it. Column compression is named (``USING COMPRESSION
-    fsst|dictionary``, see ``staging.column_compression``) for files in DuckDB's v1.0 storage
-    format, which every 1.x reader opens; a file in the v1.3+ format accepts neither name (its
-    strings use dict_fsst), so there DuckDB chooses by itself."""
+def takes_named_compression(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this database file accepts ``USING COMPRESSION fsst|dictionary`` (see
+    ``staging.column_compression``): files in DuckDB's v1.0 storage format, which every 1.x reader
+    opens, do; a file in the v1.3+ format accepts neither name (its strings use dict_fsst)."""
     row = con.execute(
         "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
     version = tuple(int(n) for n in re.findall(r"\d+", row[0] or "")[:3]) if row and row[0] else ()
-    return ddl if version and version < (1, 3) else _COMPRESSION_HINT.sub("", ddl)
+    return bool(version) and version < (1, 3)
+
+
+def storage_ddl(con: duckdb.DuckDBPyConnection, ddl: str, named: bool | None = None) -> str:
+    """``ddl`` as this database can take it: without the named column compression where the file
+    refuses it (DuckDB then chooses by itself). ``named``: the answer of
+    ``takes_named_compression`` when the caller already has it."""
+    return ddl if (takes_named_compression(con) if named is None else named) else _COMPRESSION_HINT.sub("", ddl)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -94,10 +100,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
     with transaction(con):  # all of the schema or none of it (a failure half-way leaves nothing behind)
         _upgrade_derived_tables(con)
+        named = takes_named_compression(con)
         for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
-            con.execute(storage_ddl(con, sql_file(name)))
+            con.execute(storage_ddl(con, sql_file(name), named))
         for source in reference_sources() + event_sources():
-            con.execute(storage_ddl(con, staging_ddl(load_source(source))))
+            con.execute(storage_ddl(con, staging_ddl(load_source(source)), named))
         con.execute(sql_file("schema/views.sql"))
         create_fact_macros(con)
         con.execute("CREATE TABLE IF NOT EXISTS core.warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")

@@ -459,6 +459,9 @@ def test_line_stats_equal_a_plain_count_across_chunk_boundaries(tmp_path, monkey
         expected_trim = " " + ("\t" if "\t" in text else "") + ("\r" if lone_cr else "") + ("\xa0" if "\xa0" in text else "")
         expected_combining = any(0x300 <= ord(c) < 0x370 for c in text)
         assert (lines, combining, trim) == (expected_lines, expected_combining, expected_trim), name
+    stray = tmp_path / "stray.csv"  # an odd trailing byte is no unit: no line
+    stray.write_bytes(b"\xff")
+    assert stats(stray, ",")[0] == (0 if encoding == "utf-16-le" else 1)
 
 
 @pytest.mark.parametrize("blank_line", [False, True])

@@ -89,7 +89,7 @@ def _chunk_stats(piece: bytes, width: int, presence: tuple[bytes, ...]) -> tuple
     u = np.frombuffer(piece, dtype="<u2" if width == 2 else np.uint8)
     own = u[: CHUNK // width]
     lines = int(np.count_nonzero(own == 0x0A))
-    found = frozenset(b for b in presence if b in piece)  # the extra unit is the next piece's: presence only over-reports
+    found = frozenset(b for b in presence if b in piece)  # the extra unit is the next piece's too: no harm
     crs = pairs = 0
     if b"\r" in found:
         crs = int(np.count_nonzero(own == 0x0D))
@@ -116,8 +116,8 @@ def _scan(path: Path, width: int, presence: tuple[bytes, ...]) -> tuple[int, int
         else:
             with ThreadPoolExecutor(min(len(offsets), os.cpu_count() or 1)) as pool:
                 stats = list(pool.map(one, offsets))
-        last = os.pread(fd, width, size - width) if size else b"\n"
-    lf = b"\n" + b"\x00" * (width - 1)
+        lf = b"\n" + b"\x00" * (width - 1)
+        last = os.pread(fd, width, size - width) if size else lf  # an empty file has no open line
     return (sum(s[0] for s in stats), sum(s[1] for s in stats), sum(s[2] for s in stats), any(s[3] for s in stats),
             frozenset().union(*(s[4] for s in stats)), last != lf)
 
