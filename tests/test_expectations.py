@@ -33,14 +33,7 @@ def test_every_event_source_has_a_suite_covering_its_contract(source):
 
 def test_suite_fails_on_bad_values_and_reports_counts():
     suite = next(s for s in all_suites() if s.name == "stg_dossiers")
-    good = {
-        "system": "igate", "dossier_id": "A", "unit_code": "U", "procedure_code": "P", "channel": "online",
-        "status": "resolved", "online_service_level": "full", "result_channel": None,
-        "received_at": pd.Timestamp("2024-01-02"), "due_at": pd.Timestamp("2024-01-05"),
-        "resolved_at": pd.Timestamp("2024-01-04"), "supplement_count": 0,
-    }
-    rows = [dict(good, dossier_id=f"A{i}") for i in range(9)] + [dict(good, dossier_id="B", channel="fax", resolved_at=pd.Timestamp("2024-01-01"))]
-    frame = pd.DataFrame(rows)[suite.columns].astype({"channel": "category"})
+    frame = _bad_dossier_frame(suite).astype({"channel": "category"})
     outcomes = {o.check_name: o for o in run_suite(suite, frame)}
     assert not outcomes["channel_in_set"].success and outcomes["channel_in_set"].unexpected_count == 1
     assert "fax" in outcomes["channel_in_set"].sample
@@ -96,3 +89,55 @@ def test_narrow_batches_give_the_outcomes_of_one_whole_frame_batch():
         assert outcome.sample == [str(v) for v in (res.get("partial_unexpected_list") or [])[:10]], name
     assert not narrow["resolved_after_received"].success and not narrow["due_after_received"].success
     assert not narrow["dossier_unique_per_system"].success
+
+
+def _bad_dossier_frame(suite):
+    good = {
+        "system": "igate", "dossier_id": "A", "unit_code": "U", "procedure_code": "P", "channel": "online",
+        "status": "resolved", "online_service_level": "full", "result_channel": None,
+        "received_at": pd.Timestamp("2024-01-02"), "due_at": pd.Timestamp("2024-01-05"),
+        "resolved_at": pd.Timestamp("2024-01-04"), "supplement_count": 0,
+    }
+    rows = [dict(good, dossier_id=f"A{i}") for i in range(9)] + [dict(good, dossier_id="B", channel="fax", resolved_at=pd.Timestamp("2024-01-01"))]
+    return pd.DataFrame(rows)[suite.columns]
+
+
+def test_helper_process_gives_the_outcomes_of_an_in_process_run():
+    """The command line validates in a helper process (GX imported there, scipy and altair deferred):
+    the outcomes it returns are those of running the suite here."""
+    import pyarrow as pa
+
+    from cchc_etl import validation
+
+    suite = next(s for s in all_suites() if s.name == "stg_dossiers")
+    table = pa.Table.from_pandas(_bad_dossier_frame(suite), preserve_index=False)
+    validation.start_worker()
+    try:
+        worker = validation._worker
+        assert worker is not None
+        remote = validation.validate(suite, table)
+        assert validation._worker is worker and worker.process.poll() is None  # served by the helper, still alive
+    finally:
+        validation.stop_worker()
+    assert remote == run_suite(suite, validation.to_frame(table))
+    assert not {o.check_name: o for o in remote}["channel_in_set"].success
+
+
+def test_deferred_imports_run_a_module_on_first_use_only():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, types\n"
+        "from cchc_etl.validation import defer_imports\n"
+        "defer_imports(('altair',))\n"
+        "import altair\n"
+        "assert type(sys.modules['altair']) is not types.ModuleType, 'altair ran at import'\n"
+        "assert 'altair.vegalite' not in sys.modules\n"
+        "chart = altair.Chart\n"  # first use runs the module
+        "assert type(sys.modules['altair']) is types.ModuleType and 'altair.vegalite' in sys.modules\n"
+        "import json; assert type(sys.modules['json']) is types.ModuleType\n"  # other packages untouched
+        "print('ok', chart.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["ok", "Chart"]
