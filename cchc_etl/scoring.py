@@ -197,7 +197,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
                       dossier_counts: str | None = None) -> str:
     """Indicator values per (org unit, level) of the period: fact counts summed through the roll-up,
     self-assessed values for exactly the unit and its level, derived values; NULL when N/A.
-    ``dossier_counts``: a table already holding ``counts_sql`` of the dossier fact."""
+    ``dossier_counts``: a relation already holding ``counts_sql`` of the dossier fact (per unit)."""
     where_by_fact = where_by_fact or {}
     counts = [s for fact in ("dossier", "survey", "feedback", "document", "email", "procedure")
               if (s := (f"SELECT unit_code, indicator_code, numerator, denominator FROM {dossier_counts}"
@@ -382,17 +382,33 @@ def target_group_filter(expr: str | None) -> str:
     return f"NOT ({inside})" if negate else inside
 
 
-def _group_values(con: duckdb.DuckDBPyConnection, table: str, p: Period, method: Methodology, groups: list[str]) -> None:
+def dossier_group_counts_sql(method: Methodology) -> str:
+    """``counts_sql`` of the prepared period's dossiers per (unit, procedure group): every count is
+    additive, so one pass serves the unit totals (``unit_totals_sql``) and each target group's
+    values (``_group_values``)."""
+    return counts_sql(method, "dossier", "_f_dossier", keys="unit_code, target_group")
+
+
+def unit_totals_sql(group_counts: str, where: str = "TRUE") -> str:
+    """Per unit and indicator: the sums of a ``dossier_group_counts_sql`` table over the procedure
+    groups that ``where`` keeps."""
+    return (f"SELECT unit_code, indicator_code, sum(numerator) AS numerator, sum(denominator) AS denominator "
+            f"FROM {group_counts} WHERE {where} GROUP BY ALL")
+
+
+def _group_values(con: duckdb.DuckDBPyConnection, table: str, p: Period, method: Methodology, groups: list[str],
+                  group_counts: str | None = None) -> None:
     """Append to ``table`` the dossier indicators' values of the prepared period recomputed over the
     procedures of each target group filter (target_group, org_unit_code, org_level, indicator_code,
-    numerator, denominator, value). One pass over the dossiers counts per (unit, procedure group)."""
+    numerator, denominator, value), from ``group_counts`` (a ``dossier_group_counts_sql`` table of
+    the period) or one pass over its dossiers."""
     if not groups:
         return
-    con.execute("CREATE OR REPLACE TEMP TABLE _dossier_group_counts AS "
-                + counts_sql(method, "dossier", "_f_dossier", keys="unit_code, target_group"))
+    if group_counts is None:
+        group_counts = "_dossier_group_counts"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {group_counts} AS {dossier_group_counts_sql(method)}")
     for group in sorted(set(groups)):
-        counts = (f"SELECT unit_code, indicator_code, sum(numerator) AS numerator, sum(denominator) AS denominator "
-                  f"FROM _dossier_group_counts WHERE {target_group_filter(group)} GROUP BY ALL")
+        counts = unit_totals_sql(group_counts, target_group_filter(group))
         where = {f: "FALSE" for f in ("survey", "feedback", "document", "email", "procedure")}
         sql = rolled_values_sql(method, where, unit_counts=counts)
         con.execute(f"INSERT INTO {table} SELECT {_q(group)}, rollup_code, rollup_level, indicator_code, numerator, denominator, value "
@@ -519,9 +535,9 @@ def par_index_sql(method: Methodology) -> str:
 def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared_latest: str | None = None,
                  shared_counts: dict | None = None) -> PeriodResult:
     """Compute and write every mart of one period and methodology version, in one transaction.
-    ``shared_counts`` (owned by the caller, who drops the tables): per month, the dossier counts of
-    its month-end state, for the periods whose only month so far is that month (a month, and the
-    quarter and year it opens, count the same dossiers)."""
+    ``shared_counts`` (owned by the caller, who drops the tables): per month, the dossier counts
+    (per unit and procedure group) of its month-end state, for the periods whose only month so far
+    is that month (a month, and the quarter and year it opens, count the same dossiers)."""
     method = load_methodology(version)
     if p.type == "year":
         targets_rel = targets_relation(con, p.start.year, method)
@@ -539,13 +555,20 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared
             _prepare_period(con, prev, method)
             _group_values(con, "_previous_group_values", prev, method, yoy_groups)
     from_month_end = _prepare_period(con, p, method, shared_latest)
-    dossier_counts = None
-    if from_month_end and shared_counts is not None and method.by_fact("dossier"):
-        key = (method.version, p.start)
-        if key not in shared_counts:
-            shared_counts[key] = f"_dossier_counts_{len(shared_counts)}"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {shared_counts[key]} AS {counts_sql(method, 'dossier', '_f_dossier')}")
-        dossier_counts = shared_counts[key]
+    group_counts = dossier_counts = None
+    if method.by_fact("dossier"):
+        # one pass over the period's dossiers per (unit, procedure group): the unit totals and
+        # the year's target groups both come from it
+        if from_month_end and shared_counts is not None:
+            key = (method.version, p.start)
+            if key not in shared_counts:
+                shared_counts[key] = f"_dossier_counts_{len(shared_counts)}"
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {shared_counts[key]} AS {dossier_group_counts_sql(method)}")
+            group_counts = shared_counts[key]
+        else:
+            group_counts = "_period_group_counts"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {group_counts} AS {dossier_group_counts_sql(method)}")
+        dossier_counts = f"({unit_totals_sql(group_counts)})"
     label = {"period_label": p.label}
     values_sql = rolled_values_sql(method, dossier_counts=dossier_counts)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_values AS {values_sql}", _used(values_sql, label))
@@ -557,7 +580,7 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared
         _empty_values(con, "_target_values")
         con.execute("INSERT INTO _target_values SELECT '', rollup_code, rollup_level, indicator_code, numerator, denominator, value "
                     "FROM _period_values")
-        _group_values(con, "_target_values", p, method, [g for g, _ in targets if g])
+        _group_values(con, "_target_values", p, method, [g for g, _ in targets if g], group_counts)
         con.execute("""CREATE OR REPLACE TEMP TABLE _previous_values AS
                        SELECT '' AS target_group, org_unit_code, org_level, indicator_code, value FROM marts.indicator_values
                        WHERE period_type = 'year' AND period_start = ? AND methodology_version = ?
@@ -602,8 +625,8 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared
                 "INSERT INTO marts.par_index SELECT CAST($y AS INTEGER), org_unit_code, org_level, $v, area_code, score, max_score, ratio, rank, classification "
                 "FROM _period_par", yk)
             par_n = con.execute("SELECT count(*) FROM _period_par").fetchone()[0]
-    for t in ("_period_values", "_period_indicator_scores", "_period_scores", "_f_dossier", "_f_survey", "_f_feedback",
-              "_f_document", "_f_email", "_f_procedure"):
+    for t in ("_period_values", "_period_indicator_scores", "_period_scores", "_period_group_counts", "_f_dossier",
+              "_f_survey", "_f_feedback", "_f_document", "_f_email", "_f_procedure"):
         _drop_temp(con, t)
     return PeriodResult(p, n_values, n_scores, targets_n, par_n)
 
