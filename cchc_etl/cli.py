@@ -105,10 +105,15 @@ def _summarise(month: str, result, seconds: float) -> MonthOutcome:
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
-    """Wall seconds of each step of the run, from the start and end events in Dagster's event log."""
+    """Wall seconds of each step of the run, from the start and end events in Dagster's event log
+    (only those are read: a run logs about fifteen times as many)."""
+    from dagster import DagsterEventType
+
     started: dict[str, float] = {}
     out: dict[str, float] = {}
-    for entry in instance.all_logs(run_id):
+    kinds = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
+    for record in instance.get_records_for_run(run_id, of_type=kinds).records:
+        entry = record.event_log_entry
         event = entry.dagster_event
         if event is None or event.step_key is None:
             continue
