@@ -1,6 +1,6 @@
 """Benchmarks. Each suite prints its figures and ends with one summary line.
 
-    python bench/run.py [--suite dossiers] [--rows 1000000] [--repeat 3]
+    python bench/run.py [--suite dossiers] [--rows 1000000] [--repeat 5]
 
 Suite `dossiers` (issue: the whole pipeline): a month of N dossiers as one CSV in the national
 interface's coded style goes through the real pipeline (`cchc-etl run`: Dagster in-process,
@@ -10,7 +10,9 @@ physical work (read the CSV with declared types, HMAC the three PII columns as t
 requires of anything that stores them, validate, load, aggregate per unit) — in another fresh
 process. The same script without hashing is printed for reference. Wall seconds and peak RSS are
 measured per process (os.wait4; the pipeline's figure covers its GX helper process too). Anchor
-and pipeline alternate --repeat times (default 3), each on a fresh warehouse.
+and pipeline alternate --repeat times (default 5: a shared 2-core host moves single runs by up
+to +-10%), each on a fresh warehouse; the ratio of each pipeline run to the anchor run just
+before it is printed too.
 Last line (medians; peak RSS the largest): pipeline_s=… anchor_s=… ratio=… peak_rss_mb=…
 
 Suite `scoring` (issue: scoring a year of a large city, `--dossiers 5000000`; bench/scoring.py): a
@@ -126,7 +128,7 @@ def in_subprocess(code: str) -> str:
     return out.strip().splitlines()[-1]
 
 
-def suite_dossiers(rows: int, keep: bool, repeat: int = 3) -> str:
+def suite_dossiers(rows: int, keep: bool, repeat: int = 5) -> str:
     with scratch_dir("cchc-bench-", keep) as work:
         month = "2024-01"
         t = time.perf_counter()
@@ -160,6 +162,9 @@ def suite_dossiers(rows: int, keep: bool, repeat: int = 3) -> str:
         anchor_s = statistics.median(a for a, _ in anchors)
         pipe_s = statistics.median(p for p, _ in pipelines)
         pipe_rss = max(r for _, r in pipelines)
+        paired = [p / a for (p, _), (a, _) in zip(pipelines, anchors)]
+        print("each pipeline run / the anchor run before it: " + " ".join(f"{r:.2f}" for r in paired)
+              + f" (median {statistics.median(paired):.2f})")
         print(f"pipeline throughput: {rows / pipe_s:,.0f} rows/s; anchor: {rows / anchor_s:,.0f} rows/s (medians of {repeat}; peak RSS: the largest)")
         return f"pipeline_s={pipe_s:.2f} anchor_s={anchor_s:.2f} ratio={pipe_s / anchor_s:.2f} peak_rss_mb={pipe_rss:.0f}"
 
@@ -275,7 +280,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--dossiers", type=int, default=5_000_000, help="dossiers in the year for --suite scoring")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and warehouses")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each side for --suite dossiers and readers (medians reported)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs of each side for --suite dossiers (default 5) and readers (default 3); medians reported")
     parser.add_argument("--pg", default=os.environ.get("CCHC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="PostgreSQL server for --suite publish (a scratch database is created and dropped)")
     args = parser.parse_args()
@@ -291,7 +297,8 @@ def main() -> None:
 
         print(suite_scoring(args.dossiers, keep=args.keep))
         return
-    print(SUITES[args.suite](args.rows, args.keep, args.repeat))
+    repeat = {} if args.repeat is None else {"repeat": args.repeat}
+    print(SUITES[args.suite](args.rows, args.keep, **repeat))
 
 
 if __name__ == "__main__":
