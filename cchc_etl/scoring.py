@@ -404,7 +404,8 @@ def _group_values(con: duckdb.DuckDBPyConnection, table: str, p: Period, method:
     the period) or one pass over its dossiers."""
     if not groups:
         return
-    if group_counts is None:
+    own = group_counts is None
+    if own:
         group_counts = "_dossier_group_counts"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {group_counts} AS {dossier_group_counts_sql(method)}")
     for group in sorted(set(groups)):
@@ -413,7 +414,8 @@ def _group_values(con: duckdb.DuckDBPyConnection, table: str, p: Period, method:
         sql = rolled_values_sql(method, where, unit_counts=counts)
         con.execute(f"INSERT INTO {table} SELECT {_q(group)}, rollup_code, rollup_level, indicator_code, numerator, denominator, value "
                     f"FROM ({sql}) WHERE indicator_code IN (SELECT code FROM _dossier_codes)", _used(sql, {"period_label": p.label}))
-    con.execute("DROP TABLE IF EXISTS _dossier_group_counts")
+    if own:
+        con.execute(f"DROP TABLE {group_counts}")
 
 
 def _empty_values(con: duckdb.DuckDBPyConnection, table: str) -> None:
