@@ -7,15 +7,20 @@ column lists from these specs, so adding a source starts with adding its YAML fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from functools import cache
 from pathlib import Path
 
 import yaml
 
 from cchc_etl.paths import ASSETS_DIR
-from cchc_etl.text import fold, nfc
+from cchc_etl.text import enum_key, fold, nfc
 
-FIELD_TYPES = {"str", "ts", "date", "bool", "int", "num", "enum", "pii"}
+FIELD_TYPES = {"str", "ts", "date", "bool", "int", "num", "enum", "pii", "period"}
+# "X (ABBR)" as the contract prints a value: the whole text, X alone and ABBR alone all match
+_WITH_ABBREVIATION = re.compile(r"^(?P<text>.*\S)\s*\((?P<abbr>[^()]*\S[^()]*)\)$")
+# an integral float where a code is expected: "2.0", "10,0", "4.00" (the SQL macro cchc_code)
+_INTEGRAL_FLOAT = re.compile(r"^([0-9]+)[.,]0{1,2}$")
 COMPRESSIONS = {"auto", "dictionary", "fsst"}
 
 # the one yes/no vocabulary (folded): Có/Không, x/blank, 1/0, true/false, yes/no, Đã gửi/Chưa gửi
@@ -43,6 +48,15 @@ def read_yaml(path: Path) -> object:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
 
 
+def expand_spelling(spelling: str) -> tuple[str, ...]:
+    """A value spelling and what it implies: ``Bưu chính công ích (BCCI)`` is also
+    ``Bưu chính công ích`` and ``BCCI``; ``Rất hài lòng (5)`` is also ``Rất hài lòng`` and ``5``."""
+    match = _WITH_ABBREVIATION.match(spelling.strip())
+    if not match:
+        return (spelling,)
+    return (spelling, match.group("text").strip(), match.group("abbr").strip())
+
+
 def parse_bool(value: str, *, nonempty_is_true: bool = False) -> bool | None:
     folded = fold(value)
     if folded in BOOL_TRUE:
@@ -65,6 +79,8 @@ class FieldSpec:
     references: str | None = None
     sql_type: str | None = None  # enum whose canonical values are stored as another type (rating -> INTEGER)
     compression: str | None = None  # DuckDB storage of a text column (see staging.column_compression)
+    deadline: bool = False  # ts: a date without a time is the end of that day
+    open_values: bool = False  # enum: a value outside the vocabulary is kept as written (a unit code)
 
     @property
     def is_pii(self) -> bool:
@@ -80,7 +96,8 @@ class FieldSpec:
         for canonical, spellings in self.values.items():
             out.setdefault(canonical, canonical)
             for spelling in spellings:
-                out.setdefault(nfc(spelling), canonical)
+                for variant in expand_spelling(spelling):
+                    out.setdefault(nfc(variant), canonical)
         return out
 
     def map_value(self, value: str) -> object:
@@ -90,15 +107,36 @@ class FieldSpec:
         exact = self.exact_map().get(nfc(value).strip())
         if exact is not None:
             return exact  # symbols such as ">=" fold to nothing: match them as written first
-        return self.value_map().get(fold(value))
+        text = _INTEGRAL_FLOAT.sub(r"\1", value.strip())
+        found = self.exact_map().get(text) or self.value_map().get(enum_key(text))
+        if found is None and self.open_values and value.strip():
+            return nfc(value).strip()
+        return found
 
     def value_map(self) -> dict[str, str]:
-        """Folded spelling -> canonical enum value (canonical names map to themselves)."""
+        """Enum match key (``text.enum_key``: no case, accents, spaces, ``_`` or ``-``) ->
+        canonical value (canonical names map to themselves)."""
         out: dict[str, str] = {}
         for canonical, spellings in self.values.items():
             for spelling in (canonical, *spellings):
-                if fold(spelling):  # a spelling that folds to nothing can only match exactly
-                    out[fold(spelling)] = canonical
+                for variant in expand_spelling(spelling):
+                    if enum_key(variant):  # a spelling that folds to nothing can only match exactly
+                        out.setdefault(enum_key(variant), canonical)
+        return out
+
+    def value_collisions(self) -> list[str]:
+        """Spellings whose match key names two canonical values (a contract error)."""
+        seen: dict[str, tuple[str, str]] = {}
+        out = []
+        for canonical, spellings in self.values.items():
+            for spelling in (canonical, *spellings):
+                for variant in expand_spelling(spelling):
+                    key = enum_key(variant)
+                    if not key:
+                        continue
+                    other = seen.setdefault(key, (canonical, variant))
+                    if other[0] != canonical:
+                        out.append(f"{self.name}: {variant!r} ({canonical}) and {other[1]!r} ({other[0]}) match alike")
         return out
 
 
@@ -168,8 +206,13 @@ def _load(path: Path) -> SourceSpec:
                 references=item.get("references"),
                 sql_type=item.get("sql_type"),
                 compression=item.get("compression"),
+                deadline=bool(item.get("deadline", False)),
+                open_values=bool(item.get("open_values", False)),
             )
         )
+        collisions = fields[-1].value_collisions()
+        if collisions:
+            raise ValueError(f"{path}: field {item['name']}: {'; '.join(collisions)}")
     return SourceSpec(
         source=raw["source"],
         label_vi=raw.get("label_vi", raw["source"]),

@@ -191,10 +191,20 @@ class Loader:
         con.execute(hmac_macro_sql(pii_key))
 
     def fingerprint(self, spec: SourceSpec, system: str | None = None) -> str:
-        """What else decides a file's staged rows: loader version, PII key, contract, profile."""
+        """What else decides a file's staged rows: loader version, PII key, contract, profile (and,
+        for reference data checked against org_units, the unit codes staged)."""
         profile = sorted(load_profile(system, spec.source).items())
         digest = hashlib.sha256(f"{__version__}|{self.key_id}|{profile}|".encode() + spec.text.encode("utf-8"))
+        if spec.reference and _checks_units(spec):
+            digest.update(f"|units:{self._units_digest()}".encode())
         return digest.hexdigest()[:16]
+
+    def _units_digest(self) -> str:
+        if not self._has_units():
+            return "none"
+        return self.con.execute(
+            "SELECT coalesce(md5(string_agg(DISTINCT unit_code, ',' ORDER BY unit_code)), 'none') FROM staging.stg_org_units"
+        ).fetchone()[0]
 
     def ensure_tables(self, spec: SourceSpec) -> None:
         self.con.execute(storage_ddl(self.con, staging_ddl(spec)))
@@ -264,7 +274,10 @@ class Loader:
                 and all(p[3] == "loaded" for p in prior):
             result.files = [FileResult(p[0], "unchanged", *p[4:]) for p in prior]
             return result  # same files, same content, same loader: nothing to do
-        prepared = [self._prepare(spec, lf, i, fingerprint, None, False) for i, lf in enumerate(files)]
+        # a target's scope may name a unit: checked when org_units is staged (the unit codes are
+        # part of the fingerprint, so a changed org_units file re-checks them)
+        has_units = _checks_units(spec) and self._has_units()
+        prepared = [self._prepare(spec, lf, i, fingerprint, None, has_units) for i, lf in enumerate(files)]
         try:
             with transaction(self.con):
                 self.con.execute(f"DELETE FROM {spec.staging_table}")
@@ -292,13 +305,14 @@ class Loader:
         self.con.execute(
             """INSERT INTO quality.file_log (file_path, source, system, month, sha256, rows_read, rows_loaded,
                    rows_quarantined, rows_skipped, loaded_at, status, error, container, encoding, header_row,
-                   rows_blank, rows_total, load_fingerprint)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   rows_blank, rows_total, load_fingerprint, fields_carried)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 lf.relative, lf.source, lf.system, lf.month, lf.sha256, res.rows_read, res.rows_loaded,
                 res.rows_quarantined, res.rows_skipped, res.status, res.error,
                 raw.container if raw else lf.path.suffix.lower().lstrip("."), raw.encoding if raw else None,
                 raw.header_row if raw else None, blank, total, fingerprint,
+                fields_carried(raw) if raw else None,
             ],
         )
 
@@ -479,6 +493,16 @@ class Prepared:
     result: FileResult | None = None
     blank: int = 0
     total: int = 0
+
+
+def _checks_units(spec: SourceSpec) -> bool:
+    return any(f.references == "org_units" for f in spec.fields)
+
+
+def fields_carried(raw: RawData) -> str:
+    """The canonical fields a file carries (a column matched its header), comma-separated and
+    sorted: a field it lacks is unknown for its rows, not blank (methodology §3, data not carried)."""
+    return ",".join(sorted(set(raw.mapping.values())))
 
 
 def _key(prepared: list[Prepared]) -> tuple:

@@ -17,7 +17,7 @@ from cchc_etl.readers.base import RawData
 
 SQL_TYPES = {
     "str": "VARCHAR", "ts": "TIMESTAMP", "date": "DATE", "bool": "BOOLEAN", "int": "BIGINT",
-    "num": "DOUBLE", "enum": "VARCHAR", "pii": "VARCHAR",
+    "num": "DOUBLE", "enum": "VARCHAR", "pii": "VARCHAR", "period": "VARCHAR",
 }
 TOTAL_WORDS = "^(tong cong|tong so|tong|cong|total|sum)( |$)"
 
@@ -91,28 +91,37 @@ def bool_sql(raw: str) -> str:
 
 
 def _parse_expr(f: FieldSpec, raw: str) -> str:
-    """Typed value of one field."""
+    """Typed value of one field of a column the file carries (a blank cell is NULL here)."""
     if f.type == "str":
         return raw
     if f.type == "ts":
-        return f"cchc_ts({raw})"
+        # a deadline written as a date alone is the end of that day
+        return f"cchc_deadline({raw})" if f.deadline else f"cchc_ts({raw})"
     if f.type == "date":
         return f"cchc_date({raw})"
+    if f.type == "period":
+        return f"cchc_period({raw})"
     if f.type == "int":
         expr = f"cchc_int({raw})"
-        return f"coalesce({expr}, {int(f.blank_value)})" if f.blank_value is not None else expr
+        # blank = 0 for a truly blank cell only: an unparseable count stays NULL and is quarantined
+        return f"CASE WHEN {raw} IS NULL THEN {int(f.blank_value)} ELSE {expr} END" if f.blank_value is not None else expr
     if f.type == "num":
         return f"cchc_num({raw})"
     if f.type == "bool":
+        # a blank cell in a carried yes/no column is no (x/blank, link-style non-empty = yes);
+        # a column the file lacks stays NULL, unknown (parse_plan)
         expr = bool_sql(raw)
         if f.nonempty_is_true:
             expr = f"coalesce({expr}, TRUE)"
+        return f"CASE WHEN {raw} IS NULL THEN FALSE ELSE {expr} END"
     elif f.type == "enum":
         # spellings as the contract writes them (codes "1".."10" of national exports, NFC words)
-        # match without any per-row work; anything else is matched on its folded form
+        # match without any per-row work; anything else is matched on its key (no case, accents,
+        # spaces, "_" or "-"), an integral float ("2.0") as its integer
         exact = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in sorted(f.exact_map().items()))
         folded = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in sorted(f.value_map().items()))
-        expr = f"CASE {raw} {exact} ELSE CASE cchc_fold({raw}) {folded} END END"
+        other = raw if f.open_values else "NULL"
+        expr = f"CASE {raw} {exact} ELSE CASE cchc_enum_key(cchc_code({raw})) {folded} ELSE {other} END END"
     elif f.type == "pii":
         return f"cchc_hmac({PII_NORMALISE_SQL.format(raw)})"
     else:
@@ -129,8 +138,11 @@ def _field_errors(f: FieldSpec, raw: str) -> list[tuple[str, str, str]]:
     if f.required:
         out.append((f"{raw} IS NULL", name, lit("thiếu giá trị bắt buộc / required value missing")))
     if f.type in ("ts", "date"):
+        # two-digit years and dates before 2000 are NULL: cchc_ts_problem names which
+        out.append((f"{raw} IS NOT NULL AND {q(name)} IS NULL", name, f"cchc_ts_problem({raw})"))
+    elif f.type == "period":
         out.append((f"{raw} IS NOT NULL AND {q(name)} IS NULL", name,
-                    f"'ngày giờ không hợp lệ / unparseable date-time: ' || {raw}"))
+                    f"'kỳ phải là YYYY, YYYY-MM, YYYY-Qn hoặc một ngày / period must be YYYY, YYYY-MM, YYYY-Qn or a date: ' || {raw}"))
     elif f.type == "enum":
         out.append((f"{raw} IS NOT NULL AND {q(name)} IS NULL", name,
                     f"'giá trị không thuộc danh mục / unknown value: ' || {raw}"))
@@ -201,9 +213,8 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     for f in spec.fields:
         pos = by_field.get(f.name)
         if pos is None:
-            # an absent column is unknown, not blank: only counts default (blank = 0)
-            default = str(int(f.blank_value)) if f.type == "int" and f.blank_value is not None else "NULL"
-            typed.append(f"CAST({default} AS {sql_type(f)}) AS {q(f.staged_name)}")
+            # a column the file does not carry is unknown (NULL), never its blank value
+            typed.append(f"CAST(NULL AS {sql_type(f)}) AS {q(f.staged_name)}")
         else:
             typed.append(f"CAST({_parse_expr(f, f'r{pos}')} AS {sql_type(f)}) AS {q(f.staged_name)}")
     extras = [(pos, header) for pos, header in sorted(raw.extras.items())]
@@ -233,9 +244,13 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
             errors.extend(_field_errors(f, f"r{pos}"))
     for f in spec.fields:
         if f.references == "org_units" and f.name in by_field and reference_units:
+            # an open vocabulary (a target's scope): its own words, else a unit code
+            words = f" AND {q(f.name)} NOT IN ({', '.join(lit(v) for v in sorted(f.values))})" if f.open_values and f.values else ""
             errors.append((
-                f"{q(f.name)} IS NOT NULL AND {q(f.name)} NOT IN (SELECT unit_code FROM staging.stg_org_units)",
-                f.name, f"'mã đơn vị không có trong danh mục / unit_code not in reference org_units: ' || {q(f.name)}",
+                f"{q(f.name)} IS NOT NULL{words} AND {q(f.name)} NOT IN (SELECT unit_code FROM staging.stg_org_units)",
+                f.name,
+                (f"'phạm vi không phải city, cấp đơn vị hay mã đơn vị trong danh mục / scope is neither city, an org level nor a unit code of org_units: ' || {q(f.name)}"
+                 if f.open_values else f"'mã đơn vị không có trong danh mục / unit_code not in reference org_units: ' || {q(f.name)}"),
             ))
     for rule in spec.rules:
         errors.append((f"coalesce({rule.when}, FALSE)", rule.column, lit(rule.reason)))

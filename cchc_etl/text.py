@@ -25,3 +25,10 @@ def fold(value: object) -> str:
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("đ", "d").replace("Đ", "D").lower()
     return _NON_ALNUM.sub(" ", stripped).strip()
+
+
+def enum_key(value: object) -> str:
+    """Match key of a coded value: the fold without spaces, so that case, spaces, ``_`` and ``-``
+    do not matter ("makeup_working_saturday", "Make-up working Saturday"; "Nghỉbù", "Nghỉ bù").
+    The same as the SQL macro cchc_enum_key."""
+    return fold(value).replace(" ", "")

@@ -60,7 +60,7 @@ def assert_three_rows(staged, first_row: int):
     assert [r[1] for r in staged] == ["online", "postal", "direct"]
     assert [r[2] for r in staged] == ["returned", "processing", "resolved"]
     assert staged[0][3] == dt.datetime(2024, 1, 5, 8, 30)
-    assert staged[0][4] == dt.datetime(2024, 1, 10)
+    assert staged[0][4] == dt.datetime(2024, 1, 10, 23, 59, 59, 999999)  # a date-only deadline: the end of that day
     assert staged[1][5] is None
     assert staged[2][5] == dt.datetime(2024, 1, 16, 10, 0)
     # PII hashed with the key (names normalised to NFC before hashing), never in clear

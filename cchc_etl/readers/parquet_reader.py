@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from cchc_etl.contract import SourceSpec
 from cchc_etl.readers.base import FileRefused, RawData, match_header
 
+VN_TZ = "Asia/Ho_Chi_Minh"
+
 if TYPE_CHECKING:  # imported where used (see readers.base)
     import pyarrow as pa
 
@@ -17,6 +19,9 @@ def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     import pyarrow.compute as pc
 
     if pa.types.is_timestamp(column.type):
+        if column.type.tz is not None:
+            # a zoned timestamp is an instant: Vietnam wall time; a naive one is already local
+            column = column.cast(pa.timestamp(column.type.unit, tz=VN_TZ))
         return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
     if pa.types.is_date(column.type):
         return pc.strftime(column, format="%Y-%m-%d")

@@ -23,13 +23,32 @@ CREATE OR REPLACE TEMP MACRO cchc_excel_serial(x) AS
          THEN TIMESTAMP '1899-12-30' + to_microseconds(round(x::DOUBLE * 86400000000)::BIGINT)
     END;
 
--- ISO 8601 first (DuckDB's own cast: fast, Y-M-D only); an explicit offset or Z is converted to
--- Vietnam time; then Excel serials; then the day-first formats, never month-first.
-CREATE OR REPLACE TEMP MACRO cchc_ts(x) AS
+-- a zone suffix (Z, +hh, +hhmm, +hh:mm) -> minutes east of UTC
+CREATE OR REPLACE TEMP MACRO cchc_zone_minutes(z) AS
+    CASE WHEN z IN ('Z', 'z') THEN 0
+         ELSE (CASE WHEN z[1:1] = '-' THEN -1 ELSE 1 END)
+              * (CAST(z[2:3] AS INTEGER) * 60 + coalesce(TRY_CAST(nullif(replace(z[4:], ':', ''), '') AS INTEGER), 0))
+    END;
+
+-- ISO date and time (T or a space, with or without seconds) followed by a zone: converted to
+-- Vietnam time (Asia/Ho_Chi_Minh); NULL when the text is not of that shape
+CREATE OR REPLACE TEMP MACRO cchc_ts_zoned(x) AS
+    CASE WHEN regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)')
+         THEN timezone('Asia/Ho_Chi_Minh', timezone('UTC',
+                  TRY_CAST(regexp_replace(x, ' ?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$', '') AS TIMESTAMP)
+                  - to_minutes(cchc_zone_minutes(regexp_extract(x, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$', 1)))))
+    END;
+
+-- any date-time the contract allows, with no plausibility floor (staging uses cchc_ts): ISO 8601
+-- first (DuckDB's own cast: fast, Y-M-D only); an explicit offset or Z is converted to Vietnam
+-- time; then Excel serials; then the day-first formats, never month-first. A time without a
+-- zone is already Vietnam time.
+CREATE OR REPLACE TEMP MACRO cchc_ts_any(x) AS
     CASE
         WHEN x IS NULL THEN NULL
-        WHEN length(x) > 19 AND regexp_matches(x, '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})$')
-            THEN timezone('Asia/Ho_Chi_Minh', TRY_CAST(x AS TIMESTAMPTZ))
+        WHEN x[5:5] = '-' AND length(x) >= 17
+             AND (x[-1:] IN ('Z', 'z') OR contains(x[17:], '+') OR contains(x[17:], '-'))
+            THEN cchc_ts_zoned(x)
         ELSE coalesce(
             CASE WHEN x[5:5] = '-' THEN TRY_CAST(x AS TIMESTAMP) END,
             cchc_excel_serial(x),
@@ -39,7 +58,39 @@ CREATE OR REPLACE TEMP MACRO cchc_ts(x) AS
             ]))
     END;
 
+-- staging's date-time: a date before 2000 (two-digit years read as year 24 AD, Excel serials of
+-- the 1950s..1990s) is implausible and NULL, so that the row is quarantined (see
+-- cchc_ts_problem for the reason)
+CREATE OR REPLACE TEMP MACRO cchc_ts(x) AS
+    CASE WHEN cchc_ts_any(x) >= TIMESTAMP '2000-01-01' THEN cchc_ts_any(x) END;
+
+-- a date without a time (ISO, day-first, a whole Excel serial): as a deadline, the end of that day
+CREATE OR REPLACE TEMP MACRO cchc_is_date_only(x) AS
+    regexp_full_match(x, '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{4}|[0-9]{5}(\.0+)?');
+
+CREATE OR REPLACE TEMP MACRO cchc_deadline(x) AS
+    CASE WHEN cchc_is_date_only(x) THEN cchc_ts(x) + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND ELSE cchc_ts(x) END;
+
+-- why a non-blank cell gave no date-time (the caller's quarantine reason)
+CREATE OR REPLACE TEMP MACRO cchc_ts_problem(x) AS
+    CASE
+        WHEN regexp_full_match(x, '[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{2}( .*)?')
+            THEN 'năm hai chữ số, cần ghi đủ 4 chữ số / two-digit year, write the year in full: ' || x
+        WHEN cchc_ts_any(x) IS NOT NULL
+            THEN 'ngày trước năm 2000, không hợp lý / date before 2000, implausible: ' || x
+        ELSE 'ngày giờ không hợp lệ / unparseable date-time: ' || x
+    END;
+
 CREATE OR REPLACE TEMP MACRO cchc_date(x) AS CAST(cchc_ts(x) AS DATE);
+
+-- a reporting period: YYYY, YYYY-MM, YYYY-Qn as written; a date (an Excel or Parquet date cell,
+-- an ISO date or date-time) means its month
+CREATE OR REPLACE TEMP MACRO cchc_period(x) AS
+    CASE
+        WHEN regexp_full_match(x, '[0-9]{4}(-(0[1-9]|1[0-2]))?') THEN x
+        WHEN regexp_full_match(x, '[0-9]{4}-[Qq][1-4]') THEN upper(x)
+        WHEN regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?') THEN strftime(cchc_ts(x), '%Y-%m')
+    END;
 
 -- cchc_bool_word(folded) is generated from cchc_etl.contract.BOOL_TRUE / BOOL_FALSE (one vocabulary,
 -- cchc_etl.staging.bool_word_sql); staging inlines the same CASE per yes/no column (bool_sql).
@@ -61,5 +112,18 @@ CREATE OR REPLACE TEMP MACRO cchc_num(x) AS
         ELSE TRY_CAST(replace(replace(x, ' ', ''), '%', '') AS DOUBLE)
     END;
 
+-- integers: an integral number in any of the forms above (4.0, 5,0, 9.00 included); a count
+-- written with its unit ("2 lần", "2 lần.") is that count; anything else is NULL (quarantined)
 CREATE OR REPLACE TEMP MACRO cchc_int(x) AS
-    CASE WHEN cchc_num(x) = floor(cchc_num(x)) THEN CAST(cchc_num(x) AS BIGINT) END;
+    CASE WHEN cchc_num(x) = floor(cchc_num(x)) THEN CAST(cchc_num(x) AS BIGINT)
+         WHEN regexp_full_match(cchc_fold(x), '[0-9]+ ?lan')
+            THEN CAST(regexp_extract(cchc_fold(x), '^[0-9]+') AS BIGINT)
+    END;
+
+-- an integral float written where a code is expected ("2.0", "10,0", "4.00") -> "2", "10", "4"
+CREATE OR REPLACE TEMP MACRO cchc_code(x) AS
+    regexp_replace(x, '^([0-9]+)[.,]0{1,2}$', '\1');
+
+-- enum match key: the fold without spaces, so that case, spaces, "_" and "-" do not matter
+-- ("makeup_working_saturday" = "Make-up working Saturday"); cchc_etl.text.enum_key
+CREATE OR REPLACE TEMP MACRO cchc_enum_key(x) AS replace(cchc_fold(x), ' ', '');

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     rows_total       bigint,
     load_fingerprint text
 );
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried text;
 CREATE INDEX IF NOT EXISTS file_log_month ON quality.file_log (month);
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     rows_total       BIGINT,
     load_fingerprint VARCHAR             -- contract + loader version + PII key id: a change reloads
 );
+-- the canonical fields the file carries (comma-separated, sorted; NULL when refused): a field it
+-- lacks is unknown for its rows, not blank (methodology §3, data not carried)
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried VARCHAR;
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (
     file_path   VARCHAR NOT NULL,
