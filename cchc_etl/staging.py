@@ -188,7 +188,7 @@ def clean_select(spec: SourceSpec, raw: RawData, prefix: str = "c") -> str:
     text columns (names, codes, PII before hashing, vendor columns) are normalised, and only when
     the reader saw combining marks.
     """
-    text = {pos for pos, name in raw.mapping.items() if spec.field(name).type in ("str", "pii")}
+    text = {pos for pos, name in raw.mapping.items() if spec.field(name).type in ("str", "pii") or spec.field(name).open_values}
     text |= set(range(raw.n_columns)) - set(raw.mapping)  # vendor columns are free text
     out = []
     for i in range(raw.n_columns):

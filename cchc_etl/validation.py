@@ -426,7 +426,7 @@ def baseline_expectations(spec) -> list[dict]:
         if f.required:
             out.append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": f.staged_name},
                         "severity": "critical", "meta": {"check_name": f"{f.name}_not_null"}})
-        if f.type == "enum":
+        if f.type == "enum" and not f.open_values:  # an open vocabulary also holds unit codes
             values = sorted(f.values)
             if f.sql_type and f.sql_type.upper() in ("INTEGER", "BIGINT"):
                 values = sorted(int(v) for v in values)
