@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -426,3 +427,158 @@ def test_target_scope_words_map_and_unknown_scopes_quarantine(tmp_path):
     from cchc_etl.scoring import unusable_reference_rows
     with connect(wh) as con:
         assert [r for r in unusable_reference_rows(con, "vn-2025.1") if "scope" in r] == []
+
+
+# -- the contract's own value spellings, read from the contract, through every container -----------
+
+CONTRACT_MD = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "input-contract.md"
+
+
+def _contract_value_spellings() -> dict[tuple[str, str], list[tuple[str, object]]]:
+    """(source, field) -> [(spelling, canonical)] as the contract's tables print them: an enum's
+    header cell lists its spellings after the colon, in the order of ``enum(...)`` (the rating
+    spells its number in parentheses); the holiday kinds pair an English and a Vietnamese spelling."""
+    text = CONTRACT_MD.read_text(encoding="utf-8")
+    out: dict[tuple[str, str], list[tuple[str, object]]] = {}
+    source = None
+    for line in text.splitlines():
+        head = re.match(r"^### `(\w+)`", line)
+        if head:
+            source = head.group(1)
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if source is None or len(cells) < 3:
+            continue
+        name, headers, kind = cells[0], cells[1], cells[2]
+        legacy = re.search(r"\(legacy: ([^;)]*)", headers)
+        headers = re.sub(r"\s*\([^()]*[:;][^()]*\)", "", headers)  # "(legacy: ...; 2 or blank = none)"
+        if ":" in headers:
+            spellings = [s.strip() for s in headers.split(":", 1)[1].split(" / ")]
+        elif kind.startswith("enum("):  # "Văn bản đến / Văn bản đi (Loại sổ)": the header in parentheses
+            spellings = [s.strip() for s in re.sub(r"\s*\([^()]*\)$", "", headers).split(" / ")]
+            if len(spellings) < 2:  # only header names ("Hình thức trả kết quả")
+                continue
+        else:
+            continue
+        spellings = [re.sub(r",\s*or 1–5$", "", s) for s in spellings]
+        enum = re.match(r"enum\(([^)]*)\)", kind)
+        if enum:
+            canon = [c.strip() for c in enum.group(1).split(",")]
+            if len(canon) == len(spellings) + 1 and "submitted" in canon:  # the contract prints no word for "submitted"
+                canon.remove("submitted")
+            if name == "online_service_level" and legacy:  # Toàn trình / Một phần; legacy Mức độ 4 / Mức độ 3
+                spellings += [s.strip() for s in legacy.group(1).split(" / ")]
+                canon = ["full", "partial", "full", "partial"]
+            if len(canon) != len(spellings):  # e.g. role: lãnh đạo / công chức / viên chức -> leader, staff
+                canon = {"role": ["leader", "staff", "staff"]}.get(name, canon)
+            assert len(canon) == len(spellings), (source, name, spellings, canon)
+            out[(source, name)] = list(zip(spellings, canon))
+        elif kind.startswith("int") and all(re.search(r"\((\d)\)$", s) for s in spellings):
+            out[(source, name)] = [(s, int(re.search(r"\((\d)\)$", s).group(1))) for s in spellings]
+    # the national synchronisation interface's codes
+    codes = " ".join(re.search(r"Coded values from the national(.*?)`submitted` dossiers", text, re.S).group(1).split())
+    channel = re.search(r"channel (`1`[^;]*);", codes).group(1)
+    out[("dossiers", "channel")] += list(zip(re.findall(r"`(\d+)`", channel), ["direct", "online", "postal"]))
+    level = re.search(r"online level (`4`[^;]*);", codes).group(1)
+    out[("dossiers", "online_service_level")] += [(c, v) for c, v in re.findall(r"`(\d+)` (?:or blank )?(\w+)", level)]
+    for item in re.search(r"status `1`–`10` \((.*)\)", codes).group(1).split(", "):
+        target = item.split("→")[1].strip() if "→" in item else item.split()[-1]
+        out[("dossiers", "status")] += [(c, target) for c in re.findall(r"\b(\d+)\b", item)]
+    kinds = re.search(r"kind \((.*?); case", text, re.S)
+    if kinds:
+        load_kind = load_source("holidays").field("kind")
+        pairs = re.findall(r"`([^`]+)` / ([^,]+)", kinds.group(1))
+        out[("holidays", "kind")] = [(s.strip(), load_kind.map_value(en)) for en, vi in pairs for s in (en, vi)]
+    return out
+
+
+# one valid row per source; the field under test is replaced by each spelling
+_TEMPLATES = {
+    "dossiers": ({"Mã hồ sơ": None, "Mã TTHC": "1.001", "Mã đơn vị": "STP", "Kênh nộp": "Trực tiếp",
+                  "Mức độ DVC": "Toàn trình", "Ngày tiếp nhận": "05/01/2024 08:00", "Hạn xử lý": "20/01/2024",
+                  "Ngày có kết quả": "09/01/2024 10:00", "Trạng thái": "Đã trả kết quả"},
+                 {"channel": "Kênh nộp", "status": "Trạng thái", "online_service_level": "Mức độ DVC"}),
+    "surveys": ({"Mã đánh giá": None, "Mã đơn vị": "STP", "Ngày đánh giá": "10/01/2024 09:00", "Mức độ hài lòng": "5"},
+                {"rating": "Mức độ hài lòng"}),
+    "documents": ({"Mã văn bản": None, "Mã đơn vị": "STP", "Loại sổ": "Văn bản đến", "Ngày đến": "10/01/2024",
+                   "Hình thức": "Điện tử", "Độ mật": "Thường"},
+                  {"direction": "Loại sổ", "form": "Hình thức", "secrecy": "Độ mật"}),
+    "email": ({"Tài khoản": None, "Mã đơn vị": "STP", "Chức vụ": "Công chức", "Số ngày đăng nhập": "20"}, {"role": "Chức vụ"}),
+    "holidays": ({"Ngày": None, "Tên": "Ngày nghỉ", "Loại": "Nghỉ lễ"}, {"kind": "Loại"}),
+}
+_STAGED_ORDER = {"dossiers": "row_number", "surveys": "row_number", "documents": "row_number", "email": "row_number",
+                 "holidays": "date"}
+
+
+def _variants(spelling: str) -> list[str]:
+    return [spelling, spelling.upper(), spelling.lower(), unicodedata.normalize("NFD", spelling)]
+
+
+def _source_rows(source: str, cases: list[tuple[str, str, object]]) -> list[list[str]]:
+    template, _ = _TEMPLATES[source]
+    header = list(template)
+    rows = [header]
+    for i, (column, value, _) in enumerate(cases, 1):
+        row = dict(template)
+        key_column = header[0]
+        row[key_column] = (dt.date(2025, 1, 1) + dt.timedelta(days=i)).strftime("%d/%m/%Y") if source == "holidays" \
+            else (f"acct{i}@stp.gov.vn" if source == "email" else f"K-{i:04d}")
+        row[column] = value
+        rows.append([row[h] for h in header])
+    return rows
+
+
+@pytest.mark.parametrize("container", ["utf-8", "utf-16", "cp1258", "xlsx", "parquet"])
+def test_every_value_spelling_of_the_contract_in_every_container(tmp_path, container):
+    if not CONTRACT_MD.exists():
+        pytest.skip(f"no contract at {CONTRACT_MD}")
+    from test_readers import cp1258_bytes  # the Windows-1258 encoder of the readers' tests
+
+    spellings = _contract_value_spellings()
+    # the contract's enums all reach the test (a new one must be added to the templates)
+    assert {f for _, f in spellings} >= {"channel", "status", "online_service_level", "rating", "direction", "form",
+                                          "secrecy", "role", "kind"}
+    per_source: dict[str, list[tuple[str, str, object]]] = {}
+    for (source, field_name), pairs in spellings.items():
+        if source not in _TEMPLATES or field_name not in _TEMPLATES[source][1]:
+            continue
+        column = _TEMPLATES[source][1][field_name]
+        for printed, canonical in pairs:
+            # "X (ABBR)": the whole text, X alone and ABBR alone
+            parts = re.match(r"^(.*\S)\s*\((\w+)\)$", printed)
+            spellings_of = [printed, *(parts.groups() if parts else ())]
+            for variant in [v for spelling in spellings_of for v in _variants(spelling)]:
+                per_source.setdefault(source, []).append((column, variant, (field_name, canonical)))
+    files = {}
+    for source, cases in per_source.items():
+        rows = _source_rows(source, cases)
+        folder = "reference/holidays" if source == "holidays" else f"{source}/2024-01/sys__values"
+        if container in ("utf-8", "utf-16", "cp1258"):
+            text = "\r\n".join(("\t" if container == "utf-16" else ",").join(r) for r in rows) + "\r\n"
+            data = {"utf-8": lambda t: t.encode("utf-8"), "utf-16": lambda t: t.encode("utf-16"), "cp1258": cp1258_bytes}[container](text)
+            files[f"{folder}.csv"] = data
+        elif container == "xlsx":
+            files[f"{folder}.xlsx"] = (lambda r: lambda p: write_xlsx(p, r))(rows)
+        else:
+            files[f"{folder}.parquet"] = (lambda r: lambda p: pq.write_table(
+                pa.table({h: [row[i] for row in r[1:]] for i, h in enumerate(r[0])}), p))(rows)
+    landing = landing_tree(tmp_path, files)
+    wh = tmp_path / "wh.duckdb"
+    with connect(wh) as con:
+        ensure_schema(con)
+        loader = Loader(con, landing, KEY)
+        loader.load_reference("org_units")
+        loader.load_reference("holidays")
+        for source in per_source:
+            if source != "holidays":
+                assert not loader.load_month(source, dt.date(2024, 1, 1)).refused
+    for source, cases in per_source.items():
+        assert quarantine(wh, source) == {}, source
+        table = load_source(source).staging_table
+        for field_name in {f for _, _, (f, _) in cases}:
+            got = [r[0] for r in query(wh, f"SELECT {field_name} FROM {table} ORDER BY {_STAGED_ORDER[source]}")]
+            want = [(canonical if f == field_name else None) for _, _, (f, canonical) in cases]
+            pairs = [(g, w, v) for g, w, (_, v, _) in zip(got, want, cases) if w is not None]
+            assert [g for g, _, _ in pairs] == [w for _, w, _ in pairs], [
+                (v, g, w) for g, w, v in pairs if g != w]
+    accounting_ok(wh)
