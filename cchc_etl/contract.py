@@ -6,8 +6,8 @@ column lists from these specs, so adding a source starts with adding its YAML fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
