@@ -19,7 +19,8 @@ SQL_TYPES = {
     "str": "VARCHAR", "ts": "TIMESTAMP", "date": "DATE", "bool": "BOOLEAN", "int": "BIGINT",
     "num": "DOUBLE", "enum": "VARCHAR", "pii": "VARCHAR",
 }
-TOTAL_WORDS = "^(tong cong|tong so|tong|cong|total|sum)( |$)"
+# a total row's label (folded, so case, diacritics and a trailing ":" do not matter): the whole cell
+TOTAL_LABEL = "(tong cong|tong so|cong|total)"
 
 
 def q(identifier: str) -> str:
@@ -151,6 +152,7 @@ class ParsePlan:
 
     create: str
     bad: str
+    footer: str = ""  # run after ``create``: marks the footer rows (see parse_plan)
 
 
 def _chars_sql(chars: str) -> str:
@@ -214,17 +216,21 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     else:
         typed.append("CAST(NULL AS JSON) AS extra")
 
-    # skip kinds, tested only on rows that lack a required field (every data row has them all):
-    # blank rows, and total rows ("Tổng cộng" in a marker column or one of the first cells)
-    required_raw = [f"r{by_field[name]} IS NULL" for name in spec.required if name in by_field]
-    lacks_required = " OR ".join(required_raw) or "TRUE"
+    # skip kinds (contract, "Total and footer rows"). A row carrying a record key (the key fields
+    # of the contract, ``system`` aside) is never skipped. Without one: a blank row; a total row,
+    # whose first non-empty cell is a total label ("Tổng cộng:", "Cộng", "Total"; a key cell that
+    # holds the label is no key); after ``create``, ``footer`` marks the remaining keyless rows
+    # below the last record of the file (of each sheet) as footer rows (signatures, dates).
+    key_fields = [k for k in spec.key if k != "system" and k in by_field] or [k for k in spec.required if k in by_field]
+
+    def is_label(cell: str) -> str:
+        return f"coalesce(regexp_full_match(cchc_fold({cell}), {lit(TOTAL_LABEL)}), FALSE)"
+
+    no_key = " AND ".join(f"(r{by_field[k]} IS NULL OR {is_label(f'r{by_field[k]}')})" for k in key_fields) or "TRUE"
     all_null = " AND ".join(f"r{i} IS NULL" for i in range(n)) or "TRUE"
-    marker_positions = [by_field[c] for c in spec.total_marker_columns if c in by_field]
-    probe = " OR ".join(
-        f"coalesce(regexp_matches(cchc_fold(r{i}), {lit(TOTAL_WORDS)}), FALSE)"
-        for i in dict.fromkeys(marker_positions + list(range(min(n, 3))))
-    ) or "FALSE"
-    skip = f"CASE WHEN {lacks_required} THEN CASE WHEN {all_null} THEN 'blank' WHEN {probe} THEN 'total' END END"
+    first_cell = f"coalesce({', '.join(f'r{i}' for i in range(n))})" if n else "NULL"
+    skip = f"CASE WHEN {no_key} THEN CASE WHEN {all_null} THEN 'blank' WHEN {is_label(first_cell)} THEN 'total' END END"
+    keyed = f"NOT ({no_key})"
 
     errors: list[tuple[str, str, str]] = []
     for f in spec.fields:
@@ -253,6 +259,9 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     err_reason = "CASE _err " + " ".join(f"WHEN {i} THEN {reason}" for i, (_, _, reason) in enumerate(errors)) + " END" if errors else "NULL"
     bad = "_skip IS NULL AND _err IS NOT NULL"
 
+    sheet = "_sheet, " if raw.sheet_column and row_numbers else ""
+    if sheet:
+        src = src.replace(f"SELECT {row_number}", f"SELECT {row_number}{sheet}", 1)
     typed_sql = ",\n        ".join(typed)
     raw_cols = ", ".join(f"r{i}" for i in range(n))
     out_cols = ", ".join(q(f.staged_name) for f in spec.fields)
@@ -260,21 +269,27 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
 CREATE OR REPLACE TEMP TABLE {target} AS
 WITH {src},
 typed AS (
-    SELECT {row_number}{raw_cols},
+    SELECT {row_number}{sheet}{raw_cols},
         {typed_sql}
     FROM src
 ),
 flagged AS (
-    SELECT *, {skip} AS _skip, {err_idx} AS _err
+    SELECT *, {skip} AS _skip, {keyed} AS _keyed, {err_idx} AS _err
     FROM typed
 )
-SELECT {row_number}{out_cols}, extra, _skip, _err,
+SELECT {row_number}{sheet}{out_cols}, extra, _skip, _keyed, _err,
     CASE WHEN {bad} THEN CAST({err_col} AS VARCHAR) END AS _err_column,
     CASE WHEN {bad} THEN CAST({err_reason} AS VARCHAR) END AS _err_reason,
     CASE WHEN {bad} THEN {raw_values_sql(spec, raw)} END AS _raw_values
 FROM flagged
 """
-    return ParsePlan(create=create, bad=bad)
+    group, match = ("_sheet, ", "AND t._sheet IS NOT DISTINCT FROM k._sheet ") if sheet else ("", "")
+    footer = (
+        f"UPDATE {target} AS t SET _skip = 'footer' "
+        f"FROM (SELECT {group}max(rowid) AS last FROM {target} WHERE _keyed {'GROUP BY _sheet' if sheet else ''}) AS k "
+        f"WHERE t._skip IS NULL AND NOT t._keyed {match}AND t.rowid > k.last"
+    )
+    return ParsePlan(create=create, bad=bad, footer=footer)
 
 
 def raw_values_sql(spec: SourceSpec, raw: RawData) -> str:
