@@ -184,19 +184,15 @@ def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: d
     row_index = best[1]
     header_cells = list(rows[row_index])
     header_rows = 1
-    # a two-row header: the best row with the row below or above, when together they name more fields
+    # a two-row header: the best row with the row below or above, when together they name more
+    # fields; the header then ends at the lower row
     for upper_i in (row_index, row_index - 1):
-        lower_i = upper_i + 1
-        if upper_i < 0 or lower_i >= len(scanned):
+        if upper_i < 0 or upper_i + 1 >= len(scanned):
             continue
-        combined = _combine(list(rows[upper_i]), list(rows[lower_i]), index)
-        if len(fields_of(combined)) > len(fields_of(header_cells)):
-            header_cells, header_rows, last = combined, 2, lower_i
-            row_index_combined = last
+        combined = _combine(list(rows[upper_i]), list(rows[upper_i + 1]), index)
+        if len(fields_of(combined)) > best[0]:
+            header_cells, header_rows, row_index = combined, 2, upper_i + 1
             break
-    else:
-        row_index_combined = row_index
-    row_index = row_index_combined
     headers = [nfc(str(c)).strip() if c not in (None, "") else "" for c in header_cells]
     ranks = alias_ranks(spec, profile)
     candidates: dict[str, list[int]] = {}

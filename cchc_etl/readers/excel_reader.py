@@ -105,7 +105,7 @@ def _percent_cells_xls(path: Path, sheet_name: str, first_row: int) -> list[tupl
         return []
     try:
         percent_keys = {k for k, f in book.format_map.items() if "%" in re.sub(r'"[^"]*"|\\.', "", f.format_str or "")}
-        percent_xf = {i for i, xf in enumerate(book.xf_list) if xf.format_key in percent_keys}
+        percent_xf = {i for i, xf in enumerate(book.xf_list) if xf.format_key in percent_keys and not xf.is_style}
         if not percent_xf:
             return []
         sheet = book.sheet_by_name(sheet_name)
