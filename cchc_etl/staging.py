@@ -224,13 +224,16 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     key_fields = [k for k in spec.key if k != "system" and k in by_field] or [k for k in spec.required if k in by_field]
 
     def is_label(cell: str) -> str:
-        return f"coalesce(regexp_full_match(cchc_fold({cell}), {lit(TOTAL_LABEL)}), FALSE)"
+        # folding runs only for a short cell starting like a label (a CASE evaluates lazily):
+        # not for the key of every record
+        return (f"CASE WHEN {cell} IS NULL OR length({cell}) > 24 OR {cell}[1] NOT IN ('T', 't', 'C', 'c') THEN FALSE "
+                f"ELSE coalesce(regexp_full_match(cchc_fold({cell}), {lit(TOTAL_LABEL)}), FALSE) END")
 
     no_key = " AND ".join(f"(r{by_field[k]} IS NULL OR {is_label(f'r{by_field[k]}')})" for k in key_fields) or "TRUE"
     all_null = " AND ".join(f"r{i} IS NULL" for i in range(n)) or "TRUE"
     first_cell = f"coalesce({', '.join(f'r{i}' for i in range(n))})" if n else "NULL"
-    skip = f"CASE WHEN {no_key} THEN CASE WHEN {all_null} THEN 'blank' WHEN {is_label(first_cell)} THEN 'total' END END"
-    keyed = f"NOT ({no_key})"
+    skip = f"CASE WHEN _nokey THEN CASE WHEN {all_null} THEN 'blank' WHEN {is_label(first_cell)} THEN 'total' END END"
+    keyed = "NOT _nokey"
 
     errors: list[tuple[str, str, str]] = []
     for f in spec.fields:
@@ -270,7 +273,8 @@ CREATE OR REPLACE TEMP TABLE {target} AS
 WITH {src},
 typed AS (
     SELECT {row_number}{sheet}{raw_cols},
-        {typed_sql}
+        {typed_sql},
+        {no_key} AS _nokey
     FROM src
 ),
 flagged AS (
