@@ -489,3 +489,25 @@ def test_total_rows_footers_and_records_that_look_like_totals(tmp_path, containe
         (month_dir(root) / "igate__report.csv").write_bytes(csv_bytes(padded, encoding))
     db = load_event(tmp_path, root)
     _check_report(db, header_row=2)
+
+
+def test_footer_rows_are_found_per_sheet(tmp_path):
+    """Each sheet's signatures follow its own last record (not the workbook's last one)."""
+    root = landing(tmp_path)
+    wb = openpyxl.Workbook()
+    for n, name in enumerate(["Quý I", "Quý II"]):
+        ws = wb.active if n == 0 else wb.create_sheet(name)
+        ws.title = name
+        ws.append(DOSSIER_HEADERS)
+        ws.append(dossier(2 * n + 1))
+        ws.append(dossier(2 * n + 2))
+        ws.append(["Tổng cộng", None, None, None, None, None, None, None, "2"])
+        # signatures under the columns after the record key (a text in the key column is a key)
+        ws.append([None, "Người lập biểu", None, None, None, None, "Thủ trưởng đơn vị"])
+    wb.save(month_dir(root) / "igate__quarters.xlsx")
+    db = load_event(tmp_path, root)
+    assert query(db, "SELECT count(*) FROM staging.stg_dossiers") == [(4,)]
+    assert query(db, "SELECT count(*) FROM quality.quarantine") == [(0,)]
+    log = file_log(db, "dossiers")[0]
+    assert_accounting(log)
+    assert (log["rows_read"], log["rows_total"], log["rows_footer"], log["rows_skipped"]) == (10, 2, 2, 6)
