@@ -19,8 +19,9 @@ SQL_TYPES = {
     "str": "VARCHAR", "ts": "TIMESTAMP", "date": "DATE", "bool": "BOOLEAN", "int": "BIGINT",
     "num": "DOUBLE", "enum": "VARCHAR", "pii": "VARCHAR",
 }
-# a total row's label (folded, so case, diacritics and a trailing ":" do not matter): the whole cell
-TOTAL_LABEL = "(tong cong|tong so|cong|total)"
+# a total row's label, matched without case and diacritics: the whole cell, or the label, a colon
+# and anything ("Tổng số: 42 văn bản"); "Tổng công ty ..." is no label
+TOTAL_LABEL = r"(?s)(tong\s+cong|tong\s+so|cong|total)\s*(:.*)?"
 
 
 def q(identifier: str) -> str:
@@ -218,16 +219,16 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
 
     # skip kinds (contract, "Total and footer rows"). A row carrying a record key (the key fields
     # of the contract, ``system`` aside) is never skipped. Without one: a blank row; a total row,
-    # whose first non-empty cell is a total label ("Tổng cộng:", "Cộng", "Total"; a key cell that
-    # holds the label is no key); after ``create``, ``footer`` marks the remaining keyless rows
+    # whose first non-empty cell is a total label ("Tổng cộng", "Tổng số: 42 văn bản", "Cộng",
+    # "Total"; a key cell that holds the label is no key); after ``create``, ``footer`` marks the remaining keyless rows
     # below the last record of the file (of each sheet) as footer rows (signatures, dates).
     key_fields = [k for k in spec.key if k != "system" and k in by_field] or [k for k in spec.required if k in by_field]
 
     def is_label(cell: str) -> str:
-        # folding runs only for a short cell starting like a label (a CASE evaluates lazily):
-        # not for the key of every record
-        return (f"CASE WHEN {cell} IS NULL OR length({cell}) > 24 OR {cell}[1] NOT IN ('T', 't', 'C', 'c') THEN FALSE "
-                f"ELSE coalesce(regexp_full_match(cchc_fold({cell}), {lit(TOTAL_LABEL)}), FALSE) END")
+        # the regular expression runs only for a cell starting like a label (a CASE evaluates
+        # lazily): not for the key of every record
+        return (f"CASE WHEN {cell} IS NULL OR {cell}[1] NOT IN ('T', 't', 'C', 'c') THEN FALSE "
+                f"ELSE coalesce(regexp_full_match(strip_accents(lower(cchc_nfc({cell}))), {lit(TOTAL_LABEL)}), FALSE) END")
 
     no_key = " AND ".join(f"(r{by_field[k]} IS NULL OR {is_label(f'r{by_field[k]}')})" for k in key_fields) or "TRUE"
     all_null = " AND ".join(f"r{i} IS NULL" for i in range(n)) or "TRUE"

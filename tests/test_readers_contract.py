@@ -455,7 +455,7 @@ def _report_rows() -> list[list]:
         rec("Cộng tác xã Hoà Bình", 4),
         [],
         ["Tổng cộng:", None, None, None, None, None, None, "4 hồ sơ"],
-        ["TỔNG SỐ", None, None, None, None, None, None, "4"],
+        [None, "TỔNG SỐ: 4 hồ sơ"],  # the label in the record-key column: no key
         [],
         [None, None, None, None, None, "Hà Nội, ngày 31 tháng 01 năm 2024"],
         ["Người lập biểu", None, None, None, None, "Thủ trưởng đơn vị"],
