@@ -3,7 +3,7 @@
 For each file the reader's raw relation (``c0..cN``, and ``_row_number`` unless the rows are in
 file order) is turned, in one pass, into one temp table holding per physical data row the
 cleaned and typed canonical fields, the PII hashes, the vendor columns as JSON, and either a skip
-kind (blank / total) or the first failing check (for those rows only: column, reason and raw
+kind (blank / total / footer) or the first failing check (for those rows only: column, reason and raw
 cells). Loading and quarantining then select from it, so counts always add up.
 """
 
@@ -220,8 +220,9 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     # skip kinds (contract, "Total and footer rows"). A row carrying a record key (the key fields
     # of the contract, ``system`` aside) is never skipped. Without one: a blank row; a total row,
     # whose first non-empty cell is a total label ("Tổng cộng", "Tổng số: 42 văn bản", "Cộng",
-    # "Total"; a key cell that holds the label is no key); after ``create``, ``footer`` marks the remaining keyless rows
-    # below the last record of the file (of each sheet) as footer rows (signatures, dates).
+    # "Total"; a key cell that holds the label is no key). After ``create``, ``footer`` marks the
+    # other keyless rows below the last record of the file (of each sheet) as footer rows
+    # (signatures, dates); a file without any record has no footer (its rows are quarantined).
     key_fields = [k for k in spec.key if k != "system" and k in by_field] or [k for k in spec.required if k in by_field]
 
     def is_label(cell: str) -> str:
