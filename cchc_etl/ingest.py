@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import re
 import tempfile
 from collections.abc import Callable
@@ -301,17 +302,19 @@ class Loader:
         self.con.execute("DELETE FROM quality.quarantine WHERE file_path = ?", [rel])
         self.con.execute("DELETE FROM quality.file_log WHERE file_path = ?", [rel])
 
-    def _log(self, lf: LandingFile, fingerprint: str, res: FileResult, raw: RawData | None, blank: int = 0, total: int = 0) -> None:
+    def _log(self, lf: LandingFile, fingerprint: str, res: FileResult, raw: RawData | None, blank: int = 0, total: int = 0,
+             footer: int = 0) -> None:
+        sheets = json.dumps(raw.sheets, ensure_ascii=False) if raw is not None and raw.sheets else None
         self.con.execute(
             """INSERT INTO quality.file_log (file_path, source, system, month, sha256, rows_read, rows_loaded,
                    rows_quarantined, rows_skipped, loaded_at, status, error, container, encoding, header_row,
-                   rows_blank, rows_total, load_fingerprint, fields_carried)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   rows_blank, rows_total, load_fingerprint, sheets, rows_footer, fields_carried)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 lf.relative, lf.source, lf.system, lf.month, lf.sha256, res.rows_read, res.rows_loaded,
                 res.rows_quarantined, res.rows_skipped, res.status, res.error,
                 raw.container if raw else lf.path.suffix.lower().lstrip("."), raw.encoding if raw else None,
-                raw.header_row if raw else None, blank, total, fingerprint,
+                raw.header_row if raw else None, blank, total, fingerprint, sheets, footer,
                 fields_carried(raw) if raw else None,
             ],
         )
@@ -398,7 +401,8 @@ class Loader:
                 count = low = high = -1
             if count == raw.data_rows:
                 first = raw.first_row_number
-                number = (f"CAST(rowid - {low} AS BIGINT) + {first}" if count == 0 or high - low + 1 == count
+                # a header-only file: no rows, and min(rowid) is NULL
+                number = ("CAST(NULL AS BIGINT)" if count == 0 else f"CAST(rowid - {low} AS BIGINT) + {first}" if high - low + 1 == count
                           else f"CAST(row_number() OVER (ORDER BY rowid) AS BIGINT) + {first - 1}")
                 con.execute(f"CREATE OR REPLACE TEMP VIEW {prep.parsed} AS SELECT *, {number} AS _row_number FROM {prep.table}")
                 return plan
@@ -420,25 +424,30 @@ class Loader:
         try:
             plan = self._create_parsed(spec, prep, month_end, has_units)
             raw = prep.raw
-            data_rows, loaded, quarantined, blank, total = con.execute(
+            con.execute(plan.footer)
+            data_rows, loaded, quarantined, blank, total, footer = con.execute(
                 f"""SELECT count(*),
                           count(*) FILTER (WHERE _skip IS NULL AND _err IS NULL),
                           count(*) FILTER (WHERE {plan.bad}),
                           count(*) FILTER (WHERE _skip = 'blank'),
-                          count(*) FILTER (WHERE _skip = 'total')
+                          count(*) FILTER (WHERE _skip = 'total'),
+                          count(*) FILTER (WHERE _skip = 'footer')
                    FROM {prep.table}"""
             ).fetchone()
             if data_rows != raw.data_rows:
                 raise AccountingError(f"{lf.relative}: reader saw {raw.data_rows} data rows, staging {data_rows}")
+            sheet = "_sheet" if raw.sheet_column else "CAST(NULL AS VARCHAR)"
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {prep.quarantined} AS SELECT _row_number, _err_column AS column_name, "
-                f"_err_reason AS reason, _raw_values AS raw_values FROM {prep.parsed} WHERE {plan.bad}"
+                f"_err_reason AS reason, _raw_values AS raw_values, {sheet} AS sheet FROM {prep.parsed} WHERE {plan.bad}"
             )
         except duckdb.Error as exc:
             raise FileRefused(lf.path, f"cannot parse: {exc}") from exc
-        skipped = raw.header_row + blank + total
+        # title and header rows of every sheet read, blank, total and footer rows; sheets not read
+        # count nothing (they are listed in the file log's ``sheets`` with the reason)
+        skipped = raw.skipped_head + blank + total + footer
         prep.result = FileResult(lf.relative, "loaded", raw.rows_physical, loaded, quarantined, skipped)
-        prep.blank, prep.total = blank, total
+        prep.blank, prep.total, prep.footer = blank, total, footer
         if prep.result.rows_read != loaded + quarantined + skipped:
             raise AccountingError(f"{lf.relative}: rows_read {raw.rows_physical} != loaded {loaded} + quarantined {quarantined} + skipped {skipped}")
 
@@ -459,11 +468,11 @@ class Loader:
                 )
             month_sql = f"DATE {_lit(lf.month.isoformat())}" if lf.month else "CAST(NULL AS DATE)"
             con.execute(
-                f"""INSERT INTO quality.quarantine (file_path, row_number, column_name, reason, raw_values, source, month)
-                    SELECT {_lit(lf.relative)}, _row_number, column_name, reason, raw_values, {_lit(spec.source)}, {month_sql}
+                f"""INSERT INTO quality.quarantine (file_path, row_number, column_name, reason, raw_values, source, month, sheet)
+                    SELECT {_lit(lf.relative)}, _row_number, column_name, reason, raw_values, {_lit(spec.source)}, {month_sql}, sheet
                     FROM {prep.quarantined}"""
             )
-        self._log(lf, prep.fingerprint, res, prep.raw if res.status == "loaded" else None, prep.blank, prep.total)
+        self._log(lf, prep.fingerprint, res, prep.raw if res.status == "loaded" else None, prep.blank, prep.total, prep.footer)
         return res
 
     def _month_rows_sql(self, spec: SourceSpec, prepared: list[Prepared]) -> str:
@@ -493,6 +502,7 @@ class Prepared:
     result: FileResult | None = None
     blank: int = 0
     total: int = 0
+    footer: int = 0
 
 
 def _checks_units(spec: SourceSpec) -> bool:

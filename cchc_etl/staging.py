@@ -3,7 +3,7 @@
 For each file the reader's raw relation (``c0..cN``, and ``_row_number`` unless the rows are in
 file order) is turned, in one pass, into one temp table holding per physical data row the
 cleaned and typed canonical fields, the PII hashes, the vendor columns as JSON, and either a skip
-kind (blank / total) or the first failing check (for those rows only: column, reason and raw
+kind (blank / total / footer) or the first failing check (for those rows only: column, reason and raw
 cells). Loading and quarantining then select from it, so counts always add up.
 """
 
@@ -19,7 +19,9 @@ SQL_TYPES = {
     "str": "VARCHAR", "ts": "TIMESTAMP", "date": "DATE", "bool": "BOOLEAN", "int": "BIGINT",
     "num": "DOUBLE", "enum": "VARCHAR", "pii": "VARCHAR", "period": "VARCHAR",
 }
-TOTAL_WORDS = "^(tong cong|tong so|tong|cong|total|sum)( |$)"
+# a total row's label, matched without case and diacritics: the whole cell, or the label, a colon
+# and anything ("Tổng số: 42 văn bản"); "Tổng công ty ..." is no label
+TOTAL_LABEL = r"(?s)(tong\s+cong|tong\s+so|cong|total)\s*(:.*)?"
 
 
 def q(identifier: str) -> str:
@@ -163,6 +165,7 @@ class ParsePlan:
 
     create: str
     bad: str
+    footer: str = ""  # run after ``create``: marks the footer rows (see parse_plan)
 
 
 def _chars_sql(chars: str) -> str:
@@ -225,17 +228,25 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     else:
         typed.append("CAST(NULL AS JSON) AS extra")
 
-    # skip kinds, tested only on rows that lack a required field (every data row has them all):
-    # blank rows, and total rows ("Tổng cộng" in a marker column or one of the first cells)
-    required_raw = [f"r{by_field[name]} IS NULL" for name in spec.required if name in by_field]
-    lacks_required = " OR ".join(required_raw) or "TRUE"
+    # skip kinds (contract, "Total and footer rows"). A row carrying a record key (the key fields
+    # of the contract, ``system`` aside) is never skipped. Without one: a blank row; a total row,
+    # whose first non-empty cell is a total label ("Tổng cộng", "Tổng số: 42 văn bản", "Cộng",
+    # "Total"; a key cell that holds the label is no key). After ``create``, ``footer`` marks the
+    # other keyless rows below the last record of the file (of each sheet) as footer rows
+    # (signatures, dates); a file without any record has no footer (its rows are quarantined).
+    key_fields = [k for k in spec.key if k != "system" and k in by_field] or [k for k in spec.required if k in by_field]
+
+    def is_label(cell: str) -> str:
+        # the regular expression runs only for a cell starting like a label (a CASE evaluates
+        # lazily): not for the key of every record
+        return (f"CASE WHEN {cell} IS NULL OR {cell}[1] NOT IN ('T', 't', 'C', 'c') THEN FALSE "
+                f"ELSE coalesce(regexp_full_match(strip_accents(lower(cchc_nfc({cell}))), {lit(TOTAL_LABEL)}), FALSE) END")
+
+    no_key = " AND ".join(f"(r{by_field[k]} IS NULL OR {is_label(f'r{by_field[k]}')})" for k in key_fields) or "TRUE"
     all_null = " AND ".join(f"r{i} IS NULL" for i in range(n)) or "TRUE"
-    marker_positions = [by_field[c] for c in spec.total_marker_columns if c in by_field]
-    probe = " OR ".join(
-        f"coalesce(regexp_matches(cchc_fold(r{i}), {lit(TOTAL_WORDS)}), FALSE)"
-        for i in dict.fromkeys(marker_positions + list(range(min(n, 3))))
-    ) or "FALSE"
-    skip = f"CASE WHEN {lacks_required} THEN CASE WHEN {all_null} THEN 'blank' WHEN {probe} THEN 'total' END END"
+    first_cell = f"coalesce({', '.join(f'r{i}' for i in range(n))})" if n else "NULL"
+    skip = f"CASE WHEN _nokey THEN CASE WHEN {all_null} THEN 'blank' WHEN {is_label(first_cell)} THEN 'total' END END"
+    keyed = "NOT _nokey"
 
     errors: list[tuple[str, str, str]] = []
     for f in spec.fields:
@@ -268,6 +279,9 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     err_reason = "CASE _err " + " ".join(f"WHEN {i} THEN {reason}" for i, (_, _, reason) in enumerate(errors)) + " END" if errors else "NULL"
     bad = "_skip IS NULL AND _err IS NOT NULL"
 
+    sheet = "_sheet, " if raw.sheet_column and row_numbers else ""
+    if sheet:
+        src = src.replace(f"SELECT {row_number}", f"SELECT {row_number}{sheet}", 1)
     typed_sql = ",\n        ".join(typed)
     raw_cols = ", ".join(f"r{i}" for i in range(n))
     out_cols = ", ".join(q(f.staged_name) for f in spec.fields)
@@ -275,21 +289,28 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
 CREATE OR REPLACE TEMP TABLE {target} AS
 WITH {src},
 typed AS (
-    SELECT {row_number}{raw_cols},
-        {typed_sql}
+    SELECT {row_number}{sheet}{raw_cols},
+        {typed_sql},
+        {no_key} AS _nokey
     FROM src
 ),
 flagged AS (
-    SELECT *, {skip} AS _skip, {err_idx} AS _err
+    SELECT *, {skip} AS _skip, {keyed} AS _keyed, {err_idx} AS _err
     FROM typed
 )
-SELECT {row_number}{out_cols}, extra, _skip, _err,
+SELECT {row_number}{sheet}{out_cols}, extra, _skip, _keyed, _err,
     CASE WHEN {bad} THEN CAST({err_col} AS VARCHAR) END AS _err_column,
     CASE WHEN {bad} THEN CAST({err_reason} AS VARCHAR) END AS _err_reason,
     CASE WHEN {bad} THEN {raw_values_sql(spec, raw)} END AS _raw_values
 FROM flagged
 """
-    return ParsePlan(create=create, bad=bad)
+    group, match = ("_sheet, ", "AND t._sheet IS NOT DISTINCT FROM k._sheet ") if sheet else ("", "")
+    footer = (
+        f"UPDATE {target} AS t SET _skip = 'footer' "
+        f"FROM (SELECT {group}max(rowid) AS last FROM {target} WHERE _keyed {'GROUP BY _sheet' if sheet else ''}) AS k "
+        f"WHERE t._skip IS NULL AND NOT t._keyed {match}AND t.rowid > k.last"
+    )
+    return ParsePlan(create=create, bad=bad, footer=footer)
 
 
 def raw_values_sql(spec: SourceSpec, raw: RawData) -> str:

@@ -144,7 +144,8 @@ def write_xlsx(path: Path):
         cells[4] = dt.datetime(2024, 1, 5, 8, 30) if i == 1 else cells[4]  # a real date cell
         ws.append([i, *cells, "ghi chú" if i == 2 else None])
     ws.append([])
-    ws.append(["Tổng cộng", 3])
+    # the count under a column that is not the record key (a key makes a row a record, never a total)
+    ws.append(["Tổng cộng", *([None] * len(HEADERS_VI)), 3])
     wb.save(path)
 
 

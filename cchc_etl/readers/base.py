@@ -21,6 +21,13 @@ HEADER_SCAN_ROWS = 30
 TRIM_CHARS = " \t\n\r\xa0"
 
 
+EMPTY_FILE = "tệp rỗng (0 byte) / empty file (0 bytes)"
+
+
+class Percent(float):
+    """A spreadsheet number shown with a percent format: 0.98 displayed as 98 % means 98."""
+
+
 class FileRefused(Exception):
     """A file that cannot be read at all: corrupt, no header, a required column missing."""
 
@@ -36,6 +43,9 @@ class HeaderMatch:
     mapping: dict[int, str]  # column position -> canonical field
     extras: dict[int, str]  # column position -> original header text (unknown columns)
     headers: list[str]
+    # fields that several columns matched: {"field", "column" (the header chosen), "over" (the others)}
+    choices: list[dict] = field(default_factory=list)
+    header_rows: int = 1  # 2 when a group row above the sub-headers was combined with them
 
 
 @dataclass
@@ -45,7 +55,7 @@ class RawData:
     path: Path
     container: str
     encoding: str | None
-    header_row: int  # 1-based physical row of the header; rows above it are titles
+    header_row: int  # 1-based physical row of the (last) header row; rows above it are titles
     headers: list[str]
     mapping: dict[int, str]
     extras: dict[int, str]
@@ -63,10 +73,21 @@ class RawData:
     column_needs_nfc: dict[int, bool] | None = None
     notes: list[str] = field(default_factory=list)
     cleanup: list[Path] = field(default_factory=list)
+    # title and header rows of every sheet read (a workbook read sheet by sheet); else header_row
+    head_rows: int | None = None
+    # the table carries ``_sheet`` (workbooks): row numbers are per sheet
+    sheet_column: bool = False
+    # per sheet (one entry without a name for CSV / Parquet): read or not and why, header row,
+    # header choices; written to quality.file_log.sheets
+    sheets: list[dict] = field(default_factory=list)
+
+    @property
+    def skipped_head(self) -> int:
+        return self.header_row if self.head_rows is None else self.head_rows
 
     @property
     def data_rows(self) -> int:
-        return self.rows_physical - self.header_row
+        return self.rows_physical - self.skipped_head
 
     def trim_chars_for(self, pos: int) -> str:
         if self.column_trim_chars is not None and pos in self.column_trim_chars:
@@ -106,12 +127,52 @@ class RawData:
         self.column_needs_nfc = combining
 
 
-def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: dict[str, str] | None = None) -> HeaderMatch:
-    """Find the header row among the first rows by matching known column names."""
+def alias_ranks(spec: SourceSpec, profile: dict[str, str] | None = None) -> dict[str, int]:
+    """Folded header spelling -> its rank among the spellings of its field (lower is better): a
+    system profile's spelling first, then the canonical name, then the aliases in the order the
+    contract lists them (codes and identifiers before names and row numbers)."""
     index = spec.alias_index(profile)
+    ranks: dict[str, int] = {}
+    for f in spec.fields:
+        for rank, spelling in enumerate((f.name, *f.aliases)):
+            folded = fold(spelling)
+            if index.get(folded) == f.name:
+                ranks.setdefault(folded, rank)
+    for header in profile or {}:
+        ranks[fold(header)] = -1
+    return ranks
+
+
+def _combine(upper: list, lower: list, index: dict[str, str]) -> list:
+    """Two header rows as one: a sub-header that names a field (under a merged group cell such as
+    ``Thời gian``) wins over the cell above it; a plain header merged over both rows is kept."""
+    out = []
+    for pos in range(max(len(upper), len(lower))):
+        u = upper[pos] if pos < len(upper) else None
+        l_ = lower[pos] if pos < len(lower) else None
+        u = None if u in (None, "") else u
+        l_ = None if l_ in (None, "") else l_
+        if l_ is not None and fold(str(l_)) in index:
+            out.append(l_)
+        elif u is not None and fold(str(u)) in index:
+            out.append(u)
+        else:
+            out.append(l_ if l_ is not None else u)
+    return out
+
+
+def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: dict[str, str] | None = None) -> HeaderMatch:
+    """Find the header row among the first rows by matching known column names; a header may span
+    two rows (a merged group cell above its sub-headers)."""
+    index = spec.alias_index(profile)
+
+    def fields_of(row) -> set[str]:
+        return {index[f] for f in (fold(str(c)) for c in row if c not in (None, "")) if f in index}
+
     best: tuple[int, int] | None = None  # (matches, row_index)
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        matched = {index[f] for f in (fold(c) for c in row if c not in (None, "")) if f in index}
+    scanned = rows[:HEADER_SCAN_ROWS]
+    for i, row in enumerate(scanned):
+        matched = fields_of(row)
         if len(matched) >= 2 and (best is None or len(matched) > best[0]):
             best = (len(matched), i)
     if best is None:
@@ -121,44 +182,92 @@ def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: d
             f"known {spec.source} columns (e.g. {', '.join(spec.required[:3])})",
         )
     row_index = best[1]
-    headers = [nfc(str(c)).strip() if c not in (None, "") else "" for c in rows[row_index]]
-    mapping: dict[int, str] = {}
-    extras: dict[int, str] = {}
-    seen: set[str] = set()
+    header_cells = list(rows[row_index])
+    header_rows = 1
+    # a two-row header: the best row with the row below or above, when together they name more
+    # fields; the header then ends at the lower row
+    for upper_i in (row_index, row_index - 1):
+        if upper_i < 0 or upper_i + 1 >= len(scanned):
+            continue
+        combined = _combine(list(rows[upper_i]), list(rows[upper_i + 1]), index)
+        if len(fields_of(combined)) > best[0]:
+            header_cells, header_rows, row_index = combined, 2, upper_i + 1
+            break
+    headers = [nfc(str(c)).strip() if c not in (None, "") else "" for c in header_cells]
+    ranks = alias_ranks(spec, profile)
+    candidates: dict[str, list[int]] = {}
     for pos, header in enumerate(headers):
         name = index.get(fold(header)) if header else None
-        if name and name not in seen:
-            mapping[pos] = name
-            seen.add(name)
+        if name:
+            candidates.setdefault(name, []).append(pos)
+    chosen: dict[int, str] = {}
+    choices: list[dict] = []
+    for name, positions in candidates.items():
+        # the best-ranked spelling wins; between equal spellings, the leftmost column
+        win = min(positions, key=lambda p: (ranks.get(fold(headers[p]), 1 << 20), p))
+        chosen[win] = name
+        if len(positions) > 1:
+            choices.append({"field": name, "column": headers[win], "over": [headers[p] for p in positions if p != win]})
+    mapping: dict[int, str] = {}
+    extras: dict[int, str] = {}
+    for pos, header in enumerate(headers):
+        if pos in chosen:
+            mapping[pos] = chosen[pos]
         elif header:
             extras[pos] = header
         # an unnamed column with no header is kept only if it carries data (see staging)
         else:
             extras[pos] = f"column_{pos + 1}"
-    missing = [f for f in spec.required if f not in seen]
+    missing = [f for f in spec.required if f not in candidates]
     if missing:
         raise FileRefused(
             path,
             f"header row {row_index + 1}: required column(s) missing: {', '.join(missing)} "
             f"(found: {', '.join(h for h in headers if h) or 'nothing'})",
         )
-    return HeaderMatch(row_index=row_index, mapping=mapping, extras=extras, headers=headers)
+    return HeaderMatch(row_index=row_index, mapping=mapping, extras=extras, headers=headers, choices=choices,
+                       header_rows=header_rows)
 
 
-def cell_text(value: object) -> str | None:
-    """Typed spreadsheet cell -> text the SQL parsers understand (ISO dates, plain numbers)."""
+def _number_text(value: float, *, numeric: bool, percent: bool) -> str:
+    """A typed non-integral (or percent) number as text. For number fields the text is in
+    exponent form (``1.125e0``): the text conventions of cchc_num (``1.214`` = 1214) cannot match
+    it and DuckDB's cast reads it exactly. Other columns get the plain decimal (``1.125``)."""
+    import decimal
+
+    d = decimal.Decimal(repr(value))
+    if percent:
+        d = d * 100  # decimal arithmetic: 0.9689 -> 96.89 with no float noise
+    if d == d.to_integral_value() and abs(d) < 10**17:
+        text = str(int(d))
+    else:
+        text = format(d.normalize(), "f") if abs(d.adjusted()) < 17 else repr(float(d))
+        if numeric and "e" not in text.lower():
+            text += "e0"
+    return text + "%" if percent and not numeric else text
+
+
+def cell_text(value: object, numeric: bool = False) -> str | None:
+    """Typed spreadsheet cell -> text the SQL parsers understand (ISO dates, plain numbers).
+    ``numeric``: the column is a number field (see ``_number_text``)."""
     if value is None:
         return None
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Percent):
+        if value != value:
+            return None
+        return _number_text(float(value), numeric=numeric, percent=True)
     if isinstance(value, float):
         if value != value:  # NaN
             return None
         if value.is_integer() and abs(value) < 1e17:
             return str(int(value))
-        return repr(value)
+        if value in (float("inf"), float("-inf")):
+            return repr(value)
+        return _number_text(value, numeric=numeric, percent=False)
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None).isoformat(sep="T", timespec="seconds")
     if isinstance(value, dt.date):
@@ -170,7 +279,7 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _text_array(values) -> pa.Array:
+def _text_array(values, numeric: bool = False) -> pa.Array:
     """One column of cells as Arrow text: all-text columns convert in C; a column with typed cells
     (numbers, dates, booleans from a spreadsheet) goes through ``cell_text`` cell by cell. Empty
     strings stay: cleaning turns them into NULL in SQL."""
@@ -179,11 +288,13 @@ def _text_array(values) -> pa.Array:
     try:
         return pa.array(values, pa.string())
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
-        return pa.array([v if type(v) is str else cell_text(v) for v in values], pa.string())
+        return pa.array([v if type(v) is str else cell_text(v, numeric) for v in values], pa.string())
 
 
-def rows_to_arrow(rows: list[list[object]], first_row_number: int, n_columns: int) -> pa.Table:
-    """Data rows (text or typed cells) -> Arrow table c0..cN + _row_number."""
+def rows_to_arrow(rows: list[list[object]], first_row_number: int, n_columns: int,
+                  numeric: set[int] | frozenset[int] = frozenset()) -> pa.Table:
+    """Data rows (text or typed cells) -> Arrow table c0..cN + _row_number; ``numeric``: positions
+    of number fields (typed non-integral numbers there get the exponent form)."""
     import pyarrow as pa
 
     if rows and n_columns and all(len(r) == n_columns for r in rows):
@@ -191,8 +302,13 @@ def rows_to_arrow(rows: list[list[object]], first_row_number: int, n_columns: in
         # column views pyarrow converts faster than tuples from zip(*rows)
         cells = np.empty((len(rows), n_columns), dtype=object)
         cells[:] = rows
-        columns = {f"c{i}": _text_array(cells[:, i]) for i in range(n_columns)}
+        columns = {f"c{i}": _text_array(cells[:, i], i in numeric) for i in range(n_columns)}
     else:
-        columns = {f"c{i}": _text_array([r[i] if i < len(r) else None for r in rows]) for i in range(n_columns)}
+        columns = {f"c{i}": _text_array([r[i] if i < len(r) else None for r in rows], i in numeric) for i in range(n_columns)}
     columns["_row_number"] = pa.array(range(first_row_number, first_row_number + len(rows)), pa.int64())
     return pa.table(columns)
+
+
+def numeric_positions(spec: SourceSpec, mapping: dict[int, str]) -> set[int]:
+    """Columns of number fields: typed numbers there keep their value (see ``_number_text``)."""
+    return {pos for pos, name in mapping.items() if spec.field(name).type in ("num", "int")}

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from cchc_etl.contract import SourceSpec
-from cchc_etl.readers.base import HEADER_SCAN_ROWS, FileRefused, RawData, match_header, rows_to_arrow
+from cchc_etl.readers.base import EMPTY_FILE, HEADER_SCAN_ROWS, FileRefused, RawData, match_header, rows_to_arrow
 
 CHUNK = 8 << 20
 DELIMITERS = [",", ";", "\t", "|"]
@@ -167,7 +167,7 @@ def _sniff(text_head: str, spec: SourceSpec, path: Path, profile) -> tuple[str, 
 
 def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None = None) -> RawData:
     if path.stat().st_size == 0:
-        raise FileRefused(path, "empty file")
+        raise FileRefused(path, EMPTY_FILE)
     encoding = detect_encoding(path)
     cleanup: list[Path] = []
     utf8_path = path
@@ -194,6 +194,8 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
         path=path, container="csv", encoding=encoding, header_row=header_index + 1,
         headers=match.headers, mapping=match.mapping, extras=dict(match.extras),
         n_columns=n_columns, rows_physical=0, cleanup=cleanup,
+        sheets=[{"sheet": None, "read": True, "header_row": header_index + 1, "header_rows": match.header_rows,
+                 "header_choices": match.choices}],
     )
     if n_columns > 0:
         types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns))
@@ -222,6 +224,8 @@ def _exact(path: Path, text_path: Path, delim: str, header_index: int, match, en
         path=path, container="csv", encoding=encoding, header_row=header_index + 1,
         headers=match.headers, mapping=match.mapping, extras=dict(match.extras),
         n_columns=n_columns, rows_physical=0, cleanup=cleanup,
+        sheets=[{"sheet": None, "read": True, "header_row": header_index + 1, "header_rows": match.header_rows,
+                 "header_choices": match.choices}],
     )
     # exact path: Python's csv module keeps blank lines and quoted line breaks as records
     with text_path.open("r", encoding="utf-8-sig" if text_encoding == "utf-8" else text_encoding, newline="") as fh:

@@ -13,8 +13,11 @@ import zipfile
 from python_calamine import CalamineWorkbook
 
 from cchc_etl.contract import SourceSpec
+from cchc_etl.text import nfc
 from cchc_etl.readers.legacy import cell_to_unicode, column_encodings_from_xlsx, convert, legacy_encoding_for_font
-from cchc_etl.readers.base import HEADER_SCAN_ROWS, FileRefused, RawData, cell_text, match_header, rows_to_arrow
+from cchc_etl.readers.base import (
+    EMPTY_FILE, HEADER_SCAN_ROWS, FileRefused, Percent, RawData, cell_text, match_header, numeric_positions, rows_to_arrow,
+)
 
 
 def _has_legacy_fonts(path: Path) -> bool:
@@ -55,27 +58,105 @@ def _warm_pandas() -> None:
         threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True, name="pandas-import").start()
 
 
+def _percent_styles_xlsx(path: Path) -> bool:
+    """Does the style sheet hold a percent number format that a cell style uses (built-in ids 9
+    and 10, or a custom format with ``%`` outside quotes)? Only then are cell formats read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            styles = archive.read("xl/styles.xml").decode("utf-8", errors="replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    percent_ids = {9, 10}
+    for num_id, code in re.findall(r'<(?:\w+:)?numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', styles):
+        if "%" in re.sub(r'&quot;.*?&quot;|"[^"]*"|\\.', "", code):
+            percent_ids.add(int(num_id))
+    xfs = re.search(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", styles, re.S)
+    used = {int(i) for i in re.findall(r'numFmtId="(\d+)"', xfs.group(0))} if xfs else set()
+    return bool(used & percent_ids)
+
+
+def _percent_cells_xlsx(path: Path, sheet_name: str, first_row: int) -> list[tuple[int, int]]:
+    """(0-based row, 0-based column) of numeric cells with a percent format, from ``first_row``
+    (1-based) down: openpyxl in read-only mode sees each cell's number format."""
+    import openpyxl
+
+    found = []
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        ws = wb[sheet_name]
+        for row in ws.iter_rows(min_row=first_row):
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+                    found.append((cell.row - 1, cell.column - 1))
+    finally:
+        wb.close()
+    return found
+
+
+def _percent_cells_xls(path: Path, sheet_name: str, first_row: int) -> list[tuple[int, int]]:
+    """The same for a legacy .xls workbook, through xlrd's formatting information."""
+    try:
+        import xlrd
+    except ImportError:  # pragma: no cover - xlrd is a dependency
+        return []
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception:
+        return []
+    try:
+        percent_keys = {k for k, f in book.format_map.items() if "%" in re.sub(r'"[^"]*"|\\.', "", f.format_str or "")}
+        percent_xf = {i for i, xf in enumerate(book.xf_list) if xf.format_key in percent_keys and not xf.is_style}
+        if not percent_xf:
+            return []
+        sheet = book.sheet_by_name(sheet_name)
+        found = []
+        for r in range(first_row - 1, sheet.nrows):
+            for c in range(sheet.row_len(r)):
+                if sheet.cell_type(r, c) == xlrd.XL_CELL_NUMBER and sheet.cell_xf_index(r, c) in percent_xf:
+                    found.append((r, c))
+        return found
+    finally:
+        book.release_resources()
+
+
+def _sheet_entry(name: str, read: bool, **info) -> dict:
+    return {"sheet": nfc(name), "read": read, **info}
+
+
 def read_excel(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
+    """Every sheet whose header matches the source is read; the sheets are brought to the first
+    read sheet's column layout and carry ``_sheet``; row numbers are per sheet."""
+    import pyarrow as pa
+
     _warm_pandas()
+    if path.stat().st_size == 0:
+        raise FileRefused(path, EMPTY_FILE)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
         raise FileRefused(path, f"cannot open workbook: {exc}") from exc
-    refusal: FileRefused | None = None
+    xls = path.suffix.lower() == ".xls"
+    legacy = not xls and _has_legacy_fonts(path)
+    percent = (not xls and _percent_styles_xlsx(path)) or xls
+    sheets: list[dict] = []
+    parts: list[tuple[str, object, int, pa.Table, list[str]]] = []  # name, match, physical rows, table, notes
     for sheet_name in workbook.sheet_names:
         try:
             rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         except Exception as exc:
-            refusal = FileRefused(path, f"sheet {sheet_name!r}: cannot read: {exc}")
+            sheets.append(_sheet_entry(sheet_name, False, reason=f"không đọc được trang / cannot read the sheet: {exc}"))
             continue
-        legacy = path.suffix.lower() != ".xls" and _has_legacy_fonts(path)
+        if not any(v not in (None, "") for r in rows for v in r):
+            sheets.append(_sheet_entry(sheet_name, False, reason="trang trống / empty sheet"))
+            continue
         head = [_row_text(r) for r in rows[:HEADER_SCAN_ROWS]]
         if legacy:
             head = _decode_head(path, sheet_name, head)
         try:
             match = match_header(head, spec, path, profile)
         except FileRefused as exc:
-            refusal = refusal or FileRefused(path, f"sheet {sheet_name!r}: {exc.problem}")
+            sheets.append(_sheet_entry(sheet_name, False, reason=f"tiêu đề không khớp / header does not match: {exc.problem}"))
             continue
         data = rows[match.row_index + 1 :]  # typed cells: rows_to_arrow converts them per column
         notes = []
@@ -87,20 +168,75 @@ def read_excel(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
                     if pos < len(row) and type(row[pos]) is str and row[pos]:
                         row[pos] = convert(row[pos], encoding)
             notes = [f"legacy font text converted: {', '.join(f'{match.headers[p]} ({e})' for p, e in sorted(encodings.items()))}"] if encodings else []
-        text_rows = rows
+        if percent and data:
+            finder = _percent_cells_xls if xls else _percent_cells_xlsx
+            first = match.row_index + 2
+            for r, c in finder(path, sheet_name, first):
+                i = r - (first - 1)
+                if 0 <= i < len(data) and c < len(data[i]) and isinstance(data[i][c], (int, float)):
+                    data[i][c] = Percent(data[i][c])
         width = max([len(match.headers), *(len(r) for r in data)]) if data else len(match.headers)
-        extras = dict(match.extras)
-        for pos in range(len(match.headers), width):
-            extras[pos] = f"column_{pos + 1}"
-        raw = RawData(
-            path=path, container=path.suffix.lower().lstrip("."), encoding=None,
-            header_row=match.row_index + 1, headers=match.headers, mapping=match.mapping,
-            extras=extras, n_columns=width, rows_physical=len(text_rows),
-            table=rows_to_arrow(data, match.row_index + 2, width),
-        )
-        raw.profile_arrow_text()
+        table = rows_to_arrow(data, match.row_index + 2, width, numeric_positions(spec, match.mapping))
+        parts.append((sheet_name, match, len(rows), table, notes))
+        sheets.append(_sheet_entry(sheet_name, True, header_row=match.row_index + 1, header_rows=match.header_rows,
+                                   rows=len(rows), header_choices=match.choices))
+    if not parts:
+        reasons = "; ".join(f"sheet {s['sheet']!r}: {s['reason']}" for s in sheets)
+        raise FileRefused(path, reasons or "workbook has no sheets")
+    raw = _combine_sheets(path, parts)
+    raw.sheets = sheets
+    raw.profile_arrow_text()
+    return raw
+
+
+def _combine_sheets(path: Path, parts) -> RawData:
+    """One layout for all sheets read: the first sheet's columns, then any field or vendor column
+    only a later sheet has; each sheet's columns are moved to their place (Arrow, no row loop)."""
+    import pyarrow as pa
+
+    _, first, _, first_table, _ = parts[0]
+    layout: list[tuple[str, str]] = []  # per position: ("field", name) or ("extra", header)
+    headers: list[str] = []
+    placed_tables = []
+    for sheet_name, match, _, table, _ in parts:
+        width = table.num_columns - 1  # without _row_number
+        used: set[int] = set()
+        source_of: dict[int, int] = {}
+        for pos in range(width):
+            if pos in match.mapping:
+                key = ("field", match.mapping[pos])
+            else:
+                header = match.headers[pos] if pos < len(match.headers) and match.headers[pos] else f"column_{pos + 1}"
+                key = ("extra", header)
+            target = next((j for j, k in enumerate(layout) if k == key and j not in used), None)
+            if target is None:
+                layout.append(key)
+                headers.append(match.headers[pos] if pos < len(match.headers) else "")
+                target = len(layout) - 1
+            used.add(target)
+            source_of[target] = pos
+        placed_tables.append((sheet_name, table, source_of))
+    n = len(layout)
+    tables = []
+    for sheet_name, table, source_of in placed_tables:
+        columns = {
+            f"c{j}": table.column(f"c{source_of[j]}") if j in source_of else pa.nulls(table.num_rows, pa.string())
+            for j in range(n)
+        }
+        columns["_row_number"] = table.column("_row_number")
+        columns["_sheet"] = pa.array([nfc(sheet_name)] * table.num_rows, pa.string())
+        tables.append(pa.table(columns))
+    combined = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    mapping = {j: name for j, (kind, name) in enumerate(layout) if kind == "field"}
+    extras = {j: name for j, (kind, name) in enumerate(layout) if kind == "extra"}
+    raw = RawData(
+        path=path, container=path.suffix.lower().lstrip("."), encoding=None,
+        header_row=first.row_index + 1, headers=headers, mapping=mapping, extras=extras, n_columns=n,
+        rows_physical=sum(p[2] for p in parts), table=combined,
+        head_rows=sum(p[1].row_index + 1 for p in parts), sheet_column=True,
+    )
+    for sheet_name, _, _, _, notes in parts:
         raw.notes.extend(notes)
-        if len(workbook.sheet_names) > 1:
+        if len(parts) > 1:
             raw.notes.append(f"sheet {sheet_name!r}")
-        return raw
-    raise refusal or FileRefused(path, "workbook has no sheets")
+    return raw

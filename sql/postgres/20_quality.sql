@@ -18,8 +18,13 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     header_row       integer,
     rows_blank       bigint,
     rows_total       bigint,
-    load_fingerprint text
+    load_fingerprint text,
+    sheets           text,               -- JSON: per sheet read or not and why, header row, header choices
+    rows_footer      bigint,
+    fields_carried   text
 );
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS sheets text;
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS rows_footer bigint;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried text;
 CREATE INDEX IF NOT EXISTS file_log_month ON quality.file_log (month);
 
@@ -30,6 +35,8 @@ CREATE TABLE IF NOT EXISTS quality.quarantine (
     reason      text NOT NULL,
     raw_values  jsonb,                   -- the row's cells by original header, PII hashed: not for BI
     source      text NOT NULL,
-    month       date
+    month       date,
+    sheet       text
 );
+ALTER TABLE quality.quarantine ADD COLUMN IF NOT EXISTS sheet text;
 CREATE INDEX IF NOT EXISTS quarantine_month ON quality.quarantine (month);

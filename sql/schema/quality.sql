@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     rows_read        BIGINT NOT NULL,    -- every physical row/record, titles and header included
     rows_loaded      BIGINT NOT NULL,
     rows_quarantined BIGINT NOT NULL,
-    rows_skipped     BIGINT NOT NULL,    -- title + header + blank + total rows
+    rows_skipped     BIGINT NOT NULL,    -- title + header (of every sheet read) + blank + total + footer rows
     loaded_at        TIMESTAMPTZ NOT NULL,
     status           VARCHAR NOT NULL,   -- loaded | refused
     error            VARCHAR,            -- why a refused file could not be read
@@ -19,10 +19,18 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     header_row       INTEGER,            -- physical row of the header (0 = none, e.g. Parquet)
     rows_blank       BIGINT,
     rows_total       BIGINT,
-    load_fingerprint VARCHAR             -- contract + loader version + PII key id: a change reloads
+    load_fingerprint VARCHAR,            -- contract + loader version + PII key id: a change reloads
+    sheets           VARCHAR,            -- JSON list, one entry per sheet (one unnamed for CSV / Parquet):
+                                         -- sheet, read, reason (not read), header_row, header_rows,
+                                         -- rows, header_choices (field, column chosen, columns passed over)
+    rows_footer      BIGINT,             -- keyless rows after the last record (signatures, dates)
+    -- the canonical fields the file carries (comma-separated, sorted; NULL when refused): a field it
+    -- lacks is unknown for its rows, not blank (methodology §3, data not carried)
+    fields_carried   VARCHAR
 );
--- the canonical fields the file carries (comma-separated, sorted; NULL when refused): a field it
--- lacks is unknown for its rows, not blank (methodology §3, data not carried)
+-- warehouses made by an earlier release
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS sheets VARCHAR;
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS rows_footer BIGINT;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried VARCHAR;
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (
@@ -32,5 +40,7 @@ CREATE TABLE IF NOT EXISTS quality.quarantine (
     reason      VARCHAR NOT NULL,        -- Vietnamese / English
     raw_values  JSON,                    -- the row's cells by original header, PII hashed
     source      VARCHAR NOT NULL,
-    month       DATE
+    month       DATE,
+    sheet       VARCHAR                  -- workbook sheet of the row (NULL for CSV / Parquet)
 );
+ALTER TABLE quality.quarantine ADD COLUMN IF NOT EXISTS sheet VARCHAR;
