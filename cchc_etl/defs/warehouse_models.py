@@ -106,8 +106,12 @@ def dim_indicator(warehouse: WarehouseResource, methodology: MethodologyResource
     pool=WAREHOUSE_POOL,
     name="score_month",
     check_specs=[AssetCheckSpec("reference_rows_usable", asset=SCORE_KEYS["target_attainment"],
-                                description="Every targets / self-assessment row names a known indicator, scope and unit "
-                                            "(unusable rows are listed by file, row and column)")],
+                                description="Every targets / self-assessment row names a known indicator, scope and unit, "
+                                            "and self-assessed percentages lie in 0-100 (other rows are listed by file, row "
+                                            "and column)"),
+                 AssetCheckSpec("received_balanced", asset=SCORE_KEYS["indicator_values"], blocking=True,
+                                description="For every period scored, the city's received count equals the dossiers received "
+                                            "by the units in force (methodology §1: no unit's rows missing from the city)")],
 )
 def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource):
     with warehouse.connect() as con:
@@ -125,6 +129,17 @@ def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, me
         if name in totals:
             meta["rows"] = MetadataValue.int(totals[name])
         yield MaterializeResult(asset_key=key, metadata=meta)
+    unbalanced = [r for r in results if not r.received_balanced]
+    yield AssetCheckResult(
+        check_name="received_balanced", asset_key=SCORE_KEYS["indicator_values"], passed=not unbalanced,
+        severity=AssetCheckSeverity.ERROR,
+        description="; ".join(
+            f"{r.period.label}: thành phố tiếp nhận {r.city_received}, các đơn vị đang hoạt động {r.units_received} / "
+            f"city received {r.city_received}, units in force {r.units_received}" for r in unbalanced) or None,
+        metadata={"periods": MetadataValue.json([
+            {"period": r.period.label, "type": r.period.type, "city_received": r.city_received, "units_received": r.units_received}
+            for r in results])},
+    )
     yield AssetCheckResult(
         check_name="reference_rows_usable", asset_key=SCORE_KEYS["target_attainment"], passed=not unusable,
         severity=AssetCheckSeverity.WARN,
