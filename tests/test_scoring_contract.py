@@ -178,6 +178,12 @@ def test_17_procedure_indicators_unknown_when_no_dossier_carries_the_flag(tmp_pa
         # neither dossier's export carries fee_required, paid_online or population_data_used
         wh.dossier("2024-03", "a", "D1", "2024-03-04 08:00", "2024-03-20 17:00", procedure="P1")
         wh.dossier("2024-03", "b", "D1", "2024-03-05 08:00", "2024-03-20 17:00", procedure="P2")
+        # two dossiers resolved late: c from an export without apology / digitisation / e-result
+        # columns, d from one that carries them (all three yes)
+        late = ("2024-03-04 08:00", "2024-03-10 17:00", "resolved", "2024-03-12 10:00")
+        wh.dossier("2024-03", "c", "D1", *late, procedure="P2", system="old")
+        wh.dossier("2024-03", "d", "D1", *late, procedure="P2", system="new", apology_sent=True, digitized_result=True,
+                   e_result=True)
         wh.score_month("2024-03")
         # IDX_3_5A: is P1 (a fee procedure) "having a dossier with fee_required"? unknown -> N/A, not 0/1
         # IDX_3_5B: P1's dossier paid online? unknown -> N/A; IDX_4_5A: population data unknown -> N/A
@@ -185,7 +191,11 @@ def test_17_procedure_indicators_unknown_when_no_dossier_carries_the_flag(tmp_pa
         for code in ("IDX_3_5A", "IDX_3_5B", "IDX_4_5A", "IDX_3_6"):
             s = wh.iscore("month", "2024-03", "TP", "city", code)
             assert (s["value"], s["applicable"], s["max_score"]) == (None, False, 0), code
-        # APOLOGY_COVERAGE / DIGITIZED_RESULT_RATE likewise never 0 on an uncarried input
+        # §2 rates and IDX_4_1 over the late / resolved dossiers c, d: c's inputs unknown -> out of both
+        #   APOLOGY_COVERAGE 1/1 = 100 (not 1/2); DIGITIZED_RESULT_RATE 1/1 = 100; IDX_4_1 1/1 = 100
+        for code in ("APOLOGY_COVERAGE", "DIGITIZED_RESULT_RATE", "IDX_4_1"):
+            assert wh.iv("month", "2024-03", "TP", "city", code) == (1, 1, approx(100.0)), code
+        # no dossier carries the sync column: IDX_1_4 has nothing in its denominator -> N/A
         assert wh.iv("month", "2024-03", "TP", "city", "IDX_1_4") == (0, 0, None)
     finally:
         wh.close()
@@ -305,3 +315,37 @@ def test_20_as_is_values_of_merged_units_add_up_counts(tmp_path):
             assert rows[("ON_TIME_REPORT", level)] == (2, 3, approx(200 / 3)), level
     finally:
         wh.close()
+
+
+def _dagster_checks(path: Path, assets: list) -> dict:
+    """Materialise ``assets`` for January 2024 through Dagster on the warehouse file: {check: (passed, severity)}."""
+    from dagster import materialize
+
+    from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
+
+    result = materialize(assets, partition_key="2024-01-01", raise_on_error=False,
+                         resources={"warehouse": WarehouseResource(url=f"duckdb:///{path.resolve()}"),
+                                    "methodology": MethodologyResource(version=VERSION)})
+    return {e.check_name: (e.passed, e.severity.value) for e in result.get_asset_check_evaluations()}
+
+
+def test_19_dagster_run_reports_received_balanced_and_catalogue_checks(tmp_path):
+    from cchc_etl.defs.warehouse_models import fct_dossier_month_end, score_month
+
+    path = tmp_path / "wh.duckdb"
+    wh = Wh(path)
+    try:
+        _abolished_district(wh)     # its dossiers name procedure P1, which no catalogue lists
+        build.build_dim_date(wh.con)
+    finally:
+        wh.close()
+    checks = _dagster_checks(path, [fct_dossier_month_end, score_month])
+    assert checks["received_balanced"] == (True, "ERROR")
+    assert checks["procedures_in_catalogue"] == (False, "WARN")     # 4 dossiers of P1, not in the catalogue
+    wh = Wh(path)
+    try:
+        wh.org("X1", "commune", "NOPE")
+        wh.dossier("2024-01", "x1", "X1", "2024-01-07 08:00", "2024-01-10 17:00")
+    finally:
+        wh.close()
+    assert _dagster_checks(path, [fct_dossier_month_end, score_month])["received_balanced"] == (False, "ERROR")

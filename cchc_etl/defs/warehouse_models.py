@@ -42,11 +42,25 @@ def org_rollup(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
 
 @asset(key=["core", "fct_dossier_month_end"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="core",
        kinds={"duckdb"}, deps=[STG_DOSSIERS, AssetKey(["staging", "stg_procedures"])],
-       description="Month-end state of every dossier relevant to the month (latest row among exports up to the month) with §2 flags.")
-def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+       description="Month-end state of every dossier relevant to the month (latest row among exports up to the month) with §2 flags.",
+       check_specs=[AssetCheckSpec("procedures_in_catalogue", asset=AssetKey(["core", "fct_dossier_month_end"]),
+                                   description="Every dossier's procedure is in the catalogue in force (methodology §2: one "
+                                               "that is not falls back to its own fields and is counted here)")])
+def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseResource):
+    month = _month(context)
     with warehouse.connect() as con:
-        n = build.build_dossier_month_end(con, _month(context))
-    return MaterializeResult(metadata={"rows": MetadataValue.int(n)})
+        n = build.build_dossier_month_end(con, month)
+        missing = con.execute(
+            "SELECT procedure_code, count(*) FROM core.fct_dossier_month_end WHERE period_start = ? AND NOT procedure_in_catalogue "
+            "GROUP BY ALL ORDER BY 2 DESC, 1", [month]).fetchall()
+    yield MaterializeResult(metadata={"rows": MetadataValue.int(n)})
+    yield AssetCheckResult(
+        check_name="procedures_in_catalogue", passed=not missing, severity=AssetCheckSeverity.WARN,
+        description=(f"{sum(c for _, c in missing)} hồ sơ của {len(missing)} thủ tục không có trong danh mục / dossiers of "
+                     f"procedures not in the catalogue: " + ", ".join(f"{p} ({c})" for p, c in missing[:10])) if missing else None,
+        metadata={"dossiers": MetadataValue.int(sum(c for _, c in missing)),
+                  "procedures": MetadataValue.json({str(p): c for p, c in missing[:200]})},
+    )
 
 
 @asset(key=["marts", "period_report"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="marts",
