@@ -27,7 +27,7 @@ flagged AS (
         r.*,
         -- NULL when neither the catalogue nor the dossier's export carries it (unknown, not 'none')
         coalesce(c.online_service_level, r.online_service_level) AS online_level_effective,
-        coalesce(c.full_online_eligible, r.online_service_level = 'full') AS full_online_eligible_effective,
+        coalesce(c.full_online_eligible, c.online_service_level = 'full', r.online_service_level = 'full') AS full_online_eligible_effective,
         coalesce(c.result_required, TRUE) AS result_required_effective,
         c.target_group,
         c.procedure_code IS NOT NULL AS procedure_in_catalogue,
