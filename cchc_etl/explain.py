@@ -51,7 +51,7 @@ def create_fact_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _fields(fact: str, ind: Indicator, columns: list[str]) -> list[str]:
-    text = f"{ind.numerator} {ind.denominator}"
+    text = f"{ind.numerator} {ind.denominator} {ind.known if ind.kind == 'rate' else ''}"
     used = [c for c in columns if re.search(rf"\b{re.escape(c)}\b", text)]
     return list(dict.fromkeys([*BASE_FIELDS.get(fact, ()), *used]))
 
@@ -79,7 +79,8 @@ def rows_sql(con: duckdb.DuckDBPyConnection, method: Methodology, ind: Indicator
     cols = columns or _fact_columns(con, ind.fact)
     fields = _fields(ind.fact, ind, cols)
     details = ", ".join(f"'{c}', f.{c}" for c in fields)
-    den = "TRUE" if ind.kind == "count" else f"({ind.denominator})"
+    # a rate's rows count only when their inputs are known (methodology §3 "Data not carried")
+    den = "TRUE" if ind.kind == "count" else f"({ind.denominator}) AND ({ind.known_condition()})"
     has_file = "file_path" in cols
     return f"""
         SELECT '{ind.code}' AS indicator_code, '{source}' AS source,

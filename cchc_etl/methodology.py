@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,6 +22,17 @@ FACTS = ("dossier", "survey", "feedback", "document", "email", "procedure", "sel
 KINDS = ("rate", "count", "self_assessed", "derived")
 LEVELS = ("unit", "department", "city")
 COMPARATORS = (">=", ">", "<=", "<", "=", "increase_pp", "increase_rel", "share_of_units")
+
+
+# Fact columns that are NULL when the export a row came from does not carry the input (a column
+# the file lacks; a blank in a carried column is a value), or, for the procedure fact, when no
+# dossier behind the flag carries it.
+UNCARRIED_INPUTS = {
+    "dossier": ("apology_sent", "fee_required", "paid_online", "digitized_input", "digitized_result", "e_result",
+                "synced_national_portal", "data_reused", "citizen_store_linked", "population_data_used",
+                "online_service_level", "online_level_effective", "full_online_eligible_effective"),
+    "procedure": ("online_offered", "fee_required", "has_fee_dossier", "has_paid_online_dossier", "has_population_data_dossier"),
+}
 
 
 class MethodologyError(ValueError):
@@ -45,6 +57,17 @@ class Indicator:
     levels: tuple[str, ...] = LEVELS
     value_is: str = "percent"       # self_assessed: "points" (score = value, capped) or "percent"
     formula: str = ""                # derived: the rule's name
+    known: str = ""                  # rate: SQL condition that a row's inputs are known (default: from UNCARRIED_INPUTS)
+
+    def known_condition(self) -> str:
+        """When a row of a rate indicator counts at all (methodology §3 "Data not carried"): every
+        input an export may not carry that the numerator or denominator reads is known (not NULL).
+        A row failing it is left out of both; ``known`` in the version file overrides the default."""
+        if self.known:
+            return self.known
+        text = f"{self.numerator} {self.denominator}"
+        used = [c for c in UNCARRIED_INPUTS.get(self.fact, ()) if re.search(rf"\b{c}\b", text)]
+        return " AND ".join(f"{c} IS NOT NULL" for c in used) or "TRUE"
 
     @property
     def scored(self) -> bool:

@@ -46,6 +46,15 @@ class PeriodResult:
     target_rows: int = 0
     par_rows: int = 0
     seconds: float = 0.0
+    # the blocking check `received_balanced`: dossiers received in the period by units in force
+    # (or attributed to one through successor_code) and the sum of the city figures; None when the
+    # methodology has no RPT_RECEIVED
+    units_received: int | None = None
+    city_received: int | None = None
+
+    @property
+    def received_balanced(self) -> bool:
+        return self.units_received == self.city_received
 
 
 def _q(text: str) -> str:
@@ -146,14 +155,15 @@ def _dossier_columns(con: duckdb.DuckDBPyConnection, method: Methodology) -> lis
     columns = [r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'core' AND table_name = 'fct_dossier_month_end' "
         "AND database_name = current_database() ORDER BY column_index").fetchall()]
-    text = " ".join(f"{i.numerator} {i.denominator}" for i in method.indicators if i.fact == "dossier")
+    text = " ".join(f"{i.numerator} {i.denominator} {i.known_condition()}" for i in method.indicators if i.fact == "dossier")
     text += " " + sql_file("facts/fct_procedure_period.sql")
     needed = {"unit_code", "procedure_code", "target_group"} | {c for c in columns if re.search(rf"\b{c}\b", text)}
     return [c for c in columns if c in needed]
 
 
 def counts_sql(method: Methodology, fact: str, relation: str, where: str = "TRUE", keys: str = "unit_code") -> str | None:
-    """Per unit_code (and any other ``keys``) and indicator: numerator and denominator counts of one fact relation."""
+    """Per unit_code (and any other ``keys``) and indicator: numerator and denominator counts of one
+    fact relation, and the rows left out because their inputs are not carried (``unknown``)."""
     indicators = method.by_fact(fact)
     if not indicators:
         return None
@@ -161,11 +171,17 @@ def counts_sql(method: Methodology, fact: str, relation: str, where: str = "TRUE
     for n, i in enumerate(indicators):
         if i.kind == "count":
             cols.append(f"count(*) FILTER (WHERE {i.numerator}) AS n{n}")
-            rows.append(f"SELECT {keys}, {_q(i.code)} AS indicator_code, n{n} AS numerator, CAST(NULL AS BIGINT) AS denominator FROM agg")
+            rows.append(f"SELECT {keys}, {_q(i.code)} AS indicator_code, n{n} AS numerator, CAST(NULL AS BIGINT) AS denominator, "
+                        f"CAST(NULL AS BIGINT) AS unknown FROM agg")
         else:
-            cols.append(f"count(*) FILTER (WHERE ({i.denominator}) AND ({i.numerator})) AS n{n}")
-            cols.append(f"count(*) FILTER (WHERE {i.denominator}) AS d{n}")
-            rows.append(f"SELECT {keys}, {_q(i.code)} AS indicator_code, n{n} AS numerator, d{n} AS denominator FROM agg")
+            # methodology §3 "Data not carried": a row whose inputs are unknown is left out of the
+            # numerator and the denominator; `unknown` counts them (N/A reason when nothing is known)
+            known = i.known_condition()
+            cols.append(f"count(*) FILTER (WHERE ({i.denominator}) AND ({known}) AND ({i.numerator})) AS n{n}")
+            cols.append(f"count(*) FILTER (WHERE ({i.denominator}) AND ({known})) AS d{n}")
+            cols.append(f"count(*) FILTER (WHERE ({i.denominator}) IS NOT FALSE AND NOT ({known})) AS u{n}")
+            rows.append(f"SELECT {keys}, {_q(i.code)} AS indicator_code, n{n} AS numerator, d{n} AS denominator, "
+                        f"u{n} AS unknown FROM agg")
     return (f"WITH agg AS (SELECT {keys}, {', '.join(cols)} FROM {relation} WHERE {where} GROUP BY {keys})\n"
             + "\nUNION ALL\n".join(rows))
 
@@ -200,7 +216,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
     ``dossier_counts``: a relation already holding ``counts_sql`` of the dossier fact (per unit)."""
     where_by_fact = where_by_fact or {}
     counts = [s for fact in ("dossier", "survey", "feedback", "document", "email", "procedure")
-              if (s := (f"SELECT unit_code, indicator_code, numerator, denominator FROM {dossier_counts}"
+              if (s := (f"SELECT unit_code, indicator_code, numerator, denominator, unknown FROM {dossier_counts}"
                         if fact == "dossier" and dossier_counts and method.by_fact("dossier")
                         else counts_sql(method, fact, f"_f_{fact}", where_by_fact.get(fact, "TRUE"))))]
     dissatisfied_max = method.parameters.get("dissatisfied_rating_max", 2)
@@ -216,7 +232,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
         for i in derived:
             parts.append(f"""
         SELECT g.rollup_code, g.rollup_level, {_q(i.code)} AS indicator_code, CAST(NULL AS DOUBLE) AS numerator,
-               CAST(NULL AS DOUBLE) AS denominator,
+               CAST(NULL AS DOUBLE) AS denominator, CAST(NULL AS DOUBLE) AS unknown,
                CASE WHEN idx.value IS NOT NULL AND rec.numerator > 0
                     THEN greatest(0, idx.value - 100.0 * coalesce(dis.n, 0) / rec.numerator) END AS value
         FROM (SELECT DISTINCT rollup_code, rollup_level FROM grid WHERE indicator_code = {_q(i.code)}) g
@@ -230,7 +246,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
     unit_counts AS ({unit_counts or ' UNION ALL '.join(f'({c})' for c in counts)}),
     summed_raw AS (
         SELECT r.rollup_code, r.rollup_level, c.indicator_code,
-               sum(c.numerator) AS numerator, sum(c.denominator) AS denominator
+               sum(c.numerator) AS numerator, sum(c.denominator) AS denominator, sum(c.unknown) AS unknown
         FROM _period_rollup r JOIN unit_counts c ON c.unit_code = r.member_code
         GROUP BY ALL
     ),
@@ -238,6 +254,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
         SELECT g.rollup_code, g.rollup_level, g.indicator_code, k.kind,
                CAST(coalesce(s.numerator, 0) AS DOUBLE) AS numerator,
                CASE WHEN k.kind = 'rate' THEN CAST(coalesce(s.denominator, 0) AS DOUBLE) END AS denominator,
+               CASE WHEN k.kind = 'rate' THEN CAST(coalesce(s.unknown, 0) AS DOUBLE) END AS unknown,
                CASE WHEN k.kind = 'count' THEN CAST(coalesce(s.numerator, 0) AS DOUBLE)
                     WHEN coalesce(s.denominator, 0) > 0 THEN 100.0 * s.numerator / s.denominator END AS value
         FROM grid g JOIN kinds k USING (indicator_code)
@@ -253,7 +270,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
     nat_levels AS ({natural_levels_sql()}),
     self_assessed AS (
         SELECT g.rollup_code, g.rollup_level, g.indicator_code, CAST(NULL AS DOUBLE) AS numerator,
-               CAST(NULL AS DOUBLE) AS denominator, sa.value
+               CAST(NULL AS DOUBLE) AS denominator, CAST(NULL AS DOUBLE) AS unknown, sa.value
         FROM grid g
         LEFT JOIN (
             SELECT n.unit_code, n.natural_level, s.indicator_code, last(s.value ORDER BY s.file_path, s.row_number) AS value
@@ -265,7 +282,7 @@ def rolled_values_sql(method: Methodology, where_by_fact: dict[str, str] | None 
         ) sa ON sa.unit_code = g.rollup_code AND sa.natural_level = g.rollup_level AND sa.indicator_code = g.indicator_code
         WHERE g.indicator_code IN ({self_codes})
     )
-    SELECT rollup_code, rollup_level, indicator_code, numerator, denominator, value FROM summed
+    SELECT rollup_code, rollup_level, indicator_code, numerator, denominator, unknown, value FROM summed
     UNION ALL SELECT * FROM self_assessed
     {derived_sql}
     """
@@ -291,7 +308,8 @@ def indicator_scores_sql(method: Methodology) -> str:
         CASE
             WHEN NOT list_contains(string_split(d.levels, ','), u.rollup_level) OR v.value IS NULL THEN 0.0
             WHEN d.kind = 'self_assessed' AND d.value_is = 'points' THEN least(greatest(v.value, 0), d.points)
-            WHEN d.threshold IS NULL THEN least(greatest(v.value, 0), 100) / 100.0 * d.points
+            -- a self-assessed percentage outside 0-100 is flagged (reference_rows_usable), not capped
+            WHEN d.threshold IS NULL THEN v.value / 100.0 * d.points
             WHEN v.value >= d.threshold THEN d.points
             ELSE greatest(v.value, 0) / d.threshold * d.points
         END AS score,
@@ -303,9 +321,13 @@ def indicator_scores_sql(method: Methodology) -> str:
                 THEN 'N/A: không có số liệu tự đánh giá cho kỳ này / no self-assessment for this period'
             WHEN v.value IS NULL AND d.kind = 'derived'
                 THEN 'N/A: chỉ số đầu vào không có giá trị hoặc không tiếp nhận hồ sơ / an input is N/A or nothing was received'
+            WHEN v.value IS NULL AND v.unknown > 0
+                THEN 'N/A: tệp xuất không có dữ liệu đầu vào của chỉ số / the exports do not carry this indicator''s inputs'
             WHEN v.value IS NULL THEN 'N/A: mẫu số bằng 0 / denominator is 0'
             WHEN d.points = 0 THEN 'theo dõi, không tính điểm / monitoring only, 0 points'
             WHEN d.kind = 'self_assessed' AND d.value_is = 'points' THEN 'điểm tự đánh giá (tối đa ' || d.points || ') / self-assessed points'
+            WHEN d.kind = 'self_assessed' AND (v.value < 0 OR v.value > 100)
+                THEN 'giá trị tự đánh giá ngoài 0–100 (đã cảnh báo, không cắt) / self-assessed value outside 0-100 (flagged, not capped)'
             WHEN d.threshold IS NULL THEN 'điểm = giá trị / 100 × ' || d.points || ' / score = value / 100 × points'
             WHEN v.value >= d.threshold THEN 'đạt ngưỡng ' || d.threshold || '%: đủ điểm / threshold met: full points'
             ELSE 'dưới ngưỡng ' || d.threshold || '%: điểm = giá trị / ngưỡng × ' || d.points || ' / below threshold'
@@ -392,8 +414,8 @@ def dossier_group_counts_sql(method: Methodology) -> str:
 def unit_totals_sql(group_counts: str, where: str = "TRUE") -> str:
     """Per unit and indicator: the sums of a ``dossier_group_counts_sql`` table over the procedure
     groups that ``where`` keeps."""
-    return (f"SELECT unit_code, indicator_code, sum(numerator) AS numerator, sum(denominator) AS denominator "
-            f"FROM {group_counts} WHERE {where} GROUP BY ALL")
+    return (f"SELECT unit_code, indicator_code, sum(numerator) AS numerator, sum(denominator) AS denominator, "
+            f"sum(unknown) AS unknown FROM {group_counts} WHERE {where} GROUP BY ALL")
 
 
 def _group_values(con: duckdb.DuckDBPyConnection, table: str, p: Period, method: Methodology, groups: list[str],
@@ -574,6 +596,7 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared
     label = {"period_label": p.label}
     values_sql = rolled_values_sql(method, dossier_counts=dossier_counts)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_values AS {values_sql}", _used(values_sql, label))
+    balance = received_balance(con, p, method)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_indicator_scores AS {indicator_scores_sql(method)}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _period_scores AS {scores_sql(method)}")
     key = {"t": p.type, "s": p.start, "v": method.version}
@@ -630,7 +653,29 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared
     for t in ("_period_values", "_period_indicator_scores", "_period_scores", "_period_group_counts", "_f_dossier",
               "_f_survey", "_f_feedback", "_f_document", "_f_email", "_f_procedure"):
         _drop_temp(con, t)
-    return PeriodResult(p, n_values, n_scores, targets_n, par_n)
+    return PeriodResult(p, n_values, n_scores, targets_n, par_n, units_received=balance[0], city_received=balance[1])
+
+
+def received_balance(con: duckdb.DuckDBPyConnection, p: Period, method: Methodology) -> tuple[int | None, int | None]:
+    """(dossiers received in the period whose unit is in force in it or attributed to one, sum of
+    the cities' RPT_RECEIVED) from the prepared period: methodology §1, no row of a unit in force
+    may be missing from the city's figures. The first count reads the org units' validity
+    directly, not the roll-up, so a unit the roll-up loses (e.g. under an abolished parent)
+    shows as a difference."""
+    if not any(i.code == "RPT_RECEIVED" for i in method.by_fact("dossier")):
+        return None, None
+    sql = """
+        WITH in_force AS (
+            SELECT unit_code FROM staging.stg_org_units
+            WHERE coalesce(valid_from, DATE '1900-01-01') < $period_end AND (valid_to IS NULL OR valid_to >= $period_start)
+            UNION SELECT member_code FROM _period_rollup
+        )
+        SELECT (SELECT count(*) FROM _f_dossier WHERE is_received AND unit_code IN (SELECT unit_code FROM in_force)),
+               (SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM _period_values
+                WHERE indicator_code = 'RPT_RECEIVED' AND rollup_level = 'city')
+    """
+    units, city = con.execute(sql, _used(sql, p.params())).fetchone()
+    return int(units), int(city)
 
 
 def score_month(con: duckdb.DuckDBPyConnection, month: dt.date, version: str) -> list[PeriodResult]:
@@ -685,12 +730,14 @@ def score_range(con: duckdb.DuckDBPyConnection, months: list[dt.date], version: 
 def unusable_reference_rows(con: duckdb.DuckDBPyConnection, version: str) -> list[str]:
     """Rows of reference/targets and reference/self_assessment that scoring cannot use, each named
     by file, row and column: an indicator code the methodology does not have (or, for
-    self-assessment, one it computes from the exports), a scope or unit that is no org unit.
+    self-assessment, one it computes from the exports), a scope or unit that is no org unit; and
+    self-assessed percentages outside 0-100 (scored as written, flagged rather than capped).
     They stay staged (nothing is dropped); the asset check lists them."""
     method = load_methodology(version)
     codes = ", ".join(_q(i.code) for i in method.indicators) or "NULL"
     assessable = ", ".join(_q(c) for c in [i.code for i in method.indicators if i.kind == "self_assessed"]
                            + [a.code for a in method.par_areas]) or "NULL"
+    percents = ", ".join(_q(i.code) for i in method.indicators if i.kind == "self_assessed" and i.value_is == "percent") or "NULL"
     rows = con.execute(f"""
         WITH units AS (SELECT DISTINCT unit_code FROM staging.stg_org_units)
         SELECT file_path, row_number, 'indicator_code', indicator_code,
@@ -708,6 +755,10 @@ def unusable_reference_rows(con: duckdb.DuckDBPyConnection, version: str) -> lis
         UNION ALL
         SELECT file_path, row_number, 'unit_code', unit_code, 'mã đơn vị không có trong org_units / unit not in org_units'
         FROM staging.stg_self_assessment WHERE unit_code NOT IN (SELECT unit_code FROM units)
+        UNION ALL
+        SELECT file_path, row_number, 'value', CAST(value AS VARCHAR),
+               'tỷ lệ phần trăm ngoài 0–100, được tính điểm như ghi, không cắt / a percentage outside 0-100, scored as written, not capped'
+        FROM staging.stg_self_assessment WHERE indicator_code IN ({percents}) AND (value < 0 OR value > 100)
         ORDER BY 1, 2, 3
     """).fetchall()
     return [f"{f} dòng/row {n}, cột/column {col}: {value!r} — {why}" for f, n, col, value, why in rows]

@@ -357,12 +357,14 @@ def test_scoring_thresholds_na_and_ratio(wh):
             assert r["rank"] == 1     # U2 has a lower ratio (see below); D1 at unit level has no rows
         else:
             assert r["rank"] is None and r["classification"] is None, g
-    # U2: IDX_1_4 0/5 -> 0 of 6; IDX_2_1 5 open, due 03-28 < 04-01 -> 0 of 20; IDX_4_1 N/A (nothing resolved);
-    # IDX_4_2 0 of 4; IDX_4_3 2 of 2; IDX_4_4 0 of 4; IDX_4_5B 0 of 2; IDX_5_4 0 of 6
-    # -> 2 / 44 = 4.55 -> Yếu, rank 2
+    # U2's rows carry data_reused only: sync, digitisation, data-store and population-data inputs are
+    # unknown (methodology §3 "Data not carried"), so IDX_1_4, IDX_4_2, IDX_4_4, IDX_4_5B are N/A and
+    # their points leave the maximum. IDX_2_1 5 open, due 03-28 < 04-01 -> 0 of 20; IDX_4_1 N/A
+    # (nothing resolved); IDX_4_3 2 of 2; IDX_5_4 0 of 6 -> 2 / 28 = 7.14 -> Yếu, rank 2
     r = wh.score_row("month", m, "U2", "unit")
     assert (r["score"], r["max_score"], r["ratio"], r["rank"], r["classification"]) == (
-        approx(2.0), approx(44.0), approx(200 / 44), 2, "Yếu")
+        approx(2.0), approx(28.0), approx(200 / 28), 2, "Yếu")
+    assert wh.iscore("month", m, "U2", "unit", "IDX_1_4")["applicable"] is False
     # D1 at unit level: no own rows -> every indicator N/A -> max 0, ratio NULL, unranked
     r = wh.score_row("month", m, "D1", "unit")
     assert (r["max_score"], r["ratio"], r["rank"], r["classification"]) == (0, None, None, None)
@@ -390,18 +392,18 @@ def test_zero_denominators_are_null(wh):
 
 
 def test_competition_ranking_ties_and_bands(wh):
-    # IDX_4_X is self-assessed in points (max 2) at any level: a unit whose only data is an
-    # IDX_4_X value v has score v, max 2, ratio 50 * v.
+    # IDX_4_X is a self-assessed percentage (P 2, no threshold) at any level: a unit whose only
+    # data is an IDX_4_X value v has score v / 100 * 2, max 2, ratio v.
     wh.org("TP", "city")
     wh.org("D", "department", "TP")
     ratios = {          # v      ratio     rounded  rank  band
-        "U1": 2.0,      # 100.0    100.00      1    Xuất sắc
-        "U2": 1.79992,  # 89.996   90.00       2    Xuất sắc (band on the rounded ratio)
-        "U3": 1.8,      # 90.0     90.00       2    Xuất sắc (tie)
-        "U4": 1.7,      # 85.0     85.00       4    Tốt
-        "U5": 1.44,     # 72.0     72.00       5    Khá
-        "U6": 1.0,      # 50.0     50.00       6    Trung bình
-        "U7": 0.9998,   # 49.99    49.99       7    Yếu
+        "U1": 100.0,    # 100.0    100.00      1    Xuất sắc
+        "U2": 89.996,   # 89.996   90.00       2    Xuất sắc (band on the rounded ratio)
+        "U3": 90.0,     # 90.0     90.00       2    Xuất sắc (tie)
+        "U4": 85.0,     # 85.0     85.00       4    Tốt
+        "U5": 72.0,     # 72.0     72.00       5    Khá
+        "U6": 50.0,     # 50.0     50.00       6    Trung bình
+        "U7": 49.99,    # 49.99    49.99       7    Yếu
     }
     for code, v in ratios.items():
         wh.org(code, "unit", "D")
@@ -411,7 +413,7 @@ def test_competition_ranking_ties_and_bands(wh):
     wh.org("TP2", "city")
     wh.org("E", "department", "TP2")
     wh.org("V1", "unit", "E")
-    wh.self_assessment("2024-03", "V1", "IDX_4_X", 1.0)
+    wh.self_assessment("2024-03", "V1", "IDX_4_X", 50.0)
     wh.score("month", "2024-03", "2024-03")
 
     expected = {
@@ -434,8 +436,7 @@ def test_competition_ranking_ties_and_bands(wh):
     g = wh.score_row("month", "2024-03", "U1", "unit", "G5")
     assert (g["score"], g["max_score"], g["ratio"], g["rank"], g["classification"]) == (
         approx(2.0), approx(2.0), approx(100.0), None, None)
-    # the value over the points is capped (points-valued self-assessment): none here; and a group whose
-    # indicators are all N/A: score 0, max 0, ratio NULL
+    # a group whose indicators are all N/A: score 0, max 0, ratio NULL
     g = wh.score_row("month", "2024-03", "U1", "unit", "G2")
     assert (g["score"], g["max_score"], g["ratio"]) == (0, 0, None)
 
@@ -526,14 +527,15 @@ def _targets_fixture(wh, land_2023=False):
     #   L2 B2 PL online  due 03-05, resolved 03-08 -> L
     #   Ga G1 PG online  due 03-10, resolved 03-04 -> E, digitized_result
     #   Gb G1 PG direct  due 03-10, resolved 03-10 -> T (same date)
+    # (the export carries digitized_result: a blank cell is FALSE, as staging stores it)
     wh.dossier("2024-03", "L1", "B1", "2024-03-01 08:00", "2024-03-10 17:00", "resolved", "2024-03-05 10:00",
-               procedure="PL", channel="online")
+               procedure="PL", channel="online", digitized_result=False)
     wh.dossier("2024-03", "L2", "B2", "2024-03-02 08:00", "2024-03-05 17:00", "resolved", "2024-03-08 10:00",
-               procedure="PL", channel="online")
+               procedure="PL", channel="online", digitized_result=False)
     wh.dossier("2024-03", "Ga", "G1", "2024-03-03 08:00", "2024-03-10 17:00", "resolved", "2024-03-04 10:00",
                procedure="PG", channel="online", digitized_result=True)
     wh.dossier("2024-03", "Gb", "G1", "2024-03-04 08:00", "2024-03-10 17:00", "resolved", "2024-03-10 10:00",
-               procedure="PG", channel="direct")
+               procedure="PG", channel="direct", digitized_result=False)
 
 
 def test_targets_defaults_yoy_share_and_target_group(wh):
@@ -754,10 +756,12 @@ def test_city_level_procedure_indicators(wh):
     wh.procedure("P5", online="partial", fee_required=True, valid_to="2023-12-31")   # not in force in 2024
     m = "2024-03"
     a = ("2024-03-04 08:00", "2024-03-20 17:00")
-    wh.dossier(m, "p1a", "D1", *a, procedure="P1", fee_required=True, paid_online=True)
-    wh.dossier(m, "p1b", "D1", *a, procedure="P1", fee_required=True, paid_online=False)
-    wh.dossier(m, "p2a", "D1", *a, procedure="P2", fee_required=True, paid_online=False)
-    wh.dossier(m, "p3a", "D1", *a, procedure="P3", population_data_used=True)
+    # one export carrying all three flags: a blank cell is FALSE, as staging stores it
+    flags = {"fee_required": False, "paid_online": False, "population_data_used": False}
+    wh.dossier(m, "p1a", "D1", *a, procedure="P1", **flags | {"fee_required": True, "paid_online": True})
+    wh.dossier(m, "p1b", "D1", *a, procedure="P1", **flags | {"fee_required": True})
+    wh.dossier(m, "p2a", "D1", *a, procedure="P2", **flags | {"fee_required": True})
+    wh.dossier(m, "p3a", "D1", *a, procedure="P3", **flags | {"population_data_used": True})
     wh.score_month(m)
     city = {c: wh.iscore("month", m, "TP", "city", c) for c in ("IDX_3_1", "IDX_3_5A", "IDX_3_5B", "IDX_4_5A")}
     got = {c: (s["numerator"], s["denominator"], s["value"], s["score"], s["max_score"]) for c, s in city.items()}
@@ -851,10 +855,11 @@ def test_feedback_forwarded_and_published(wh):
 
 def test_self_assessed_city_indicators_by_period_label(wh):
     _city_with(wh, "D1")
-    # quarter-labelled values apply to the quarter only; month-labelled ones to that month only
-    wh.self_assessment("2024-Q1", "TP", "IDX_1_1", 5)    # 5 of 6 points
-    wh.self_assessment("2024-Q1", "TP", "IDX_1_3", 2)    # 2 of 2
-    wh.self_assessment("2024-01", "TP", "IDX_1_2", 3)    # 3 of 4, January only
+    # quarter-labelled values apply to the quarter only; month-labelled ones to that month only.
+    # They are percentages scored value / 100 x P (methodology §3, self-assessment paragraph).
+    wh.self_assessment("2024-Q1", "TP", "IDX_1_1", 250 / 3)  # 83.33 % of 6 points = 5
+    wh.self_assessment("2024-Q1", "TP", "IDX_1_3", 100)      # 100 % of 2 = 2
+    wh.self_assessment("2024-01", "TP", "IDX_1_2", 75)       # 75 % of 4 = 3, January only
     wh.score("quarter", "2024-01", "2024-03")
     wh.score("month", "2024-01", "2024-01")
     # Q1 city G1: IDX_1_1 5 + IDX_1_3 2 (IDX_1_2 no Q1 value, IDX_1_4 no dossiers: N/A) = 7 of 8 = 87.5

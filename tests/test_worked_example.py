@@ -146,15 +146,17 @@ def test_department_scores_are_ranked_and_banded(warehouse):
             "AND org_level = 'department' AND group_code = 'TOTAL' AND methodology_version = 'vn-2025.1' ORDER BY org_unit_code").fetchall()
     by_unit = {u: (ratio, rank, band) for u, ratio, rank, band in rows}
     assert by_unit["STP"] == (None, None, None)  # no data at all: every indicator N/A, unranked
-    # By hand, department level, year to date June (only the dossier / survey flags the files carry):
-    #   IDX_1_4 synced 0/2796 -> 0 of 6; IDX_2_1 index definition: the dossiers resolved 3 h after the
-    #   due instant (every even k) are late -> 1398/2796 = 50 % -> 10 of 20; IDX_3_3 monitoring (0 points);
-    #   IDX_3_4, IDX_3_6 no eligible / fee dossiers -> N/A; IDX_4_1, 4_2, 4_3, 4_4, 4_5B 0 % -> 0 of 18;
+    # By hand, department level, year to date June. The dossier files carry no sync, fee, payment or
+    # digitisation column: those inputs are unknown, not "no" (methodology §3 "Data not carried"), so
+    #   IDX_1_4, IDX_3_6, IDX_4_1, 4_2, 4_3, 4_4, 4_5B -> N/A, their points leave the maximum;
+    #   IDX_2_1 index definition: the dossiers resolved 3 h after the due instant (every even k) are
+    #   late -> 1398/2796 = 50 % -> 10 of 20; IDX_3_3 monitoring (0 points); IDX_3_4: no procedure of
+    #   the catalogue is full-online eligible -> N/A;
     #   IDX_5_4 = 50 - 100 * 6 ratings of 2 / 2796 received, below T 90 -> value / 90 * 6; feedback N/A.
     idx_5_4 = 50 - 100 * 6 / 2796
-    expected = 100 * (10 + idx_5_4 / 90 * 6) / (6 + 20 + 18 + 6)
+    expected = 100 * (10 + idx_5_4 / 90 * 6) / (20 + 6)       # 51.23
     ratio, rank, band = by_unit["SNNPTNT"]
-    assert ratio == pytest.approx(expected) and rank == 1 and band == "Yếu"
+    assert ratio == pytest.approx(expected) and rank == 1 and band == "Trung bình"
 
 
 STRICT = """\
@@ -198,7 +200,7 @@ def test_a_second_methodology_version_rescores_history_without_code_changes(ware
     assert [t for v, c, _, t, s in both] == [99.0, None]
     assert values == 0, "the same rows give the same indicator values under both versions"
     assert [v for v, _ in bands] == ["test-strict", "vn-2025.1"]
-    assert bands == [("test-strict", "Hạng B"), ("vn-2025.1", "Yếu")]  # ratio ~26.6: below both versions' top band
+    assert bands == [("test-strict", "Hạng B"), ("vn-2025.1", "Trung bình")]  # ratio ~51.2: below both versions' top band
 
 
 def test_explain_lists_the_rows_behind_the_value(warehouse, capsys):

@@ -42,11 +42,25 @@ def org_rollup(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
 
 @asset(key=["core", "fct_dossier_month_end"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="core",
        kinds={"duckdb"}, deps=[STG_DOSSIERS, AssetKey(["staging", "stg_procedures"])],
-       description="Month-end state of every dossier relevant to the month (latest row among exports up to the month) with §2 flags.")
-def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+       description="Month-end state of every dossier relevant to the month (latest row among exports up to the month) with §2 flags.",
+       check_specs=[AssetCheckSpec("procedures_in_catalogue", asset=AssetKey(["core", "fct_dossier_month_end"]),
+                                   description="Every dossier's procedure is in the catalogue in force (methodology §2: one "
+                                               "that is not falls back to its own fields and is counted here)")])
+def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseResource):
+    month = _month(context)
     with warehouse.connect() as con:
-        n = build.build_dossier_month_end(con, _month(context))
-    return MaterializeResult(metadata={"rows": MetadataValue.int(n)})
+        n = build.build_dossier_month_end(con, month)
+        missing = con.execute(
+            "SELECT procedure_code, count(*) FROM core.fct_dossier_month_end WHERE period_start = ? AND NOT procedure_in_catalogue "
+            "GROUP BY ALL ORDER BY 2 DESC, 1", [month]).fetchall()
+    yield MaterializeResult(metadata={"rows": MetadataValue.int(n)})
+    yield AssetCheckResult(
+        check_name="procedures_in_catalogue", passed=not missing, severity=AssetCheckSeverity.WARN,
+        description=(f"{sum(c for _, c in missing)} hồ sơ của {len(missing)} thủ tục không có trong danh mục / dossiers of "
+                     f"procedures not in the catalogue: " + ", ".join(f"{p} ({c})" for p, c in missing[:10])) if missing else None,
+        metadata={"dossiers": MetadataValue.int(sum(c for _, c in missing)),
+                  "procedures": MetadataValue.json({str(p): c for p, c in missing[:200]})},
+    )
 
 
 @asset(key=["marts", "period_report"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="marts",
@@ -106,8 +120,12 @@ def dim_indicator(warehouse: WarehouseResource, methodology: MethodologyResource
     pool=WAREHOUSE_POOL,
     name="score_month",
     check_specs=[AssetCheckSpec("reference_rows_usable", asset=SCORE_KEYS["target_attainment"],
-                                description="Every targets / self-assessment row names a known indicator, scope and unit "
-                                            "(unusable rows are listed by file, row and column)")],
+                                description="Every targets / self-assessment row names a known indicator, scope and unit, "
+                                            "and self-assessed percentages lie in 0-100 (other rows are listed by file, row "
+                                            "and column)"),
+                 AssetCheckSpec("received_balanced", asset=SCORE_KEYS["indicator_values"], blocking=True,
+                                description="For every period scored, the city's received count equals the dossiers received "
+                                            "by the units in force (methodology §1: no unit's rows missing from the city)")],
 )
 def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource):
     with warehouse.connect() as con:
@@ -125,6 +143,17 @@ def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, me
         if name in totals:
             meta["rows"] = MetadataValue.int(totals[name])
         yield MaterializeResult(asset_key=key, metadata=meta)
+    unbalanced = [r for r in results if not r.received_balanced]
+    yield AssetCheckResult(
+        check_name="received_balanced", asset_key=SCORE_KEYS["indicator_values"], passed=not unbalanced,
+        severity=AssetCheckSeverity.ERROR,
+        description="; ".join(
+            f"{r.period.label}: thành phố tiếp nhận {r.city_received}, các đơn vị đang hoạt động {r.units_received} / "
+            f"city received {r.city_received}, units in force {r.units_received}" for r in unbalanced) or None,
+        metadata={"periods": MetadataValue.json([
+            {"period": r.period.label, "type": r.period.type, "city_received": r.city_received, "units_received": r.units_received}
+            for r in results])},
+    )
     yield AssetCheckResult(
         check_name="reference_rows_usable", asset_key=SCORE_KEYS["target_attainment"], passed=not unusable,
         severity=AssetCheckSeverity.WARN,

@@ -4,6 +4,8 @@
 -- before the end and not closed before the start. Flags for both on-time definitions (methodology §2 "report":
 -- dates; §3 IDX_2_1 "index": timestamps, supplement time deducted, > 1 supplement = late) and the
 -- procedure attributes in force in the period (catalogue first, the dossier's own fields else).
+-- Yes/no inputs stay NULL where the export does not carry them (methodology §3 "Data not
+-- carried": such a dossier is left out of the indicators reading that input).
 WITH relevant AS (
     -- dossier_latest: sql/facts/int_dossier_latest.sql (or its incremental variant), possibly
     -- computed for a longer period ending at the same month: the filter is applied again here
@@ -23,8 +25,9 @@ catalogue AS (
 flagged AS (
     SELECT
         r.*,
-        coalesce(c.online_service_level, r.online_service_level, 'none') AS online_level_effective,
-        coalesce(c.full_online_eligible, r.online_service_level = 'full', FALSE) AS full_online_eligible_effective,
+        -- NULL when neither the catalogue nor the dossier's export carries it (unknown, not 'none')
+        coalesce(c.online_service_level, r.online_service_level) AS online_level_effective,
+        coalesce(c.full_online_eligible, c.online_service_level = 'full', r.online_service_level = 'full') AS full_online_eligible_effective,
         coalesce(c.result_required, TRUE) AS result_required_effective,
         c.target_group,
         c.procedure_code IS NOT NULL AS procedure_in_catalogue,
@@ -58,16 +61,16 @@ SELECT
     system, dossier_id, month AS export_month, file_path, row_number, unit_code, procedure_code,
     status, channel, received_at, due_at, resolved_at, online_service_level, online_level_effective,
     full_online_eligible_effective, result_required_effective, target_group, procedure_in_catalogue,
-    coalesce(apology_sent, FALSE) AS apology_sent,
-    coalesce(fee_required, FALSE) AS fee_required,
-    coalesce(paid_online, FALSE) AS paid_online,
-    coalesce(digitized_input, FALSE) AS digitized_input,
-    coalesce(digitized_result, FALSE) AS digitized_result,
-    coalesce(e_result, FALSE) AS e_result,
-    coalesce(synced_national_portal, FALSE) AS synced_national_portal,
-    coalesce(data_reused, FALSE) AS data_reused,
-    coalesce(citizen_store_linked, FALSE) AS citizen_store_linked,
-    coalesce(population_data_used, FALSE) AS population_data_used,
+    apology_sent,
+    fee_required,
+    paid_online,
+    digitized_input,
+    digitized_result,
+    e_result,
+    synced_national_portal,
+    data_reused,
+    citizen_store_linked,
+    population_data_used,
     coalesce(supplement_count, 0) AS supplement_count,
     supplement_requested_at, supplement_completed_at,
     is_carried_over, is_received, is_closed, is_resolved,

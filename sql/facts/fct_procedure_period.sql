@@ -12,11 +12,26 @@ cities AS (
     SELECT DISTINCT city_code FROM period_rollup
 ),
 used AS (
+    -- a flag is unknown (NULL) for a procedure when none of its dossiers says yes and one of them
+    -- comes from an export that does not carry the input (methodology §3 "Data not carried")
     SELECT r.city_code, d.procedure_code,
-           bool_or(d.fee_required) AS has_fee_dossier,
-           bool_or(d.paid_online) AS has_paid_online_dossier,
-           bool_or(d.population_data_used) AS has_population_data_dossier,
+           CASE WHEN bool_or(d.fee_required) THEN TRUE WHEN bool_and(d.fee_required IS NOT NULL) THEN FALSE END AS has_fee_dossier,
+           CASE WHEN bool_or(d.paid_online) THEN TRUE WHEN bool_and(d.paid_online IS NOT NULL) THEN FALSE END AS has_paid_online_dossier,
+           CASE WHEN bool_or(d.population_data_used) THEN TRUE WHEN bool_and(d.population_data_used IS NOT NULL) THEN FALSE END
+               AS has_population_data_dossier,
            count(*) AS dossiers_received
+    FROM period_dossiers d
+    JOIN period_rollup r ON r.member_code = d.unit_code AND r.rollup_level = 'city'
+    WHERE d.is_received
+    GROUP BY ALL
+),
+carried AS (
+    -- per city: does any dossier received in the period carry the input at all? If none does, a
+    -- procedure without dossiers is unknown too (the indicator is N/A, not 0)
+    SELECT r.city_code,
+           bool_or(d.fee_required IS NOT NULL) AS fee_carried,
+           bool_or(d.paid_online IS NOT NULL) AS paid_online_carried,
+           bool_or(d.population_data_used IS NOT NULL) AS population_data_carried
     FROM period_dossiers d
     JOIN period_rollup r ON r.member_code = d.unit_code AND r.rollup_level = 'city'
     WHERE d.is_received
@@ -27,12 +42,15 @@ SELECT
     coalesce(u.city_code, k.city_code) AS unit_code,
     coalesce(u.procedure_code, k.procedure_code) AS procedure_code,
     k.procedure_code IS NOT NULL AS in_force,
-    coalesce(k.online_service_level IN ('partial', 'full'), FALSE) AS online_offered,
-    coalesce(k.fee_required, u.has_fee_dossier, FALSE) AS fee_required,
+    CASE WHEN k.procedure_code IS NULL THEN FALSE ELSE k.online_service_level IN ('partial', 'full') END AS online_offered,
+    coalesce(k.fee_required, u.has_fee_dossier) AS fee_required,
     u.procedure_code IS NOT NULL AS has_dossier,
-    coalesce(u.has_fee_dossier, FALSE) AS has_fee_dossier,
-    coalesce(u.has_paid_online_dossier, FALSE) AS has_paid_online_dossier,
-    coalesce(u.has_population_data_dossier, FALSE) AS has_population_data_dossier,
+    CASE WHEN u.procedure_code IS NOT NULL THEN u.has_fee_dossier WHEN c.fee_carried THEN FALSE END AS has_fee_dossier,
+    CASE WHEN u.procedure_code IS NOT NULL THEN u.has_paid_online_dossier WHEN c.paid_online_carried THEN FALSE END
+        AS has_paid_online_dossier,
+    CASE WHEN u.procedure_code IS NOT NULL THEN u.has_population_data_dossier WHEN c.population_data_carried THEN FALSE END
+        AS has_population_data_dossier,
     coalesce(u.dossiers_received, 0) AS dossiers_received
 FROM (SELECT c.city_code, k.* FROM cities c CROSS JOIN catalogue k) k
 FULL OUTER JOIN used u ON u.city_code = k.city_code AND u.procedure_code = k.procedure_code
+LEFT JOIN carried c ON c.city_code = coalesce(u.city_code, k.city_code)

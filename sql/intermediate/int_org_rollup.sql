@@ -35,11 +35,22 @@ roots AS (
     SELECT unit_code FROM in_force
     WHERE level = 'city' AND (parent_code IS NULL OR parent_code NOT IN (SELECT unit_code FROM in_force))
 ),
+-- the parent each unit in force rolls up to: its parent when in force, else the unit in force at
+-- the end of the parent's successor chain (a commune of an abolished district counts for the
+-- district's successor; methodology §1: no row of a unit in force may be missing from its
+-- department's or the city's figures)
+in_force_parent AS (
+    SELECT f.unit_code,
+           CASE WHEN f.unit_code IN (SELECT unit_code FROM roots) THEN NULL
+                ELSE coalesce(pa.attributed_code, f.parent_code) END AS parent_code
+    FROM in_force f
+    LEFT JOIN attribution pa ON pa.member_code = f.parent_code AND pa.attributed_code <> f.unit_code
+),
 ancestry AS (
-    SELECT unit_code AS unit_code, unit_code AS ancestor_code, parent_code, 0 AS depth FROM in_force
+    SELECT unit_code AS unit_code, unit_code AS ancestor_code, parent_code, 0 AS depth FROM in_force_parent
     UNION ALL
     SELECT a.unit_code, p.unit_code, p.parent_code, a.depth + 1
-    FROM ancestry a JOIN in_force p ON p.unit_code = a.parent_code
+    FROM ancestry a JOIN in_force_parent p ON p.unit_code = a.parent_code
     WHERE a.depth < 20
 ),
 city_of AS (
@@ -51,7 +62,7 @@ targets AS (
     WHERE unit_code NOT IN (SELECT unit_code FROM roots)
     UNION ALL
     SELECT a.unit_code, a.ancestor_code, 'department'
-    FROM ancestry a JOIN in_force d ON d.unit_code = a.ancestor_code
+    FROM ancestry a JOIN in_force_parent d ON d.unit_code = a.ancestor_code
     WHERE d.parent_code IN (SELECT unit_code FROM roots)
     UNION ALL
     SELECT unit_code, city_code, 'city' FROM city_of

@@ -50,10 +50,13 @@ FROM staging.stg_procedures;
 
 -- Marts seen "as is": indicator values of historical units re-labelled with today's successor
 -- (numerators and denominators summed, value recomputed), so that trends survive mergers.
+-- Counts (denominator NULL) add up; rates are recomputed from the sums; self-assessed and derived
+-- values (both NULL) of merged units cannot be combined and stay NULL.
 CREATE OR REPLACE VIEW marts.indicator_values_as_is AS
 SELECT v.period_type, v.period_start, coalesce(a.as_is_code, v.org_unit_code) AS org_unit_code, v.org_level,
        v.indicator_code, sum(v.numerator) AS numerator, sum(v.denominator) AS denominator,
        CASE WHEN count(*) = 1 THEN any_value(v.value)
+            WHEN count(v.denominator) = 0 AND count(v.numerator) = count(*) THEN sum(v.numerator)
             WHEN sum(v.denominator) > 0 THEN 100.0 * sum(v.numerator) / sum(v.denominator) END AS value,
        v.methodology_version
 FROM marts.indicator_values v
