@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from cchc_etl.paths import ASSETS_DIR
-from cchc_etl.text import enum_key, fold, nfc
+from cchc_etl.text import enum_key, fold, header_key, nfc
 
 FIELD_TYPES = {"str", "ts", "date", "bool", "int", "num", "enum", "pii", "period"}
 # "X (ABBR)" as the contract prints a value: the whole text, X alone and ABBR alone all match
@@ -171,14 +171,14 @@ class SourceSpec:
         return [f.name for f in self.fields if f.required]
 
     def alias_index(self, profile: dict[str, str] | None = None) -> dict[str, str]:
-        """Folded header spelling -> canonical field name."""
+        """Header match key (``text.header_key``) -> canonical field name."""
         index: dict[str, str] = {}
         for spec in self.fields:
-            index[fold(spec.name)] = spec.name
+            index[header_key(spec.name)] = spec.name
             for alias in spec.aliases:
-                index.setdefault(fold(alias), spec.name)
+                index.setdefault(header_key(alias), spec.name)
         for header, name in (profile or {}).items():
-            index[fold(header)] = name
+            index[header_key(header)] = name
         return index
 
 

@@ -32,3 +32,9 @@ def enum_key(value: object) -> str:
     do not matter ("makeup_working_saturday", "Make-up working Saturday"; "Nghỉbù", "Nghỉ bù").
     The same as the SQL macro cchc_enum_key."""
     return fold(value).replace(" ", "")
+
+
+def header_key(value: object) -> str:
+    """Match key of a column header: like ``enum_key``, so that a header's match does not depend on
+    its case where camel case splits it ("Xác thực VNeID" = "XÁC THỰC VNEID"; "MaHoSo" = "MAHOSO")."""
+    return enum_key(value)

@@ -202,8 +202,6 @@ def test_blank_yes_no_cell_is_never_yes(container, field, word, n_blank):
     assert absent == [None] * len(absent)
 
 
-@pytest.mark.xfail(strict=True, reason="reading 'Blank is unknown, never yes' (not among the 22): a blank in an x/blank "
-                                       "column the file carries is NULL, not no")
 @SETTINGS
 @given(container=containers, field=st.sampled_from(PLAIN_BOOLS), n_blank=st.integers(1, 4))
 @example(container="csv_utf8", field="apology_sent", n_blank=1)
@@ -212,7 +210,6 @@ def test_blank_in_x_column_is_no(container, field, n_blank):
     assert value is True and blanks == [False] * n_blank, blanks
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 2: a blank e_result cell is read as yes")
 @SETTINGS
 @given(container=containers, word=st.sampled_from(["Có", "Không"]), n_blank=st.integers(1, 4))
 @example(container="csv_utf8", word="Có", n_blank=1)
@@ -221,7 +218,6 @@ def test_blank_e_result_cell_is_never_yes(container, word, n_blank):
     assert all(v is not True for v in blanks), blanks
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 2: a blank link-style cell (Đường dẫn tệp kết quả) is read as yes")
 @SETTINGS
 @given(container=containers, n_blank=st.integers(1, 4))
 @example(container="csv_utf8", n_blank=1)
@@ -245,7 +241,6 @@ typed_containers = st.sampled_from(["xlsx_typed", "xls_typed", "parquet_typed"])
 thousandths = st.integers(min_value=-10**6, max_value=10**7).map(lambda n: n / 1000)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 5: a numeric cell holding 1.125 is read as 1125")
 @SETTINGS
 @given(container=typed_containers, values=st.lists(thousandths, min_size=1, max_size=6))
 @example(container="xlsx_typed", values=[1.125])
@@ -266,7 +261,6 @@ def test_typed_integral_number_cells_keep_their_value(container, values):
     assert [out["staged"][out["first"] + i]["value"] for i in range(len(values))] == [float(v) for v in values]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 6: a percent cell holding 0.98 is read as 0.98, not 98")
 @SETTINGS
 @given(container=st.sampled_from(["xlsx_typed", "xls_typed"]), percents=st.lists(st.integers(1, 100), min_size=1, max_size=5))
 @example(container="xlsx_typed", percents=[98])
@@ -330,7 +324,6 @@ def zoned_text(local: dt.datetime, offset_minutes: int, style: str, seconds: boo
     return text + f"{sign}{h:02d}{m:02d}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 3: '+hh' offsets read as wall time, ISO with a zone but no seconds refused")
 @SETTINGS
 @given(container=st.sampled_from(["csv_utf8", "csv_utf16", "xlsx", "parquet"]),
        items=st.lists(st.tuples(january, st.sampled_from(["Z", "+hh", "+hh:mm", "+hhmm"]), st.integers(-10, 14).map(lambda h: h * 60),
@@ -359,8 +352,7 @@ UNPARSEABLE_FIELDS = [
     pytest.param("status", id="enum-status"),
     pytest.param("online_service_level", id="enum-optional"),
     pytest.param("apology_sent", id="bool"),
-    pytest.param("supplement_count", id="int", marks=pytest.mark.xfail(
-        strict=True, reason="issue 12 defect 7: an unparseable count becomes 0 (blank = 0 coalesces a failed parse)")),
+    pytest.param("supplement_count", id="int"),
 ]
 
 
@@ -429,7 +421,6 @@ def test_rows_read_equal_loaded_plus_quarantined_plus_skipped(container, kinds, 
 FOOTERS = [["Người lập biểu"], ["Thủ trưởng đơn vị"], ["TP. Hồ Chí Minh, ngày 31 tháng 01 năm 2024"], ["(Ký, ghi rõ họ tên)"]]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 16: signature rows under a report are quarantined, not skipped as footer rows")
 @SETTINGS
 @given(container=st.sampled_from(["csv_utf8", "xlsx", "xls"]), footers=st.lists(st.sampled_from(FOOTERS), min_size=1, max_size=4),
        n_good=st.integers(1, 4))
@@ -443,7 +434,6 @@ def test_footer_rows_after_the_last_record_are_skipped(container, footers, n_goo
     assert (loaded, quarantined, skipped) == (n_good, 0, 1 + 1 + len(footers))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 16: a row with a record key that fails validation is skipped as a total row")
 @SETTINGS
 @given(container=st.sampled_from(["csv_utf8", "xlsx", "parquet"]), name=st.sampled_from(["Công ty TNHH An Bình", "Tổng công ty Điện lực", "Công dân Nguyễn Văn A"]))
 @example(container="csv_utf8", name="Công ty TNHH An Bình")
@@ -457,8 +447,8 @@ def test_rows_with_a_record_key_are_never_skipped(container, name):
 
 
 @pytest.mark.parametrize("encoding", [
-    pytest.param("utf-8", marks=pytest.mark.xfail(strict=True, reason="issue 12 defect 13: a header-only CSV is refused with a Binder Error")),
-    pytest.param("utf-16", marks=pytest.mark.xfail(strict=True, reason="issue 12 defect 13: a header-only CSV is refused with a Binder Error")),
+    pytest.param("utf-8"),
+    pytest.param("utf-16"),
 ])
 def test_header_only_csv_loads_zero_rows(encoding):
     header, _ = table_for("dossiers", [])
@@ -480,7 +470,6 @@ personal = st.one_of(
 )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 21: personal data under headers the contract does not list is kept in clear text")
 @SETTINGS
 @given(container=st.sampled_from(["csv_utf8", "xlsx", "parquet"]),
        header=st.sampled_from(["Họ và tên", "Số CCCD/CMND", "Số CMND", "Di động", "Ghi chú", "Người liên hệ"]),

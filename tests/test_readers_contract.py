@@ -347,8 +347,8 @@ MERGED_ROWS = [["HS-1", "1.001", "STP", "Trực tiếp", "05/01/2024 08:00", "15
 
 def _check_merged(db: Path, first_row: int):
     assert query(db, "SELECT dossier_id, received_at, due_at, resolved_at, row_number FROM staging.stg_dossiers ORDER BY 1") == [
-        ("HS-1", dt.datetime(2024, 1, 5, 8), dt.datetime(2024, 1, 15), dt.datetime(2024, 1, 10, 9), first_row),
-        ("HS-2", dt.datetime(2024, 1, 6, 8), dt.datetime(2024, 1, 16), None, first_row + 1)]
+        ("HS-1", dt.datetime(2024, 1, 5, 8), dt.datetime(2024, 1, 15, 23, 59, 59, 999999), dt.datetime(2024, 1, 10, 9), first_row),
+        ("HS-2", dt.datetime(2024, 1, 6, 8), dt.datetime(2024, 1, 16, 23, 59, 59, 999999), None, first_row + 1)]
     assert query(db, "SELECT count(*) FROM quality.quarantine") == [(0,)]
     assert_accounting(file_log(db, "dossiers")[0])
 

@@ -25,7 +25,7 @@ import pytest
 from cchc_etl import cli
 from cchc_etl.contract import event_sources, expand_spelling, load_source, reference_sources
 from cchc_etl.ingest import Loader
-from cchc_etl.text import enum_key
+from cchc_etl.text import enum_key, header_key
 from cchc_etl.warehouse import connect, ensure_schema
 
 KEY = "values-contract-key"
@@ -160,6 +160,22 @@ def test_no_two_canonical_values_of_any_enum_share_a_key():
                             checked += 1
             assert f.value_collisions() == []
     assert checked > 100
+
+
+def test_no_header_spelling_names_two_fields():
+    """Headers match on ``header_key`` (no case, accents, spaces or punctuation), so that
+    "Xác thực VNeID" and "XÁC THỰC VNEID" are one header; no spelling may then name two fields."""
+    checked = 0
+    for source in event_sources() + reference_sources():
+        owner: dict[str, str] = {}
+        for f in load_source(source).fields:
+            for spelling in (f.name, *f.aliases):
+                key = header_key(spelling)
+                assert owner.setdefault(key, f.name) == f.name, f"{source}: {spelling!r} -> {f.name} and {owner[key]}"
+                checked += 1
+    assert checked > 150
+    assert header_key("Xác thực VNeID") == header_key("XÁC THỰC VNEID") == header_key("xác thực vneid")
+    assert header_key("MaHoSo") == header_key("MAHOSO") == header_key("Mã hồ sơ")
 
 
 def test_holiday_kinds_any_case_space_underscore_dash(tmp_path):

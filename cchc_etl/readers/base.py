@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cchc_etl.contract import SourceSpec
-from cchc_etl.text import fold, nfc
+from cchc_etl.text import header_key, nfc
 
 if TYPE_CHECKING:  # imported where used: a CSV read through DuckDB needs no Arrow
     import pyarrow as pa
@@ -135,11 +135,11 @@ def alias_ranks(spec: SourceSpec, profile: dict[str, str] | None = None) -> dict
     ranks: dict[str, int] = {}
     for f in spec.fields:
         for rank, spelling in enumerate((f.name, *f.aliases)):
-            folded = fold(spelling)
+            folded = header_key(spelling)
             if index.get(folded) == f.name:
                 ranks.setdefault(folded, rank)
     for header in profile or {}:
-        ranks[fold(header)] = -1
+        ranks[header_key(header)] = -1
     return ranks
 
 
@@ -152,9 +152,9 @@ def _combine(upper: list, lower: list, index: dict[str, str]) -> list:
         l_ = lower[pos] if pos < len(lower) else None
         u = None if u in (None, "") else u
         l_ = None if l_ in (None, "") else l_
-        if l_ is not None and fold(str(l_)) in index:
+        if l_ is not None and header_key(str(l_)) in index:
             out.append(l_)
-        elif u is not None and fold(str(u)) in index:
+        elif u is not None and header_key(str(u)) in index:
             out.append(u)
         else:
             out.append(l_ if l_ is not None else u)
@@ -167,7 +167,7 @@ def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: d
     index = spec.alias_index(profile)
 
     def fields_of(row) -> set[str]:
-        return {index[f] for f in (fold(str(c)) for c in row if c not in (None, "")) if f in index}
+        return {index[f] for f in (header_key(str(c)) for c in row if c not in (None, "")) if f in index}
 
     best: tuple[int, int] | None = None  # (matches, row_index)
     scanned = rows[:HEADER_SCAN_ROWS]
@@ -197,14 +197,14 @@ def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: d
     ranks = alias_ranks(spec, profile)
     candidates: dict[str, list[int]] = {}
     for pos, header in enumerate(headers):
-        name = index.get(fold(header)) if header else None
+        name = index.get(header_key(header)) if header else None
         if name:
             candidates.setdefault(name, []).append(pos)
     chosen: dict[int, str] = {}
     choices: list[dict] = []
     for name, positions in candidates.items():
         # the best-ranked spelling wins; between equal spellings, the leftmost column
-        win = min(positions, key=lambda p: (ranks.get(fold(headers[p]), 1 << 20), p))
+        win = min(positions, key=lambda p: (ranks.get(header_key(headers[p]), 1 << 20), p))
         chosen[win] = name
         if len(positions) > 1:
             choices.append({"field": name, "column": headers[win], "over": [headers[p] for p in positions if p != win]})
