@@ -366,6 +366,17 @@ def test_two_digit_years_and_dates_before_2000_are_quarantined(tmp_path):
     accounting_ok(wh)
 
 
+def test_reference_dates_keep_years_before_2000_but_not_two_digit_years(tmp_path):
+    """The floor of 2000 is for event timestamps: a unit in force since 1976 is a fact, not a typo;
+    a two-digit year stays refused everywhere."""
+    rows = [["Ngày", "Tên", "Loại"], ["02/09/1999", "Quốc khánh", "Nghỉ lễ"], ["01/01/99", "Tết dương lịch", "Nghỉ lễ"],
+            ["01/01/2024", "Tết dương lịch", "Nghỉ lễ"]]
+    wh = load(tmp_path, landing_tree(tmp_path, {"reference/holidays.csv": csv_bytes(rows)}), source="holidays", month=None)
+    q = quarantine(wh, "holidays")
+    assert set(q) == {3} and "two-digit year" in q[3][1]
+    assert query(wh, "SELECT date FROM staging.stg_holidays ORDER BY date") == [(dt.date(1999, 9, 2),), (dt.date(2024, 1, 1),)]
+
+
 # -- 7. unparseable integers are quarantined, never 0 ----------------------------------------------
 
 def test_unparseable_counts_are_quarantined_not_zero(tmp_path):

@@ -83,7 +83,10 @@ CREATE OR REPLACE TEMP MACRO cchc_ts_problem(x) AS
         ELSE 'ngày giờ không hợp lệ / unparseable date-time: ' || x
     END;
 
-CREATE OR REPLACE TEMP MACRO cchc_date(x) AS CAST(cchc_ts(x) AS DATE);
+-- a calendar date of reference data (validity of units and procedures, holidays): any year written
+-- in full (a unit may be in force since 1976); two-digit years stay refused
+CREATE OR REPLACE TEMP MACRO cchc_date(x) AS
+    CASE WHEN NOT regexp_full_match(x, '[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{2}( .*)?') THEN CAST(cchc_ts_any(x) AS DATE) END;
 
 -- a reporting period: YYYY, YYYY-MM, YYYY-Qn as written; a date (an Excel or Parquet date cell,
 -- an ISO date or date-time) means its month
