@@ -511,3 +511,33 @@ def test_footer_rows_are_found_per_sheet(tmp_path):
     log = file_log(db, "dossiers")[0]
     assert_accounting(log)
     assert (log["rows_read"], log["rows_total"], log["rows_footer"], log["rows_skipped"]) == (10, 2, 2, 6)
+
+
+# -- the row of column numbers under an official form's header ----------------------------------
+
+@pytest.mark.parametrize("container", ["xlsx", "csv", "csv-utf16"])
+def test_column_number_row_under_the_header_is_part_of_it(tmp_path, container):
+    """Official forms (Biểu 06 and the provincial exports modelled on it) print (1) (2) (3) ...
+    under the header: that row is header, skipped and counted, never a quarantined record."""
+    root = landing(tmp_path)
+    numbers = [f"({i})" for i in range(1, len(DOSSIER_HEADERS) + 1)]
+    rows = [["BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ"], DOSSIER_HEADERS, numbers, dossier(1), dossier(2)]
+    if container == "xlsx":
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.active.append([])
+        wb.active["A3"] = 1  # a typed number cell, as spreadsheets often store the numbering
+        wb.save(month_dir(root) / "igate__form.xlsx")
+    else:
+        width = max(len(r) for r in rows)
+        padded = [r + [None] * (width - len(r)) for r in rows]
+        encoding = "utf-16" if container == "csv-utf16" else "utf-8"
+        (month_dir(root) / "igate__form.csv").write_bytes(csv_bytes(padded, encoding, "\t" if encoding == "utf-16" else ","))
+    db = load_event(tmp_path, root)
+    assert query(db, "SELECT dossier_id, row_number FROM staging.stg_dossiers ORDER BY 1") == [
+        (dossier(1)[0], 4), (dossier(2)[0], 5)]
+    assert query(db, "SELECT count(*) FROM quality.quarantine") == [(0,)]
+    log = file_log(db, "dossiers")[0]
+    assert_accounting(log)
+    assert (log["header_row"], log["rows_loaded"], log["rows_skipped"]) == (3, 2, 3)

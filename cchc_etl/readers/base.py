@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,6 +162,24 @@ def _combine(upper: list, lower: list, index: dict[str, str]) -> list:
     return out
 
 
+_COLUMN_NUMBER = re.compile(r"\(?([0-9]{1,3})\)?")
+
+
+def _is_column_numbers(row: list) -> bool:
+    """The row of column numbers official forms print under their header: at least three cells,
+    each a number, optionally in parentheses ("(1)", "2", 3.0), strictly increasing."""
+    numbers = []
+    for cell in row:
+        if cell in (None, ""):
+            continue
+        text = str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell).strip()
+        found = _COLUMN_NUMBER.fullmatch(text)
+        if found is None:
+            return False
+        numbers.append(int(found.group(1)))
+    return len(numbers) >= 3 and all(a < b for a, b in zip(numbers, numbers[1:]))
+
+
 def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: dict[str, str] | None = None) -> HeaderMatch:
     """Find the header row among the first rows by matching known column names; a header may span
     two rows (a merged group cell above its sub-headers)."""
@@ -193,6 +212,9 @@ def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: d
         if len(fields_of(combined)) > best[0]:
             header_cells, header_rows, row_index = combined, 2, upper_i + 1
             break
+    if row_index + 1 < len(rows) and _is_column_numbers(rows[row_index + 1]):
+        # official forms number their columns under the header: (1) (2) (3) ... is part of it
+        row_index, header_rows = row_index + 1, header_rows + 1
     headers = [nfc(str(c)).strip() if c not in (None, "") else "" for c in header_cells]
     ranks = alias_ranks(spec, profile)
     candidates: dict[str, list[int]] = {}
