@@ -102,8 +102,9 @@ def hmac_macro_sql(key: str) -> str:
 #    phone 10-11 with 0 / +84) as the whole cell once spaces, dots, dashes and brackets are
 #    removed, or a phone / ID-length digit run inside text; a Vietnamese personal name (a common
 #    family name, or a common middle name such as Văn / Thị in second place, followed by 1-4
-#    capitalised words, in title or upper case); a street address (a house number followed by a
-#    comma or a street word, or a street / hamlet word together with a ward / district word).
+#    capitalised words, in title or upper case); a street address (a house number and a
+#    capitalised street name in a comma list, a house number followed by a street word, or a
+#    street / hamlet word and a ward / district word in a comma list).
 # The decision is per cell: it needs no pass over the file before the rows are typed, and a cell
 # shifted by an unquoted comma (a ragged row whose last cells land in ``column_N``) is judged on
 # its own value. A value that merely resembles these (a 9-digit amount, a street named after a

@@ -254,3 +254,27 @@ def test_personal_extras_are_the_keyed_hash(run):
     # quarantined rows: IG-03 (row 4 of file A) and HC-02 (row 3 of file C)
     assert len(raw_values) == 2 and any("IG-03" in v for v in raw_values.values()), raw_values
     assert any("không thuộc danh mục" in r for r in reasons)
+
+
+def test_a_warehouse_made_before_the_new_contract_fields_gains_their_columns(tmp_path):
+    """applicant_email / applicant_address are appended to an existing staging table (its rows
+    are reloaded by the changed contract fingerprint); nothing else changes."""
+    from cchc_etl.contract import load_source
+    from cchc_etl.staging import staging_ddl
+    from cchc_etl.warehouse import ensure_schema
+
+    spec = load_source("dossiers")
+    old_ddl = "\n".join(line for line in staging_ddl(spec).splitlines()
+                        if "applicant_email_hash" not in line and "applicant_address_hash" not in line)
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(old_ddl)
+        before = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'stg_dossiers'").fetchall()]
+        assert "applicant_email_hash" not in before
+        install_macros(con)
+        ensure_schema(con)
+        after = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'stg_dossiers'").fetchall()]
+    finally:
+        con.close()
+    assert after == before + ["applicant_email_hash", "applicant_address_hash"]
