@@ -102,7 +102,19 @@ def test_cli_allow_missing_names_a_known_source(landing, tmp_path):
 def test_dagster_run_config_accepts_the_gap(landing, tmp_path, monkeypatch):
     from dagster import DagsterInstance
 
+    from cchc_etl import validation
     from cchc_etl.definitions import build_definitions
+
+    # as the command line does: Great Expectations in its helper process (importing it on a
+    # thread of this process would also leave the module-level prewarm flag set for later tests)
+    validation.start_worker()
+    try:
+        _run_both(landing, tmp_path, monkeypatch, DagsterInstance, build_definitions)
+    finally:
+        validation.stop_worker()
+
+
+def _run_both(landing, tmp_path, monkeypatch, DagsterInstance, build_definitions):
 
     monkeypatch.setenv("CCHC_PII_KEY", PII_KEY)
     monkeypatch.setenv("CCHC_SNAPSHOT_PATH", str(tmp_path / "snapshot.duckdb"))
