@@ -1,7 +1,7 @@
 """``cchc-etl``: the same Dagster definitions, run in-process from the command line.
 
     cchc-etl sample --out DIR --from 2024-01 --to 2024-03 [--rows N] [--seed S]
-    cchc-etl run --landing DIR --warehouse URL --from YYYY-MM --to YYYY-MM
+    cchc-etl run --landing DIR --warehouse URL --from YYYY-MM --to YYYY-MM [--allow-missing SOURCE ...]
     cchc-etl demo
 
 Exit code 0 on success; otherwise 1 with a one-line reason on stderr.
@@ -132,7 +132,7 @@ def _first_line(message: str) -> str:
 
 def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
                methodology: str | None = None, quiet: bool = False, publish_url: str | None = None,
-               timings: bool = False) -> list[MonthOutcome]:
+               timings: bool = False, allow_missing: list[str] | None = None) -> list[MonthOutcome]:
     if not landing.is_dir():
         raise CliError(f"landing directory not found: {landing}")
     from cchc_etl import validation
@@ -140,13 +140,15 @@ def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key:
     validation.start_worker()  # imports Great Expectations in a helper process while Dagster starts here
     try:
         return _run_months(landing, warehouse_url, months, pii_key=pii_key, allow_demo_key=allow_demo_key,
-                           methodology=methodology, quiet=quiet, publish_url=publish_url, timings=timings)
+                           methodology=methodology, quiet=quiet, publish_url=publish_url, timings=timings,
+                           allow_missing=allow_missing)
     finally:
         validation.stop_worker()
 
 
 def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
-                methodology: str | None, quiet: bool, publish_url: str | None, timings: bool = False) -> list[MonthOutcome]:
+                methodology: str | None, quiet: bool, publish_url: str | None, timings: bool = False,
+                allow_missing: list[str] | None = None) -> list[MonthOutcome]:
     from cchc_etl.definitions import build_definitions
 
     defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
@@ -161,7 +163,8 @@ def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key
         result = job.execute_in_process(
             partition_key=f"{month}-01", instance=instance, raise_on_error=False,
             # failures are reported once, as one line, by main(); CCHC_LOG_LEVEL=INFO shows Dagster's log
-            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}},
+                        **landing_run_config(allow_missing)},
         )
         outcome = _summarise(month, result, time.perf_counter() - started)
         outcome.step_seconds = _step_seconds(instance, result.run_id)
@@ -179,6 +182,13 @@ def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key
         if not outcome.success:
             break  # later months build on this one's state
     return outcomes
+
+
+def landing_run_config(allow_missing: list[str] | None) -> dict:
+    """Run config of the raw/landing_files asset: the event sources accepted as missing this run."""
+    if not allow_missing:
+        return {}
+    return {"ops": {"raw__landing_files": {"config": {"allow_missing": sorted(set(allow_missing))}}}}
 
 
 def _raise_for(outcomes: list[MonthOutcome]) -> None:
@@ -204,9 +214,17 @@ def cmd_run(args) -> None:
     duckdb_path(args.warehouse)  # a wrong URL fails here, before any work
     resolve_key()  # so does a missing CCHC_PII_KEY
     months = months_between(args.start, args.end)
+    if args.allow_missing:
+        from cchc_etl.contract import event_sources
+
+        unknown = sorted(set(args.allow_missing) - set(event_sources()))
+        if unknown:
+            raise CliError(f"--allow-missing: không phải nguồn dữ liệu theo tháng / not an event source: {', '.join(unknown)} "
+                           f"(known: {', '.join(event_sources())})")
     # with a publish URL the job's publish/postgres asset publishes each month after its checks
     outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False,
-                          methodology=args.methodology, publish_url=args.publish, timings=args.timings)
+                          methodology=args.methodology, publish_url=args.publish, timings=args.timings,
+                          allow_missing=args.allow_missing)
     _raise_for(outcomes)
     print(f"Kho dữ liệu / warehouse: {args.warehouse}")
     if args.publish:
@@ -340,6 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--publish", default=os.environ.get("CCHC_PUBLISH_URL") or None,
                    help="also publish each month to PostgreSQL: postgresql+psycopg://user@host:5432/db (env CCHC_PUBLISH_URL)")
     p.add_argument("--timings", action="store_true", help="print the wall seconds of every step of each month, slowest first")
+    p.add_argument("--allow-missing", dest="allow_missing", action="append", default=[], metavar="SOURCE",
+                   help="accept for this run that an event source (e.g. dossiers) which had files the month before has none "
+                        "(repeatable); otherwise the check raw/landing_files:sources_present fails the month")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="sample + run + summary, with no set-up", description="Generate sample data, run the pipeline and print a summary.")

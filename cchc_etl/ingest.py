@@ -101,6 +101,10 @@ def next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
+def previous_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
 def month_files(landing: Path, source: str, month: dt.date) -> list[LandingFile]:
     folder = landing / source / month.strftime("%Y-%m")
     return [_landing_file(landing, p, source, month) for p in _data_files(folder)]

@@ -620,7 +620,8 @@ def score_period(con: duckdb.DuckDBPyConnection, p: Period, version: str, shared
         con.execute(f"INSERT INTO core.org_rollup BY NAME (SELECT {_q(p.type)} AS period_type, * FROM _period_rollup)")
         con.execute("DELETE FROM marts.periods WHERE period_type = $t AND period_start = $s AND methodology_version = $v", key)
         con.execute(
-            "INSERT INTO marts.periods VALUES ($t, $s, $e, $a, $label, $complete, $v)",
+            "INSERT INTO marts.periods (period_type, period_start, period_end, asof_month, period_label, is_complete, "
+            f"methodology_version, sources, sources_missing) SELECT $t, $s, $e, $a, $label, $complete, $v, * FROM ({PERIOD_SOURCES_SQL})",
             key | {"e": p.end, "a": p.asof, "label": p.label, "complete": p.complete},
         )
         con.execute("DELETE FROM marts.indicator_values WHERE period_type = $t AND period_start = $s AND methodology_version = $v", key)
@@ -676,6 +677,21 @@ def received_balance(con: duckdb.DuckDBPyConnection, p: Period, method: Methodol
     """
     units, city = con.execute(sql, _used(sql, p.params())).fetchone()
     return int(units), int(city)
+
+
+# the event sources a period was built from (files loaded in its months), and those missing from
+# one of its months although they had files the month before (a gap the operator accepted)
+PERIOD_SOURCES_SQL = """
+WITH present AS (
+    SELECT DISTINCT source, month FROM quality.file_log WHERE month IS NOT NULL AND status = 'loaded'
+)
+SELECT
+    (SELECT string_agg(DISTINCT source, ',' ORDER BY source) FROM present WHERE month >= $s AND month < $e) AS sources,
+    (SELECT string_agg(DISTINCT b.source, ',' ORDER BY b.source) FROM present b
+     WHERE CAST(b.month + INTERVAL 1 MONTH AS DATE) >= $s AND CAST(b.month + INTERVAL 1 MONTH AS DATE) < $e
+       AND NOT EXISTS (SELECT 1 FROM present n WHERE n.source = b.source AND n.month = CAST(b.month + INTERVAL 1 MONTH AS DATE))
+    ) AS sources_missing
+"""
 
 
 def score_month(con: duckdb.DuckDBPyConnection, month: dt.date, version: str) -> list[PeriodResult]:

@@ -9,10 +9,12 @@ cells). Loading and quarantining then select from it, so counts always add up.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cchc_etl.contract import BOOL_FALSE, BOOL_TRUE, BOOL_WRITTEN, FieldSpec, SourceSpec
-from cchc_etl.pii import PII_NORMALISE_SQL
+from cchc_etl.pii import PII_NORMALISE_SQL, masked_sql, personal_header
+from cchc_etl.text import fold
 from cchc_etl.readers.base import RawData
 
 SQL_TYPES = {
@@ -222,7 +224,8 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
             typed.append(f"CAST({_parse_expr(f, f'r{pos}')} AS {sql_type(f)}) AS {q(f.staged_name)}")
     extras = [(pos, header) for pos, header in sorted(raw.extras.items())]
     if extras:
-        pairs = ", ".join(f"{lit(h)}, r{pos}" for pos, h in extras)
+        personal = personal_positions(spec, raw)
+        pairs = ", ".join(f"{lit(h)}, {masked_sql(f'r{pos}', always=pos in personal)}" for pos, h in extras)
         nonnull = " OR ".join(f"r{pos} IS NOT NULL" for pos, _ in extras)
         typed.append(f"CASE WHEN {nonnull} THEN json_object({pairs}) END AS extra")
     else:
@@ -263,6 +266,9 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
                 (f"'phạm vi không phải city, cấp đơn vị hay mã đơn vị trong danh mục / scope is neither city, an org level nor a unit code of org_units: ' || {q(f.name)}"
                  if f.open_values else f"'mã đơn vị không có trong danh mục / unit_code not in reference org_units: ' || {q(f.name)}"),
             ))
+    # a reason quotes the refused cell: a personal-looking one (a cell shifted by an unquoted
+    # comma) is quoted by its hash
+    errors = [(c, col, _mask_quoted(reason)) for c, col, reason in errors]
     for rule in spec.rules:
         errors.append((f"coalesce({rule.when}, FALSE)", rule.column, lit(rule.reason)))
     if month_end is not None:
@@ -313,14 +319,31 @@ FROM flagged
     return ParsePlan(create=create, bad=bad, footer=footer)
 
 
+def personal_positions(spec: SourceSpec, raw: RawData) -> set[int]:
+    """Vendor columns whose header names personal data (``cchc_etl.pii.personal_header``): hashed
+    whole, like the contract's PII fields. A second column matching a PII field (``Người nộp``
+    beside ``Họ tên người nộp``) is one of them."""
+    aliases = {fold(a) for f in spec.fields if f.is_pii for a in (f.name, *f.aliases)}
+    return {pos for pos, header in raw.extras.items() if personal_header(header, aliases)}
+
+
+def _mask_quoted(reason: str) -> str:
+    """A reason ending in ``|| r<pos>`` (the raw cell) or ``|| "<field>"`` quotes the cell masked
+    when it looks personal."""
+    return re.sub(r'\|\| (r[0-9]+|"[a-z_]+")$', lambda m: f"|| {masked_sql(m.group(1))}", reason)
+
+
 def raw_values_sql(spec: SourceSpec, raw: RawData) -> str:
-    """JSON of a quarantined row's cells by original header, PII replaced by its hash."""
+    """JSON of a quarantined row's cells by original header: PII fields and vendor columns whose
+    header names personal data replaced by their hash, any other cell hashed when its value looks
+    personal (a ragged row shifts cells under the wrong header)."""
     pii = {pos for pos, name in raw.mapping.items() if spec.field(name).is_pii}
+    personal = personal_positions(spec, raw)
     pairs = []
     for pos in range(raw.n_columns):
         header = raw.headers[pos] if pos < len(raw.headers) and raw.headers[pos] else raw.extras.get(pos, f"column_{pos + 1}")
         if pos in pii:
             pairs.append(f"{lit(header)}, {q(spec.field(raw.mapping[pos]).staged_name)}")
         else:
-            pairs.append(f"{lit(header)}, r{pos}")
+            pairs.append(f"{lit(header)}, {masked_sql(f'r{pos}', always=pos in personal)}")
     return f"json_object({', '.join(pairs)})" if pairs else "json_object()"

@@ -105,10 +105,25 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(storage_ddl(con, sql_file(name), named))
         for source in reference_sources() + event_sources():
             con.execute(storage_ddl(con, staging_ddl(load_source(source)), named))
+            _add_staged_columns(con, load_source(source))
         con.execute(sql_file("schema/views.sql"))
         create_fact_macros(con)
         con.execute("CREATE TABLE IF NOT EXISTS core.warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.execute("INSERT OR REPLACE INTO core.warehouse_meta VALUES ('schema_fingerprint', ?)", [fingerprint])
+
+
+def _add_staged_columns(con: duckdb.DuckDBPyConnection, spec) -> None:
+    """A field the contract gained since the staging table was made: appended as a column (NULL
+    for the rows loaded before; the changed contract reloads the files anyway)."""
+    from cchc_etl.staging import q, staged_columns
+
+    schema, table = spec.staging_table.split(".")
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?",
+        [schema, table]).fetchall()}
+    for column, type_ in staged_columns(spec):
+        if column not in have:
+            con.execute(f"ALTER TABLE {spec.staging_table} ADD COLUMN {q(column)} {type_}")
 
 
 @functools.cache

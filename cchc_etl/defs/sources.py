@@ -10,6 +10,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    Config,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -20,7 +21,7 @@ from cchc_etl.contract import event_sources, load_source
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.reporting import load_metadata
 from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
-from cchc_etl.ingest import Loader, inventory, month_start
+from cchc_etl.ingest import Loader, inventory, month_start, previous_month
 from cchc_etl.validation import load_table, prewarm, submit, suite_for_table
 
 LANDING_FILES = AssetKey(["raw", "landing_files"])
@@ -30,6 +31,22 @@ def partition_month(context) -> dt.date:
     return month_start(context.partition_key[:7])
 
 
+class LandingFilesConfig(Config):
+    """Run configuration of ``raw/landing_files``: event sources the operator accepts as missing
+    for this run (``cchc-etl run --allow-missing SOURCE``), e.g. a vendor's export that is late."""
+
+    allow_missing: list[str] = []
+
+
+def missing_sources(rows: list[dict], month: dt.date) -> list[str]:
+    """Event sources with recognised files in the month before ``month`` and none in ``month``
+    (``rows``: ``cchc_etl.ingest.inventory``)."""
+    def present(m: dt.date) -> set[str]:
+        return {r["source"] for r in rows if r["month"] == m and r["problem"] is None}
+
+    return sorted(present(previous_month(month)) - present(month))
+
+
 @asset(
     key=LANDING_FILES,
     partitions_def=monthly_partitions,
@@ -37,11 +54,23 @@ def partition_month(context) -> dt.date:
     pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="Inventory of the landing files of the month (every source folder), with what the loader makes of each.",
-    check_specs=[AssetCheckSpec("files_recognised", asset=LANDING_FILES, description="Every landing file is in a known source folder, month folder and file-name pattern (an unknown one is named and left unloaded)")],
+    check_specs=[
+        AssetCheckSpec("files_recognised", asset=LANDING_FILES, description="Every landing file is in a known source folder, month folder and file-name pattern (an unknown one is named and left unloaded)"),
+        AssetCheckSpec("sources_present", asset=LANDING_FILES, blocking=True,
+                       description="Every event source that had files in the previous month has files in this month, unless "
+                                   "the run accepts its absence (config allow_missing, cchc-etl run --allow-missing SOURCE)"),
+    ],
 )
-def landing_files(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
+def landing_files(context: AssetExecutionContext, config: LandingFilesConfig, warehouse: WarehouseResource, landing: LandingResource):
     month = partition_month(context)
-    rows = [r for r in inventory(landing.root) if r["month"] == month or (r["month"] is None and r["source"] != "reference" and r["problem"])]
+    unknown = sorted(set(config.allow_missing) - set(event_sources()))
+    if unknown:
+        raise ValueError(f"allow_missing: không phải nguồn dữ liệu theo tháng / not an event source: {', '.join(unknown)} "
+                         f"(known: {', '.join(event_sources())})")
+    everything = inventory(landing.root)
+    missing = missing_sources(everything, month)
+    refused_gap = [s for s in missing if s not in config.allow_missing]
+    rows = [r for r in everything if r["month"] == month or (r["month"] is None and r["source"] != "reference" and r["problem"])]
     with warehouse.connect() as con:
         con.execute(
             "CREATE SCHEMA IF NOT EXISTS raw; CREATE TABLE IF NOT EXISTS raw.landing_files ("
@@ -62,6 +91,16 @@ def landing_files(context: AssetExecutionContext, warehouse: WarehouseResource, 
         check_name="files_recognised", passed=not problems, severity=AssetCheckSeverity.ERROR,
         description="; ".join(f"{r['file_path']}: {r['problem']}" for r in problems) or None,
         metadata={"problems": MetadataValue.md("\n".join(f"- {r['file_path']}: {r['problem']}" for r in problems) or "none")},
+    )
+    previous = previous_month(month).strftime("%Y-%m")
+    yield AssetCheckResult(
+        check_name="sources_present", passed=not refused_gap, severity=AssetCheckSeverity.ERROR,
+        description=(
+            f"thiếu nguồn dữ liệu tháng {month:%Y-%m} (có tệp tháng {previous}) / source(s) missing in {month:%Y-%m} that had "
+            f"files in {previous}: {', '.join(refused_gap)} — chấp nhận cho lần chạy này / accept for this run: "
+            + " ".join(f"--allow-missing {s}" for s in refused_gap)
+        ) if refused_gap else None,
+        metadata={"missing": MetadataValue.json(missing), "accepted_missing": MetadataValue.json(sorted(set(missing) & set(config.allow_missing)))},
     )
 
 

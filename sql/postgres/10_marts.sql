@@ -37,8 +37,12 @@ CREATE TABLE IF NOT EXISTS marts.periods (
     asof_month date NOT NULL,
     period_label text NOT NULL,
     is_complete boolean NOT NULL,
-    methodology_version text NOT NULL
+    methodology_version text NOT NULL,
+    sources text,
+    sources_missing text
 );
+ALTER TABLE marts.periods ADD COLUMN IF NOT EXISTS sources text;
+ALTER TABLE marts.periods ADD COLUMN IF NOT EXISTS sources_missing text;
 CREATE INDEX IF NOT EXISTS periods_period_start ON marts.periods (period_start);
 
 CREATE TABLE IF NOT EXISTS marts.indicator_scores (

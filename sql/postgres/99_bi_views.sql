@@ -14,7 +14,8 @@ SELECT period_type, period_start, org_unit_code, org_level, indicator_code,
 FROM marts.indicator_values;
 
 CREATE OR REPLACE VIEW bi.periods AS
-SELECT period_type, period_start, period_end, asof_month, period_label, is_complete, methodology_version
+SELECT period_type, period_start, period_end, asof_month, period_label, is_complete, methodology_version,
+       sources, sources_missing
 FROM marts.periods;
 
 CREATE OR REPLACE VIEW bi.scores AS

@@ -38,7 +38,9 @@ CREATE TABLE IF NOT EXISTS marts.periods (
     asof_month DATE NOT NULL,           -- export month whose state the period uses
     period_label VARCHAR NOT NULL,      -- 2024-01 | 2024-Q1 | 2024
     is_complete BOOLEAN NOT NULL,       -- false while the quarter / year is still running
-    methodology_version VARCHAR NOT NULL
+    methodology_version VARCHAR NOT NULL,
+    sources VARCHAR,                    -- event sources with files loaded in the period's months (comma list)
+    sources_missing VARCHAR             -- sources that had files the month before one of its months and none in it, accepted by the operator (comma list, NULL when none)
 );
 
 -- Points of every scored indicator (methodology §3): the explanation of marts.scores.
