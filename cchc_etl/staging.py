@@ -24,6 +24,11 @@ SQL_TYPES = {
 # a total row's label, matched without case and diacritics: the whole cell, or the label, a colon
 # and anything ("Tổng số: 42 văn bản"); "Tổng công ty ..." is no label
 TOTAL_LABEL = r"(?s)(tong\s+cong|tong\s+so|cong|total)\s*(:.*)?"
+# a signature or date line under a report, matched on the folded cell: written in a key column it is no
+# key ("Người lập biểu", "Thủ trưởng đơn vị", "(Ký, ghi rõ họ tên)", "Hà Nội, ngày 05 tháng 02 năm 2024")
+SIGNATURE_LABEL = (r"(nguoi lap( bieu| bang| bao cao)?|thu truong( don vi| co quan)?|lanh dao( don vi| co quan)?"
+                   r"|(pho )?giam doc|ke toan( truong)?|nguoi (kiem tra|duyet|ky)|ky( ghi ro)? ho ten|xac nhan"
+                   r"|.*ngay( [0-9]+)? thang( [0-9]+)? nam)( .*)?")  # on the folded cell (cchc_fold)
 
 
 def q(identifier: str) -> str:
@@ -245,7 +250,14 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
         return (f"CASE WHEN {cell} IS NULL OR {cell}[1] NOT IN ('T', 't', 'C', 'c') THEN FALSE "
                 f"ELSE coalesce(regexp_full_match(strip_accents(lower(cchc_nfc({cell}))), {lit(TOTAL_LABEL)}), FALSE) END")
 
-    no_key = " AND ".join(f"(r{by_field[k]} IS NULL OR {is_label(f'r{by_field[k]}')})" for k in key_fields) or "TRUE"
+    def is_signature(cell: str) -> str:
+        # only a cell with a space can be one: not for the key of every record
+        return (f"CASE WHEN NOT contains({cell}, ' ') THEN FALSE "
+                f"ELSE coalesce(regexp_full_match(cchc_fold({cell}), {lit(SIGNATURE_LABEL)}), FALSE) END")
+
+    no_key = " AND ".join(
+        f"(r{by_field[k]} IS NULL OR {is_label(f'r{by_field[k]}')} OR {is_signature(f'r{by_field[k]}')})" for k in key_fields
+    ) or "TRUE"
     all_null = " AND ".join(f"r{i} IS NULL" for i in range(n)) or "TRUE"
     first_cell = f"coalesce({', '.join(f'r{i}' for i in range(n))})" if n else "NULL"
     skip = f"CASE WHEN _nokey THEN CASE WHEN {all_null} THEN 'blank' WHEN {is_label(first_cell)} THEN 'total' END END"

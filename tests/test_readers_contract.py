@@ -541,3 +541,23 @@ def test_column_number_row_under_the_header_is_part_of_it(tmp_path, container):
     log = file_log(db, "dossiers")[0]
     assert_accounting(log)
     assert (log["header_row"], log["rows_loaded"], log["rows_skipped"]) == (3, 2, 3)
+
+
+def test_signatures_written_in_the_key_column_are_footer_rows(tmp_path):
+    """Exports put the signature block under the first column as often as under the others: a
+    signature or a date line in the record-key column is no key, so the row is a footer row."""
+    root = landing(tmp_path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(DOSSIER_HEADERS)
+    ws.append(dossier(1))
+    ws.append(["Hà Nội, ngày 05 tháng 02 năm 2024"])
+    ws.append(["NGƯỜI LẬP BIỂU", None, None, None, "THỦ TRƯỞNG ĐƠN VỊ"])
+    ws.append(["(Ký, ghi rõ họ tên)"])
+    wb.save(month_dir(root) / "igate__signed.xlsx")
+    db = load_event(tmp_path, root)
+    assert query(db, "SELECT dossier_id FROM staging.stg_dossiers") == [(dossier(1)[0],)]
+    assert query(db, "SELECT count(*) FROM quality.quarantine") == [(0,)]
+    log = file_log(db, "dossiers")[0]
+    assert_accounting(log)
+    assert (log["rows_footer"], log["rows_skipped"]) == (3, 4)
