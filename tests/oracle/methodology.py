@@ -164,7 +164,9 @@ def effective(d: dict, cat: dict, attr: str):
     proc = cat.get(d["procedure_code"])
     if proc is not None:
         return proc[attr]
-    return d.get(attr, UNKNOWN)
+    if attr == "full_online_eligible":     # the dossier's own online level says whether it is fully online
+        return d["online_service_level"] == "full" if "online_service_level" in d else UNKNOWN
+    return d.get(attr, UNKNOWN)            # result_required: no such dossier field -> unknown (§3)
 
 
 UNKNOWN = object()
@@ -283,7 +285,8 @@ def dossier_indicators(items, cat) -> dict:
         "IDX_3_6": count(items, lambda d, f: f["received"] and d["fee_required"], lambda d, f: d["paid_online"],
                          ("fee_required", "paid_online")),
         "IDX_4_1": count(items, lambda d, f: f["resolved"] and rr(d), lambda d, f: d["e_result"], ("e_result",)),
-        "IDX_4_2": count(items, recv, lambda d, f: d["digitized_input"] and (d["e_result"] or not rr(d)),
+        "IDX_4_2": count(items, lambda d, f: f["received"] and effective(d, cat, "result_required") is not UNKNOWN,
+                         lambda d, f: d["digitized_input"] and (d["e_result"] or not rr(d)),
                          ("digitized_input", "e_result")),
         "IDX_4_3": count(items, recv, lambda d, f: d["data_reused"], ("data_reused",)),
         "IDX_4_4": count(items, recv, lambda d, f: d["citizen_store_linked"], ("citizen_store_linked",)),
@@ -302,7 +305,9 @@ def procedure_indicators(items, cat) -> dict:
     fee_dossier = {d["procedure_code"] for d in received if d.get("fee_required")}
     v["IDX_3_5A"] = rate(len(fee_procs & fee_dossier), len(fee_procs))
     paid = {d["procedure_code"] for d in received if d.get("paid_online")}
-    v["IDX_3_5B"] = rate(len(fee_procs & with_dossier & paid), len(fee_procs & with_dossier))
+    # a procedure missing from the catalogue is fee-bearing by its dossiers' own fee flag (§2 fallback)
+    fee_any = fee_procs | {c for c in fee_dossier if c not in cat}
+    v["IDX_3_5B"] = rate(len(fee_any & with_dossier & paid), len(fee_any & with_dossier))
     pop_known = [d for d in received if "population_data_used" in d]
     v["IDX_4_5A"] = rate(len({d["procedure_code"] for d in pop_known if d["population_data_used"]}),
                          len({d["procedure_code"] for d in pop_known}))
