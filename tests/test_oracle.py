@@ -127,6 +127,9 @@ def test_warehouse_matches_oracle(scenario, name, kind, code):
 
 # --------------------------------------------------------------------------- a fixed, hand-checked tree
 
+JAN, FEB = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+
+
 def _t(month, day, hour=8, minute=0):
     return dt.datetime(2024, month, day, hour, minute)
 
@@ -188,13 +191,29 @@ def fixed_tree() -> L.Tree:
         row("vnpt", "D10", "SO1", "P2", "P", _t(2, 26), _t(3, 5, 17), 2, "processing"),
     ]
     t.surveys = [dict(response_id="DG1", unit_code="SO1", rated_at=_t(1, 20), rating=5),
-                 dict(response_id="DG2", unit_code="SO1", rated_at=_t(1, 21), rating=2)]
-    t.feedback, t.documents, t.email = [], [], []
+                 dict(response_id="DG2", unit_code="SO1", rated_at=_t(1, 21), rating=2),
+                 dict(response_id="DG3", unit_code="QA_P1", rated_at=_t(2, 21), rating=4)]
+    fb = dict(system="igate", published=True, dissatisfied=False, follow_up_complaint=False)
+    t.feedback = [dict(fb, feedback_id="F1", unit_code="SO1", received_at=_t(1, 5), due_at=_t(1, 15, 17),
+                       export_month=JAN, status="answered", answered_at=_t(1, 10)),
+                  dict(fb, feedback_id="F2", unit_code="QA_P1", received_at=_t(2, 3), due_at=_t(2, 10, 17),
+                       export_month=FEB, status="open", answered_at=None)]
+    doc = dict(digitally_signed=True, processed_online=True, via_interconnect=False)
+    t.documents = [dict(doc, document_id="VB1", unit_code="SO1", export_month=JAN, direction="outgoing",
+                        registered_at=_t(1, 8), form="electronic", secrecy="normal"),
+                   dict(doc, document_id="VB2", unit_code="SO2", export_month=JAN, direction="incoming",
+                        registered_at=_t(1, 9), form="paper", secrecy="secret"),
+                   dict(doc, document_id="VB3", unit_code="QA_P1", export_month=FEB, direction="incoming",
+                        registered_at=_t(2, 19), form="electronic", secrecy="normal")]
+    # working days: January 22 (1 Jan off) -> 11 needed; February 16 (Tết 8-14 Feb) -> 8 needed
+    t.email = [dict(account="lanhdao@so1.gov.vn", unit_code="SO1", export_month=JAN, role="leader", active_days=11),
+               dict(account="chuyenvien@so2.gov.vn", unit_code="SO2", export_month=JAN, role="staff", active_days=10),
+               dict(account="lanhdao@so1.gov.vn", unit_code="SO1", export_month=FEB, role="leader", active_days=8),
+               dict(account="chuyenvien@so2.gov.vn", unit_code="SO2", export_month=FEB, role="staff", active_days=10)]
     t.dropped = {}
     return t
 
 
-JAN, FEB = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
 #            co rc  D  O  P  E  T  L WR PW PO
 HAND_RPT = {
     ("month", JAN, "unit", "SO1"): (0, 2, 1, 1, 0, 1, 1, 0, 0, 0, 0),
@@ -217,6 +236,11 @@ HAND_VALUES = {   # (numerator, denominator) by hand
     ("month", JAN, "city", "TP", "IDX_3_4"): (2, 3),      # eligible = P1: D1, D3, D6; online full: D1, D6
     ("month", JAN, "city", "TP", "IDX_4_1"): (1, 3),      # result P1/P2 resolved: D1 (e), D2, D3
     ("month", JAN, "unit", "SO1", "SATISFACTION_RATE"): (1, 2),
+    ("month", JAN, "city", "TP", "DOC_ELECTRONIC_RATE"): (1, 1),     # the secret VB2 is left out
+    ("month", JAN, "city", "TP", "EMAIL_ACTIVE_RATE"): (1, 2),
+    ("month", FEB, "city", "TP", "EMAIL_ACTIVE_RATE"): (2, 2),       # Tết lowers the bar to 8 days
+    ("month", JAN, "city", "TP", "IDX_5_2"): (1, 1),                 # F1 answered before its due date
+    ("month", FEB, "city", "TP", "IDX_5_2"): (0, 1),                 # F2 still open, due 10 Feb < period end
 }
 
 

@@ -267,6 +267,8 @@ HOLIDAYS_2024 = [(dt.date(2024, 1, 1), "Tết Dương lịch", "holiday")] + \
 
 def build(rnd: random.Random, months: list, flags=frozenset()) -> Tree:
     t = Tree(months=months, flags=frozenset(flags))
+    # new dossiers per system and month: more when a flag is on, so the situation surely shows
+    rows = (15, 26) if flags else (4, 11)
     first, last = months[0], months[-1]
     since = dt.date(2015, 1, 1)
 
@@ -313,9 +315,9 @@ def build(rnd: random.Random, months: list, flags=frozenset()) -> Tree:
         for system in ("igate", "vnpt"):
             dropped = ()
             if "drop_optional" in flags and system == ("igate" if m.month % 2 else "vnpt"):
-                dropped = tuple(rnd.sample(DROPPABLE, rnd.randrange(2, len(DROPPABLE))))
+                dropped = DROPPABLE
             t.dropped[(system, m)] = dropped
-            for _ in range(rnd.randrange(4, 11)):
+            for _ in range(rnd.randrange(*rows)):
                 seq += 1
                 _dossier_life(t, rnd, system, f"{system[:2].upper()}-{seq:05d}", m, cat, flags, rand_ts, between)
     for d in t.dossiers:   # the file lacks the column: the oracle does not know the value
@@ -391,7 +393,8 @@ def _dossier_life(t, rnd, system, did, m, cat, flags, rand_ts, between):
             if final == "resolved" and e < last and rnd.random() < 0.3:   # result handed over next month
                 t.dossiers.append(dict(t.dossiers[-1], export_month=next_month(e), status="returned"))
             return
-        if e == m or rnd.random() > 0.1:     # an open dossier is re-exported (now and then missing)
+        # an open dossier is in the month's export, now and then missing (entered late; not re-exported)
+        if rnd.random() > (0.05 if e == m else 0.1):
             st_ = rnd.choice(["processing", "processing", "awaiting_supplement", "suspended"])
             row = dict(base, export_month=e, status=st_, resolved_at=None, supplement_count=count,
                        supplement_requested_at=req if req and req < end_e else None,
@@ -426,8 +429,9 @@ def _feedback_life(t, rnd, fid, m, unit, rand_ts, between):
 
 @st.composite
 def trees(draw, flags=frozenset(), max_months=3):
-    start = draw(st.sampled_from([dt.date(2023, 12, 1), dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1), dt.date(2024, 5, 1)]))
-    n = draw(st.integers(1, max_months))
+    # the first choice is what hypothesis tries first: three months across a quarter's end
+    start = draw(st.sampled_from([dt.date(2024, 2, 1), dt.date(2023, 12, 1), dt.date(2024, 1, 1), dt.date(2024, 5, 1)]))
+    n = draw(st.sampled_from([m for m in (3, 2, 1) if m <= max_months]))
     months = [start]
     for _ in range(n - 1):
         months.append(next_month(months[-1]))
