@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import pickle
 import random
 import sys
 import tempfile
@@ -54,7 +55,7 @@ VALUE_CODES = ("ON_TIME_REPORT", "LATE_RATE", "APOLOGY_COVERAGE", "POSTAL_SHARE"
                "DOC_IN_PROCESSED_ONLINE", "DOC_INTERCONNECT_RATE", "EMAIL_LEADER_REGULAR", "EMAIL_ACTIVE_RATE")
 GROUPS = ([("report", c) for c in (*M.RPT_CODES, "ROWS")] + [("count", c) for c in M.RPT_CODES]
           + [("value", c) for c in VALUE_CODES] + [("score", g) for g in (*M.GROUPS, "TOTAL", "ROWS")]
-          + [("rank", "TOTAL"), ("band", "TOTAL")])
+          + [("rank", "TOTAL"), ("band", "TOTAL"), ("as_is", "RPT"), ("as_is", "rates")])
 
 # Warehouse defects the oracle exposes: (scenario, kind, code) -> reason.  The totals, ranks and
 # bands of a scenario fail with any indicator that feeds them.
@@ -116,6 +117,7 @@ def _run_scenario(name: str, root: Path) -> dict:
     @given(L.trees(flags=flags, max_months=max_months))
     def run(tree):
         base = Path(tempfile.mkdtemp(prefix=f"{name}_", dir=root))
+        (base / "tree.pkl").write_bytes(pickle.dumps(tree))     # to re-run the oracle on a failing example
         bad, _ = C.check_tree(tree, base)
         seen.append(f"{base} months {tree.months[0]:%Y-%m}+{len(tree.months)}")
         for group, lines in bad.items():

@@ -6,6 +6,7 @@ A mismatch is filed under a group ``(figure kind, code)``:
   ("value", "IDX_2_1")              marts.indicator_values numerator / denominator / value
   ("score", "G2")                   marts.scores score / max_score / ratio of a group or TOTAL
   ("rank", "TOTAL"), ("band", "TOTAL")
+  ("as_is", "RPT"), ("as_is", "rates")  marts.indicator_values_as_is, counts and rates
 """
 
 from __future__ import annotations
@@ -45,12 +46,15 @@ def read_marts(warehouse: Path) -> dict:
         values = {(r[0], r[1], r[3], r[2], r[4]): (r[5], r[6], r[7]) for r in con.execute(
             "SELECT period_type, period_start, org_unit_code, org_level, indicator_code, numerator, denominator, value "
             "FROM marts.indicator_values").fetchall()}
+        as_is = {(r[0], r[1], r[3], r[2], r[4]): (r[5], r[6], r[7]) for r in con.execute(
+            "SELECT period_type, period_start, org_unit_code, org_level, indicator_code, numerator, denominator, value "
+            "FROM marts.indicator_values_as_is").fetchall()}
         scores = {(r[0], r[1], r[3], r[2], r[4]): tuple(r[5:]) for r in con.execute(
             "SELECT period_type, period_start, org_unit_code, org_level, group_code, score, max_score, ratio, rank, "
             "classification FROM marts.scores").fetchall()}
     finally:
         con.close()
-    return {"report": report, "values": values, "scores": scores}
+    return {"report": report, "values": values, "scores": scores, "as_is": as_is}
 
 
 def same(a, b) -> bool:
@@ -105,6 +109,17 @@ def compare(oracle: dict, marts: dict) -> dict:
                 bad[("rank", "TOTAL")].append(f"{key}: warehouse {got[3]} oracle {want[3]}")
             if not same(got[4], want[4]):
                 bad[("band", "TOTAL")].append(f"{key}: warehouse {got[4]} oracle {want[4]}")
+    # the "as is" view (§1): counts and rates of historical units under their current successor
+    for key, want in oracle["as_is"].items():
+        got = marts["as_is"].get(key)
+        group = ("as_is", "RPT" if key[4] in M.RPT_CODES else "rates")
+        if got is None:
+            if want[0]:
+                bad[group].append(f"{key}: no warehouse row, oracle {want}")
+            continue
+        idx = (0, 2) if group[1] == "RPT" else (0, 1, 2)
+        if not all(same(got[i], want[i]) for i in idx):
+            bad[group].append(f"{key}: warehouse {got} oracle {want}")
     for key in set(marts["scores"]) - set(oracle["scores"]):
         bad[("score", "ROWS")].append(f"{key}: warehouse row, none in the oracle")
     return dict(bad)

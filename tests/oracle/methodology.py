@@ -495,4 +495,37 @@ def compute(*, months, dossiers, org_units, procedures, holidays=(), surveys=(),
                 scores[k][3] = rk
             for k, r in totals.items():
                 scores[k][4] = band(r)
-    return {"report": report, "counts": counts, "values": values, "scores": {k: tuple(v) for k, v in scores.items()}}
+    with_counts = dict(values)
+    for (kind, start, level, unit), c in counts.items():
+        with_counts.update({(kind, start, level, unit, code): (n, None, n) for code, n in c.items()})
+    return {"report": report, "counts": counts, "values": values, "scores": {k: tuple(v) for k, v in scores.items()},
+            "as_is": as_is(with_counts, org_units)}
+
+
+# ------------------------------------------------------------------ §1 "as is" view
+
+def current_successor(code: str, org_rows: list[dict]) -> str:
+    """Today's unit for a historical one: follow successor_code to its end."""
+    rows = {r["unit_code"]: r for r in org_rows}
+    seen = set()
+    while code in rows and rows[code]["successor_code"] and code not in seen:
+        seen.add(code)
+        code = rows[code]["successor_code"]
+    return code
+
+
+def as_is(values: dict, org_rows: list[dict]) -> dict:
+    """Indicator values with historical units re-labelled as their current successor; numerators and
+    denominators summed, rates recomputed (a parent's rate is never a mean); counts summed."""
+    sums = defaultdict(lambda: [0, 0, 0, False])
+    for (kind, start, level, unit, code), (num, den, value) in values.items():
+        if num is None or (code not in RPT_CODES and den is None):
+            continue                        # value-only indicators (IDX_5_4, self-assessed) have no sum
+        s = sums[(kind, start, level, current_successor(unit, org_rows), code)]
+        s[0] += num
+        s[1] += den or 0
+        s[3] = s[3] or code in RPT_CODES
+    out = {}
+    for key, (num, den, _, is_count) in sums.items():
+        out[key] = (num, None, num) if is_count else rate(num, den)
+    return out
