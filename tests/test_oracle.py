@@ -11,6 +11,7 @@ the mismatches are then checked per comparison group ``(figure kind, code)``, so
 warehouse defect is an xfail(strict) on exactly the figures it breaks and flips when fixed.
 
 Scenarios:
+  fixed           the hand-checked two-month tree of ``fixed_tree`` (its figures are also checked by hand)
   generated       1-3 months, two systems, all columns carried, ward merger, carried-over dossiers
   not_carried     optional columns missing from some files, dossier online level != catalogue's
   abolished       a district abolished (successor set, its commune keeps the old parent)
@@ -28,11 +29,12 @@ import pickle
 import random
 import sys
 import tempfile
+import zlib
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from oracle import compare as C  # noqa: E402
@@ -90,6 +92,15 @@ _known("not_carried", [("value", c) for c in ("APOLOGY_COVERAGE", "DIGITIZED_RES
        + [("score", "G1"), ("score", "G5"), *_SCORED], D17)
 _known("not_carried", [("value", "IDX_3_4"), ("score", "G3")], D17B)
 _known("uncatalogued", [("value", "IDX_4_1"), ("value", "IDX_4_2"), *_SCORED], D_UNCAT)
+D20 = ("warehouse: marts.indicator_values_as_is publishes value NULL for a count (RPT_*) when two historical "
+       "units map to one successor (a merged ward), though the numerator is known; methodology §1 'as is' view; "
+       "issue 12 defect 20")
+for _name in ("fixed", "generated", "not_carried", "self_assessed", "link_e_result", "uncatalogued", "date_only_due"):
+    _known(_name, [("as_is", "RPT")], D20)
+_known("not_carried", [("as_is", "rates")], D17)
+_known("link_e_result", [("as_is", "rates")], D2)
+_known("uncatalogued", [("as_is", "rates")], D_UNCAT)
+_known("date_only_due", [("as_is", "rates")], D_DATE)
 # The abolished district's commune is missing from every figure; the groups below are the ones this
 # scenario's example leaves unchanged (city catalogue and self-assessed indicators, sources where the
 # commune had no row).
@@ -112,6 +123,9 @@ def _run_scenario(name: str, root: Path) -> dict:
     found = defaultdict(list)
     seen = []
 
+    # an explicit seed (it overrides derandomize): the examples, hence the xfail lists above, do not move
+    # when this module's code is edited
+    @seed(zlib.crc32(name.encode()))
     @settings(max_examples=examples, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(L.trees(flags=flags, max_months=max_months))
@@ -127,14 +141,21 @@ def _run_scenario(name: str, root: Path) -> dict:
     return {"mismatches": dict(found), "examples": seen}
 
 
+def _run_fixed(root: Path) -> dict:
+    base = root / "fixed"
+    bad, _ = C.check_tree(fixed_tree(), base)
+    return {"mismatches": bad, "examples": [f"{base} (fixed_tree)"]}
+
+
 @pytest.fixture(scope="session")
 def scenario(tmp_path_factory):
     root = tmp_path_factory.mktemp("oracle")
-    return functools.lru_cache(maxsize=None)(lambda name: _run_scenario(name, root))
+    return functools.lru_cache(maxsize=None)(
+        lambda name: _run_fixed(root) if name == "fixed" else _run_scenario(name, root))
 
 
 def _cases():
-    for name in SCENARIOS:
+    for name in ("fixed", *SCENARIOS):
         for kind, code in GROUPS:
             reason = KNOWN.get((name, kind, code))
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
@@ -276,7 +297,3 @@ def test_oracle_reproduces_hand_figures():
         assert o["values"][key][:2] == want, key
     assert o["values"][("month", JAN, "unit", "SO1", "IDX_5_4")][2] == 50.0   # 100 - 1 low rating / 2 received
 
-
-def test_fixed_tree_warehouse_matches_oracle(tmp_path):
-    bad, _ = C.check_tree(fixed_tree(), tmp_path)
-    assert not bad, "\n".join(f"{g}: {lines[:5]}" for g, lines in bad.items())
