@@ -446,7 +446,7 @@ def compute(*, months, dossiers, org_units, procedures, holidays=(), surveys=(),
     report, counts, values, scores = {}, {}, {}, {}
     for p in periods(sorted(months)):
         cat = catalogue_in_force(procedures, p)
-        cells = dossier_cells(dossiers, org, procedures, p)
+        cells = dossier_cells(dossiers, org, p)
         # every unit in force has a cell at unit level, departments at department level, the city
         keys = {("city", org.root)}
         for u in org.units_in_force(p):
