@@ -19,6 +19,7 @@ Scenarios:
   link_e_result   e_result as a link column / x-blank (blank = no)
   uncatalogued    dossiers of a procedure missing from the catalogue (§2: the dossier's own fields)
   date_only_due   deadlines written as a date without a time (the end of that day)
+  holiday_spellings  holiday kinds in spellings the contract allows (case, spaces, `_`, `-`)
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ SCENARIOS = {
     "link_e_result": (frozenset({"link_e_result"}), 1, 1),
     "uncatalogued": (frozenset({"uncatalogued"}), 1, 2),
     "date_only_due": (frozenset({"date_only_due"}), 1, 1),
+    "holiday_spellings": (frozenset({"holiday_spellings"}), 1, 1),
 }
 
 VALUE_CODES = ("ON_TIME_REPORT", "LATE_RATE", "APOLOGY_COVERAGE", "POSTAL_SHARE", "ONLINE_SHARE_ELIGIBLE",
@@ -95,7 +97,12 @@ _known("uncatalogued", [("value", "IDX_4_1"), ("value", "IDX_4_2"), *_SCORED], D
 D20 = ("warehouse: marts.indicator_values_as_is publishes value NULL for a count (RPT_*) when two historical "
        "units map to one successor (a merged ward), though the numerator is known; methodology §1 'as is' view; "
        "issue 12 defect 20")
-for _name in ("fixed", "generated", "not_carried", "self_assessed", "link_e_result", "uncatalogued", "date_only_due"):
+D9 = ("warehouse: holiday kinds `Nghỉbù`, `compensatorydayoff`, `makeup_working_saturday`, `makeup working Saturday` "
+      "are quarantined, so the month's working days and the e-mail bar are wrong; input contract `holidays` "
+      "(case, spaces, `_` and `-` do not matter), methodology §4; issue 12 defect 9")
+_known("holiday_spellings", [("value", "EMAIL_ACTIVE_RATE"), ("as_is", "rates")], D9)
+for _name in ("fixed", "generated", "not_carried", "self_assessed", "link_e_result", "uncatalogued", "date_only_due",
+              "holiday_spellings"):
     _known(_name, [("as_is", "RPT")], D20)
 _known("not_carried", [("as_is", "rates")], D17)
 _known("link_e_result", [("as_is", "rates")], D2)

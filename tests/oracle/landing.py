@@ -19,6 +19,9 @@ Flags (each switches on a situation a known defect mishandles; off by default):
   date_only_due      a deadline is sometimes written as a date without a time (contract, "Timestamps
                      with a zone": the end of that day; kept here as 23:59:59)
 
+  holiday_spellings  holiday kinds spelled `Nghỉbù`, `compensatorydayoff`, `makeup_working_saturday`
+                     (case, spaces, `_` and `-` do not matter), with compensatory days off in February
+
 Always: a dossier resolved in one month is sometimes re-exported the next month as returned.
 """
 
@@ -36,7 +39,7 @@ from hypothesis import strategies as st
 from .methodology import next_month
 
 FLAGS = ("drop_optional", "level_mismatch", "abolish_district", "self_assessed", "link_e_result", "uncatalogued",
-         "date_only_due")
+         "date_only_due", "holiday_spellings")
 DAY = dt.timedelta(days=1)
 DATE_ONLY = dt.time(23, 59, 59)     # a deadline written without a time: the end of that day
 
@@ -121,7 +124,7 @@ class Tree:
                _yn(p["full_online_eligible"]), _yn(p["fee_required"]), _yn(p["result_required"]),
                _d(p["valid_from"])] for p in self.procedures])
         _csv(ref / "holidays.csv", ["date", "name", "kind"],
-             [[_d(h["date"]), h["name"], HOLIDAY_KIND_VI[h["kind"]]] for h in self.holidays])
+             [[_d(h["date"]), h["name"], h.get("written") or HOLIDAY_KIND_VI[h["kind"]]] for h in self.holidays])
         if self.self_assessment:
             _csv(ref / "self_assessment.csv", ["year", "period", "unit_code", "indicator_code", "value", "evidence"],
                  [[r["year"], r["period"], r["unit_code"], r["indicator_code"], str(r["value"]).replace(".", ","),
@@ -299,6 +302,14 @@ def build(rnd: random.Random, months: list, flags=frozenset()) -> Tree:
                                  valid_from=since, valid_to=None))
     cat = {p["procedure_code"]: p for p in t.procedures}
     t.holidays = [dict(date=d, name=n, kind=k) for d, n, k in HOLIDAYS_2024]
+    if "holiday_spellings" in flags:
+        spelled = {"compensatory_day_off": ["Nghỉbù", "compensatorydayoff"],
+                   "makeup_working_day": ["makeup_working_saturday", "makeup working Saturday"]}
+        t.holidays += [dict(date=dt.date(2024, 2, 15), name="Nghỉ bù Tết", kind="compensatory_day_off"),
+                       dict(date=dt.date(2024, 2, 16), name="Nghỉ bù Tết", kind="compensatory_day_off")]
+        for i, h in enumerate(t.holidays):
+            if h["kind"] in spelled:
+                h["written"] = spelled[h["kind"]][i % 2]
 
     def rand_ts(m):
         day = m + dt.timedelta(days=rnd.randrange((next_month(m) - m).days))
@@ -345,7 +356,10 @@ def build(rnd: random.Random, months: list, flags=frozenset()) -> Tree:
                                     processed_online=rnd.random() < 0.6, via_interconnect=rnd.random() < 0.5))
         for a in range(6):
             t.email.append(dict(account=f"canbo{a}@tp.gov.vn", unit_code=live[a], export_month=m,
-                                role="leader" if a % 2 == 0 else "staff", active_days=rnd.randrange(0, 23)))
+                                role="leader" if a % 2 == 0 else "staff",
+                                # near February's bar (7 of 14 working days with the days off, 8 without)
+                                active_days=rnd.choice([6, 7, 7, 8]) if "holiday_spellings" in flags
+                                else rnd.randrange(0, 23)))
     if "self_assessed" in flags:
         labels = [f"{m:%Y-%m}" for m in months] + [str(first.year), f"{first.year}-Q{(first.month - 1) // 3 + 1}"]
         for code in ("IDX_1_1", "IDX_1_2", "IDX_1_3", "IDX_4_X"):

@@ -222,7 +222,7 @@ def rate(num, den):
 
 # ------------------------------------------------------------------ one period: counts per cell
 
-def dossier_cells(dossiers, org, procs, p):
+def dossier_cells(dossiers, org, p):
     """Per (level, unit): list of (dossier state, flags).  Submitted dossiers count nowhere."""
     cells = defaultdict(list)
     for d in latest_state(dossiers, ("system", "dossier_id"), p.asof):
