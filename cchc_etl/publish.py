@@ -628,11 +628,16 @@ def grant_read_only(pg_url: str, role: str, *, publisher: str | None = None) -> 
     """
     done: list[str] = []
     with contextlib.closing(pg_connect(pg_url)) as conn:
+        me, superuser, createrole = conn.execute(
+            "SELECT rolname, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user").fetchone()
+        if not (superuser or createrole) and conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone() is None:
+            conn.rollback()  # checked before any DDL: a refused grants changes nothing
+            create = sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)).as_string(conn)
+            raise PublishError(_admin_needed(me, role, f"vai trò {role} chưa tồn tại / role {role} does not exist", create))
+        conn.rollback()
         ensure_schema(conn)  # schemas, tables and views, so that the grants cover them now
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-            me, superuser, createrole = cur.execute(
-                "SELECT rolname, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user").fetchone()
             owner = publisher or me
             r, o = sql.Identifier(role), sql.Identifier(owner)
 
@@ -646,33 +651,30 @@ def grant_read_only(pg_url: str, role: str, *, publisher: str | None = None) -> 
                     with conn.transaction():
                         run(stmt)
                 except psycopg.errors.InsufficientPrivilege:
-                    done.pop()
                     raise PublishError(_admin_needed(me, role, why, stmt.as_string(conn))) from None
 
             attrs = cur.execute(
                 "SELECT rolsuper, rolcanlogin, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = %s",
                 [role]).fetchone()
             if attrs is None:
-                create = sql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(r)
-                if not (superuser or createrole):  # the usual publisher: an administrator creates the role once
-                    raise PublishError(_admin_needed(me, role, "vai trò chưa tồn tại / the role does not exist", create.as_string(conn)))
-                run_as_admin(create, "vai trò chưa tồn tại / the role does not exist")
+                run_as_admin(sql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(r),
+                             f"vai trò {role} chưa tồn tại / role {role} does not exist")
             else:
                 wrong = [kw for kw, on in zip(("NOSUPERUSER", "NOLOGIN", "NOCREATEDB", "NOCREATEROLE", "NOREPLICATION", "NOBYPASSRLS"), attrs) if on]
                 if wrong:
                     run_as_admin(sql.SQL("ALTER ROLE {} " + " ".join(wrong)).format(r),
-                                 f"vai trò có quyền thừa / the role has {', '.join(w[2:] for w in wrong)}")
+                                 f"vai trò {role} có quyền thừa / role {role} has {', '.join(w[2:] for w in wrong)}")
                 for (group,) in cur.execute(
                         "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
                         "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = %s", [role]).fetchall():
                     run_as_admin(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), r),
-                                 f"vai trò là thành viên của / the role is a member of {group}")
+                                 f"vai trò {role} là thành viên của / role {role} is a member of {group}")
             database = cur.execute("SELECT current_database()").fetchone()[0]
             if superuser or cur.execute("SELECT has_database_privilege(current_database(), 'CONNECT WITH GRANT OPTION')").fetchone()[0]:
                 run(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), r))
             # a publisher owning neither the database nor schema public: those grants are the owner's (PUBLIC has CONNECT)
-            owns_public = superuser or bool(cur.execute(
-                "SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = 'public'").fetchone() or [False])[0]
+            owns_public = superuser or bool((cur.execute(
+                "SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = 'public'").fetchone() or [False])[0])
             public_create = cur.execute(
                 "SELECT bool_or(a.grantee = 0 AND a.privilege_type = 'CREATE') FROM pg_namespace n, aclexplode(n.nspacl) a "
                 "WHERE n.nspname = 'public'").fetchone()
@@ -713,9 +715,9 @@ def grant_read_only(pg_url: str, role: str, *, publisher: str | None = None) -> 
 
 
 def _admin_needed(me: str, role: str, why: str, statement: str) -> str:
-    return (f"{why}: {me} không có quyền CREATEROLE/ADMIN trên vai trò {role}; quản trị viên chạy một lần: {statement}; "
-            f"rồi chạy lại cchc-etl grants / {me} lacks CREATEROLE (or ADMIN OPTION) for role {role}: an administrator runs "
-            f"once: {statement}; then rerun cchc-etl grants (README, Publishing)")
+    return (f"{why}: {me} không có quyền CREATEROLE (hoặc ADMIN) trên vai trò này; quản trị viên chạy một lần: {statement}; "
+            f"rồi chạy lại cchc-etl grants / {me} lacks CREATEROLE (or ADMIN OPTION) for it: an administrator runs "
+            f"once: {statement}; then rerun cchc-etl grants (README, Publishing to PostgreSQL)")
 
 
 __all__ = [
