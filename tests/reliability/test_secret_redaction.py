@@ -252,7 +252,6 @@ def test_cli_publish_and_grants_redact_every_form(published_run, pg_database, ca
             _assert_clean(out + err)
 
     # a URL typed where no option takes it: argparse's error names it, redacted
-    code = None
     with pytest.raises(SystemExit) as exit_:
         cli.main(["publish", f"postgresql://{user}:{USERINFO}@{host}/{db}", "--from", "2024-01", "--to", "2024-01"])
     captured = capsys.readouterr()
