@@ -10,6 +10,7 @@ Exit code 0 on success; otherwise 1 with a one-line reason on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import re
@@ -29,7 +30,9 @@ class _Parser(argparse.ArgumentParser):
     """Usage mistakes get the same one-line error and exit code as every other failure."""
 
     def error(self, message: str):  # noqa: D401 - argparse API
-        self.exit(1, f"cchc-etl: error: {message} (see {self.prog} --help)\n")
+        from cchc_etl.redaction import redact
+
+        self.exit(1, f"cchc-etl: error: {redact(message)} (see {self.prog} --help)\n")
 
 
 def _month(value: str) -> str:
@@ -151,8 +154,37 @@ def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key
                 allow_missing: list[str] | None = None) -> list[MonthOutcome]:
     from cchc_etl.definitions import build_definitions
 
+    with _publish_url_in_env(publish_url):
+        return _run_job(landing, warehouse_url, months, pii_key=pii_key, allow_demo_key=allow_demo_key, methodology=methodology,
+                        quiet=quiet, timings=timings, allow_missing=allow_missing, build_definitions=build_definitions)
+
+
+@contextlib.contextmanager
+def _publish_url_in_env(publish_url: str | None):
+    """The publish target reaches the job's resource through CCHC_PUBLISH_URL, read when the step
+    runs: a URL in the resource's config would be stored (password included) in the job snapshot
+    of Dagster's instance."""
+    from cchc_etl.publish import PUBLISH_URL_ENV
+
+    if not publish_url:
+        yield
+        return
+    saved = os.environ.get(PUBLISH_URL_ENV)
+    os.environ[PUBLISH_URL_ENV] = publish_url
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(PUBLISH_URL_ENV, None)
+        else:
+            os.environ[PUBLISH_URL_ENV] = saved
+
+
+def _run_job(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
+             methodology: str | None, quiet: bool, timings: bool, allow_missing: list[str] | None,
+             build_definitions) -> list[MonthOutcome]:
     defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
-                             allow_demo_key=allow_demo_key, methodology=methodology, publish_url=publish_url)
+                             allow_demo_key=allow_demo_key, methodology=methodology)
     job = defs.resolve_job_def("cchc_monthly")
     instance = _instance()
     outcomes = []
@@ -228,9 +260,9 @@ def cmd_run(args) -> None:
     _raise_for(outcomes)
     print(f"Kho dữ liệu / warehouse: {args.warehouse}")
     if args.publish:
-        from cchc_etl.publish import redact
+        from cchc_etl.redaction import redact_url
 
-        print(f"Đã xuất bản / published to PostgreSQL: {redact(args.publish)}")
+        print(f"Đã xuất bản / published to PostgreSQL: {redact_url(args.publish)}")
 
 
 def print_summary(warehouse_url: str, month: str) -> None:
@@ -397,8 +429,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # one line, never a traceback, for operators
         from cchc_etl.pii import MissingPiiKey
 
+        from cchc_etl.redaction import redact_exception
+
         kind = "" if isinstance(exc, (CliError, MissingPiiKey, FileNotFoundError, ValueError)) else f"{type(exc).__name__}: "
-        message = " ".join(str(exc).split())
+        message = redact_exception(exc, known=[getattr(args, "publish", None) or "", os.environ.get("CCHC_PUBLISH_URL", "")])
         print(f"cchc-etl: error: {kind}{message}", file=sys.stderr)
         if os.environ.get("CCHC_DEBUG"):
             raise

@@ -24,11 +24,12 @@ def _target(url: str | None) -> str:
     return url
 
 
-def _one_line(exc: Exception) -> Exception:
-    """Errors of the publish as the CLI's one-line CliError (no exception class name)."""
+def _one_line(exc: Exception, url: str = "") -> Exception:
+    """Errors of the publish as the CLI's one-line CliError (no exception class name), credentials masked."""
     from cchc_etl.cli import CliError
+    from cchc_etl.redaction import redact_exception
 
-    return CliError(" ".join(str(exc).split()))
+    return CliError(redact_exception(exc, known=[url]))
 
 
 def publish_after_run(warehouse_url: str, publish_url: str, months: list[str], *, quiet: bool = False) -> dict[str, dict[str, int]]:
@@ -41,38 +42,40 @@ def publish_after_run(warehouse_url: str, publish_url: str, months: list[str], *
     from cchc_etl.warehouse import duckdb_path
 
     path = duckdb_path(warehouse_url)
+    target = _target(publish_url)
     try:
-        return publish_months(path, _target(publish_url), months, quiet=quiet)
+        return publish_months(path, target, months, quiet=quiet)
     except (PublishError, psycopg.Error) as exc:
-        raise _one_line(exc) from exc
+        raise _one_line(exc, target) from None
 
 
 def cmd_publish(args) -> None:
     from cchc_etl.cli import months_between
-    from cchc_etl.publish import redact
+    from cchc_etl.redaction import redact_url
 
     started = time.perf_counter()
     months = months_between(args.start, args.end)
     target = _target(args.publish)
     publish_after_run(args.warehouse, target, months)
-    print(f"Đã công bố / published {len(months)} month(s) to {redact(target)} in {time.perf_counter() - started:.1f}s "
+    print(f"Đã công bố / published {len(months)} month(s) to {redact_url(target)} in {time.perf_counter() - started:.1f}s "
           "(BI: schema bi; grant read access with cchc-etl grants --role ROLE)")
 
 
 def cmd_grants(args) -> None:
     import psycopg
 
-    from cchc_etl.publish import PublishError, grant_read_only, redact
+    from cchc_etl.publish import PublishError, grant_read_only
+    from cchc_etl.redaction import redact_url
 
     target = _target(args.publish)
     try:
         statements = grant_read_only(target, args.role, publisher=args.publisher)
     except (PublishError, psycopg.Error) as exc:
-        raise _one_line(exc) from exc
+        raise _one_line(exc, target) from None
     if args.verbose:
         for stmt in statements:
             print(f"  {stmt};")
-    print(f"Vai trò chỉ đọc / read-only role {args.role!r} on {redact(target)}: reads schemas bi and marts (and tables "
+    print(f"Vai trò chỉ đọc / read-only role {args.role!r} on {redact_url(target)}: reads schemas bi and marts (and tables "
           f"later publishes create there), nothing else. Give a login access with: GRANT {args.role} TO <login>;")
 
 

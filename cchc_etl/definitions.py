@@ -43,7 +43,8 @@ def build_definitions(*, landing: str | None = None, warehouse_url: str | None =
             "landing": LandingResource(path=landing or os.environ.get("CCHC_LANDING_DIR", "landing")),
             "pii": PiiKeyResource(key=pii_key or "", allow_demo_key=allow_demo_key),
             "methodology": MethodologyResource(version=methodology or os.environ.get("CCHC_METHODOLOGY", "vn-2025.1")),
-            "postgres_publish": PostgresPublishResource(url=publish_url or os.environ.get("CCHC_PUBLISH_URL", "")),
+            # the URL itself is read from CCHC_PUBLISH_URL when the step runs (config values are stored)
+            "postgres_publish": PostgresPublishResource(url=publish_url or ""),
             "exports": ExportsResource(parquet_root=os.environ.get("CCHC_PARQUET_DIR", ""),
                                        snapshot_path=os.environ.get("CCHC_SNAPSHOT_PATH", "")),
         },

@@ -44,6 +44,7 @@ import psycopg
 from psycopg import sql
 
 from cchc_etl.paths import SQL_DIR
+from cchc_etl.redaction import redact, redact_exception, redact_parser_error, redact_url
 
 PG_SQL_DIR = SQL_DIR / "postgres"
 BI_VIEWS_FILE = "99_bi_views.sql"
@@ -134,11 +135,21 @@ def conninfo(url: str) -> str:
     url = url.strip()
     if not url:
         raise PublishError(f"no PostgreSQL URL (set {PUBLISH_URL_ENV} or pass --publish postgresql+psycopg://user@host:5432/db)")
+    try:
+        return _conninfo(url, make_conninfo)
+    except PublishError:
+        raise
+    except Exception as exc:  # parsers echo their input (password included): their text is redacted, not chained
+        raise PublishError(f"URL PostgreSQL không hợp lệ / malformed PostgreSQL URL: {redact_url(url)} "
+                           f"({redact_parser_error(exc, url)})") from None
+
+
+def _conninfo(url: str, make_conninfo) -> str:
     if "://" not in url:
         return make_conninfo(url)  # validates the conninfo syntax
     scheme = url.split("://", 1)[0]
     if scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
-        raise PublishError(f"not a PostgreSQL URL: {redact(url)} (expected postgresql+psycopg://user@host:5432/db)")
+        raise PublishError(f"not a PostgreSQL URL: {redact_url(url)} (expected postgresql+psycopg://user@host:5432/db)")
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
@@ -158,27 +169,12 @@ def conninfo(url: str) -> str:
     return make_conninfo(**params)
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for messages and metadata."""
-    if "://" in url and "@" in url:
-        head, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        if ":" in creds:
-            creds = creds.split(":", 1)[0] + ":***"
-        return f"{head}://{creds}@{host}"
-    if "password=" in url:
-        import re
-
-        return re.sub(r"password=\S+", "password=***", url)
-    return url
-
-
 def pg_connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     try:
         return psycopg.connect(conninfo(url), autocommit=autocommit, application_name="cchc-etl publish")
     except psycopg.OperationalError as exc:
-        reason = " ".join(str(exc).split())
-        raise PublishError(f"cannot connect to PostgreSQL {redact(url)}: {reason}") from exc
+        reason = redact_exception(exc, known=[url])
+        raise PublishError(f"cannot connect to PostgreSQL {redact_url(url)}: {reason}") from None
 
 
 @contextlib.contextmanager
@@ -593,7 +589,7 @@ def publish_months(duckdb_path: Path | str, pg_url: str, months: Sequence[dt.dat
         m = month_start(month)
         started = time.perf_counter()
         if not quiet:
-            print(f"[{i}/{len(months)}] công bố / publish {m:%Y-%m} → {redact(pg_url)} … ", end="", flush=True)
+            print(f"[{i}/{len(months)}] công bố / publish {m:%Y-%m} → {redact_url(pg_url)} … ", end="", flush=True)
         counts = publish_month(duckdb_path, pg_url, m, tables=tables)
         out[f"{m:%Y-%m}"] = counts
         if not quiet:
@@ -623,40 +619,68 @@ def grant_read_only(pg_url: str, role: str, *, publisher: str | None = None) -> 
       ``bi.quarantine_summary``), ``warehouse``, ``staging``, ``core``, ``raw``: revoked from the
       role and from PUBLIC. CREATE on schema ``public`` is revoked from PUBLIC when granted
       (PostgreSQL 15 no longer grants it; older clusters did).
+    - A publisher that is no superuser and lacks CREATEROLE only grants: an administrator
+      creates the role once (``CREATE ROLE <role> NOLOGIN``). A missing role, or one whose
+      attributes or memberships need an administrator, is refused with the statement to run
+      (:class:`PublishError`, nothing changed). Grants on the database and on schemas the
+      publisher does not own are left to their owner; a private schema the role can use and the
+      publisher cannot revoke is refused.
     """
     done: list[str] = []
     with contextlib.closing(pg_connect(pg_url)) as conn:
+        me, superuser, createrole = conn.execute(
+            "SELECT rolname, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user").fetchone()
+        if not (superuser or createrole) and conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone() is None:
+            conn.rollback()  # checked before any DDL: a refused grants changes nothing
+            create = sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)).as_string(conn)
+            raise PublishError(_admin_needed(me, role, f"vai trò {role} chưa tồn tại / role {role} does not exist", create))
+        conn.rollback()
         ensure_schema(conn)  # schemas, tables and views, so that the grants cover them now
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-            owner = publisher or cur.execute("SELECT current_user").fetchone()[0]
+            owner = publisher or me
             r, o = sql.Identifier(role), sql.Identifier(owner)
 
             def run(stmt: sql.Composable) -> None:
                 cur.execute(stmt)
                 done.append(stmt.as_string(conn))
 
+            def run_as_admin(stmt: sql.Composable, why: str) -> None:
+                """A statement on the role itself (CREATEROLE / ADMIN OPTION): refused with the admin's statement."""
+                try:
+                    with conn.transaction():
+                        run(stmt)
+                except psycopg.errors.InsufficientPrivilege:
+                    raise PublishError(_admin_needed(me, role, why, stmt.as_string(conn))) from None
+
             attrs = cur.execute(
                 "SELECT rolsuper, rolcanlogin, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = %s",
                 [role]).fetchone()
             if attrs is None:
-                run(sql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(r))
+                run_as_admin(sql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(r),
+                             f"vai trò {role} chưa tồn tại / role {role} does not exist")
             else:
                 wrong = [kw for kw, on in zip(("NOSUPERUSER", "NOLOGIN", "NOCREATEDB", "NOCREATEROLE", "NOREPLICATION", "NOBYPASSRLS"), attrs) if on]
                 if wrong:
-                    run(sql.SQL("ALTER ROLE {} " + " ".join(wrong)).format(r))
+                    run_as_admin(sql.SQL("ALTER ROLE {} " + " ".join(wrong)).format(r),
+                                 f"vai trò {role} có quyền thừa / role {role} has {', '.join(w[2:] for w in wrong)}")
                 for (group,) in cur.execute(
                         "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
                         "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = %s", [role]).fetchall():
-                    run(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), r))
+                    run_as_admin(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), r),
+                                 f"vai trò {role} là thành viên của / role {role} is a member of {group}")
             database = cur.execute("SELECT current_database()").fetchone()[0]
-            run(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), r))
+            if superuser or cur.execute("SELECT has_database_privilege(current_database(), 'CONNECT WITH GRANT OPTION')").fetchone()[0]:
+                run(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), r))
+            # a publisher owning neither the database nor schema public: those grants are the owner's (PUBLIC has CONNECT)
+            owns_public = superuser or bool((cur.execute(
+                "SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = 'public'").fetchone() or [False])[0])
             public_create = cur.execute(
                 "SELECT bool_or(a.grantee = 0 AND a.privilege_type = 'CREATE') FROM pg_namespace n, aclexplode(n.nspacl) a "
                 "WHERE n.nspname = 'public'").fetchone()
-            if public_create and public_create[0]:  # clusters older than PostgreSQL 15 let everyone create in public
+            if public_create and public_create[0] and owns_public:  # clusters older than PostgreSQL 15 let everyone create in public
                 run(sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
-            if cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'public'").fetchone():
+            if owns_public and cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'public'").fetchone():
                 run(sql.SQL("REVOKE ALL ON SCHEMA public FROM {}").format(r))
                 run(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(r))
             for s in READABLE_SCHEMAS:
@@ -674,11 +698,26 @@ def grant_read_only(pg_url: str, role: str, *, publisher: str | None = None) -> 
             for s in PRIVATE_SCHEMAS:
                 if s not in existing:
                     continue
+                owned = superuser or cur.execute(
+                    "SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = %s", [s]).fetchone()[0]
+                if not owned:  # not ours to revoke: then the role must not be able to read it anyway
+                    if cur.execute("SELECT has_schema_privilege(%s, %s, 'USAGE')", [role, s]).fetchone()[0]:
+                        raise PublishError(
+                            f"vai trò {role} đọc được schema {s} mà {me} không sở hữu; quản trị viên thu hồi quyền: REVOKE ALL ON "
+                            f"SCHEMA {s} FROM PUBLIC, {role}; / role {role} can use schema {s}, which {me} does not own: an "
+                            f"administrator revokes it (REVOKE ALL ON SCHEMA {s} FROM PUBLIC, {role};), then rerun cchc-etl grants")
+                    continue
                 si = sql.Identifier(s)
                 run(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC, {}").format(si, r))
                 run(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM PUBLIC, {}").format(si, r))
                 run(sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} REVOKE ALL ON TABLES FROM {}").format(o, si, r))
     return done
+
+
+def _admin_needed(me: str, role: str, why: str, statement: str) -> str:
+    return (f"{why}: {me} không có quyền CREATEROLE (hoặc ADMIN) trên vai trò này; quản trị viên chạy một lần: {statement}; "
+            f"rồi chạy lại cchc-etl grants / {me} lacks CREATEROLE (or ADMIN OPTION) for it: an administrator runs "
+            f"once: {statement}; then rerun cchc-etl grants (README, Publishing to PostgreSQL)")
 
 
 __all__ = [

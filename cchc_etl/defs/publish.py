@@ -1,9 +1,14 @@
 """Publishing a month to PostgreSQL: asset ``publish/postgres`` (cchc_etl.publish does the work).
 
 Wiring (cchc_etl/definitions.py): add ``*publish_assets`` to the assets and
-``"postgres_publish": PostgresPublishResource(url=publish_url or os.environ.get("CCHC_PUBLISH_URL", ""))``
-to the resources. With an empty URL the asset materializes with metadata
+``"postgres_publish": PostgresPublishResource()`` to the resources: the URL is read from
+``CCHC_PUBLISH_URL`` when the step runs. With no URL the asset materializes with metadata
 ``status: skipped: no CCHC_PUBLISH_URL`` and touches nothing.
+
+Secrets: a resource's config values are stored in Dagster's job snapshot, so a URL given as
+config may carry no password (refused); passwords come through CCHC_PUBLISH_URL, PGPASSWORD or
+``~/.pgpass``. The metadata and the failure texts of the step are redacted
+(:mod:`cchc_etl.redaction`).
 """
 
 import os
@@ -20,6 +25,8 @@ from dagster import (
     asset,
 )
 
+from pydantic import ConfigDict, field_validator
+
 from cchc_etl.contract import event_sources, reference_sources
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import WarehouseResource
@@ -32,7 +39,20 @@ class PostgresPublishResource(ConfigurableResource):
     """PostgreSQL target of the publish (postgresql+psycopg://user@host:5432/db). Empty: read
     CCHC_PUBLISH_URL at run time; still empty: the publish is skipped."""
 
+    # a refused URL is not echoed in the validation error
+    model_config = ConfigDict(**{**ConfigurableResource.model_config, "hide_input_in_errors": True})
+
     url: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _no_secret_in_config(cls, value: str) -> str:
+        from cchc_etl.redaction import redact_url
+
+        if value and redact_url(value) != value:
+            raise ValueError("mật khẩu không được đặt trong cấu hình Dagster (được lưu lại) / no password in the resource "
+                             f"config, which Dagster stores: {redact_url(value)}; pass it in CCHC_PUBLISH_URL, PGPASSWORD or ~/.pgpass")
+        return value
 
     def resolved_url(self) -> str:
         return self.url or os.environ.get("CCHC_PUBLISH_URL", "")
@@ -71,7 +91,8 @@ def publish_postgres(context: AssetExecutionContext, warehouse: WarehouseResourc
     if not url:
         return MaterializeResult(metadata={"status": MetadataValue.text(SKIPPED)})
     from cchc_etl.ingest import month_start
-    from cchc_etl.publish import publish_month, redact  # psycopg: imported only to publish
+    from cchc_etl.publish import publish_month  # psycopg: imported only to publish
+    from cchc_etl.redaction import exception_leaks, redact_exception, redact_url
     from cchc_etl.warehouse import duckdb_path
 
     failed = _failed_checks(context)
@@ -81,10 +102,16 @@ def publish_postgres(context: AssetExecutionContext, warehouse: WarehouseResourc
     warehouse.release()  # publish_month reads through a read-only connection of its own
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    counts = publish_month(duckdb_path(warehouse.url), url, month, timings=timings)
+    try:
+        counts = publish_month(duckdb_path(warehouse.url), url, month, timings=timings)
+    except Exception as exc:
+        if not exception_leaks(exc, known=[url]):
+            raise
+        # the failure's text, causes and traceback are stored in the event log: only the redacted text goes there
+        raise Failure(description=f"not published: {redact_exception(exc, known=[url])}") from None
     return MaterializeResult(metadata={
         "status": MetadataValue.text("published"),
-        "target": MetadataValue.text(redact(url)),
+        "target": MetadataValue.text(redact_url(url)),
         "seconds": MetadataValue.float(round(time.perf_counter() - started, 3)),
         "rows": MetadataValue.int(sum(counts.values())),
         "rows_by_table": MetadataValue.json(counts),
