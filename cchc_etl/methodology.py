@@ -30,7 +30,8 @@ COMPARATORS = (">=", ">", "<=", "<", "=", "increase_pp", "increase_rel", "share_
 UNCARRIED_INPUTS = {
     "dossier": ("apology_sent", "fee_required", "paid_online", "digitized_input", "digitized_result", "e_result",
                 "synced_national_portal", "data_reused", "citizen_store_linked", "population_data_used",
-                "online_service_level", "online_level_effective", "full_online_eligible_effective"),
+                "online_service_level", "online_level_effective", "full_online_eligible_effective",
+                "result_required_effective"),
     "procedure": ("online_offered", "fee_required", "has_fee_dossier", "has_paid_online_dossier", "has_population_data_dossier"),
 }
 

@@ -87,42 +87,7 @@ D_UNCAT = ("warehouse: result_required of a procedure missing from the catalogue
            "says such a dossier falls back to its own fields, it has none, so §3 'Data not carried' leaves it out "
            "of IDX_4_1 / IDX_4_2; issue 12 NEW (spec gap to confirm)")
 _SCORED = [("score", "G5"), ("score", "TOTAL"), ("rank", "TOTAL"), ("band", "TOTAL")]
-_known("link_e_result", [("value", "IDX_4_1"), ("value", "IDX_4_2"), *_SCORED], D2)
-_known("self_assessed", [("score", "G1"), ("score", "G5"), ("score", "TOTAL")], D18)   # city rank is always 1
-_known("not_carried", [("value", c) for c in ("APOLOGY_COVERAGE", "DIGITIZED_RESULT_RATE", "IDX_1_4", "IDX_4_1",
-                                              "IDX_4_2", "IDX_4_3", "IDX_4_4", "IDX_4_5B")]
-       + [("score", "G1"), ("score", "G5"), *_SCORED], D17)
-_known("not_carried", [("value", "IDX_3_4"), ("score", "G3")], D17B)
-_known("uncatalogued", [("value", "IDX_4_1"), ("value", "IDX_4_2"), *_SCORED], D_UNCAT)
-D20 = ("warehouse: marts.indicator_values_as_is publishes value NULL for a count (RPT_*) when two historical "
-       "units map to one successor (a merged ward), though the numerator is known; methodology §1 'as is' view; "
-       "issue 12 defect 20")
-D9 = ("warehouse: holiday kinds `Nghỉbù`, `compensatorydayoff`, `makeup_working_saturday`, `makeup working Saturday` "
-      "are quarantined, so the month's working days and the e-mail bar are wrong; input contract `holidays` "
-      "(case, spaces, `_` and `-` do not matter), methodology §4; issue 12 defect 9")
-_known("holiday_spellings", [("value", "EMAIL_ACTIVE_RATE"), ("as_is", "rates")], D9)
-for _name in ("fixed", "generated", "not_carried", "self_assessed", "link_e_result", "uncatalogued", "date_only_due",
-              "holiday_spellings"):
-    _known(_name, [("as_is", "RPT")], D20)
-_known("not_carried", [("as_is", "rates")], D17)
-_known("link_e_result", [("as_is", "rates")], D2)
-_known("uncatalogued", [("as_is", "rates")], D_UNCAT)
-_known("date_only_due", [("as_is", "rates")], D_DATE)
-# The abolished district's commune is missing from every figure; the groups below are the ones this
-# scenario's example leaves unchanged (city catalogue and self-assessed indicators, sources where the
-# commune had no row).
-_known("abolished", [g for g in GROUPS if g not in {
-    ("report", "ROWS"), ("count", "RPT_CARRIED_OVER"), ("count", "RPT_WITHDRAWN_REJECTED"), ("value", "IDX_1_1"),
-    ("value", "IDX_1_2"), ("value", "IDX_1_3"), ("value", "IDX_3_1"), ("value", "IDX_3_5A"), ("value", "IDX_3_5B"),
-    ("value", "IDX_4_X"), ("value", "IDX_4_5A"), ("value", "IDX_5_2"), ("value", "IDX_5_3"),
-    ("value", "DOC_IN_PROCESSED_ONLINE"), ("value", "EMAIL_LEADER_REGULAR"), ("value", "EMAIL_ACTIVE_RATE"),
-    ("score", "ROWS")}], D19)
-_known("date_only_due", [
-    ("report", "RPT_RECEIVED"), ("report", "RPT_RECEIVED_ONLINE"), ("report", "RPT_PENDING_OVERDUE"),
-    ("count", "RPT_RECEIVED"), ("count", "RPT_RECEIVED_ONLINE"), ("count", "RPT_PENDING_OVERDUE"),
-    *[("value", c) for c in ("APOLOGY_COVERAGE", "POSTAL_SHARE", "ONLINE_SHARE_ELIGIBLE", "IDX_1_4", "IDX_2_1",
-                             "IDX_3_3", "IDX_3_4", "IDX_4_2", "IDX_4_3", "IDX_4_4", "IDX_4_5B", "IDX_5_4")],
-    *[("score", g) for g in ("G1", "G2", "G3", "G5", "G6")], *_SCORED[1:]], D_DATE)
+# (issue 12 fixed every disagreement listed above; a new one is marked here with its reason)
 
 
 def _run_scenario(name: str, root: Path) -> dict:

@@ -28,7 +28,9 @@ flagged AS (
         -- NULL when neither the catalogue nor the dossier's export carries it (unknown, not 'none')
         coalesce(c.online_service_level, r.online_service_level) AS online_level_effective,
         coalesce(c.full_online_eligible, c.online_service_level = 'full', r.online_service_level = 'full') AS full_online_eligible_effective,
-        coalesce(c.result_required, TRUE) AS result_required_effective,
+        -- a procedure missing from the catalogue: the dossier has no such field, so unknown (NULL):
+        -- the dossier is left out of IDX_4_1 and, unless it has an electronic result, of IDX_4_2
+        c.result_required AS result_required_effective,
         c.target_group,
         c.procedure_code IS NOT NULL AS procedure_in_catalogue,
         r.received_at < $period_start AS is_carried_over,

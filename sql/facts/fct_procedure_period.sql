@@ -12,13 +12,12 @@ cities AS (
     SELECT DISTINCT city_code FROM period_rollup
 ),
 used AS (
-    -- a flag is unknown (NULL) for a procedure when none of its dossiers says yes and one of them
-    -- comes from an export that does not carry the input (methodology §3 "Data not carried")
+    -- a dossier whose export does not carry the input is left out (methodology §3 "Data not
+    -- carried"): a flag is what the procedure's other dossiers say, unknown (NULL) when none says
     SELECT r.city_code, d.procedure_code,
-           CASE WHEN bool_or(d.fee_required) THEN TRUE WHEN bool_and(d.fee_required IS NOT NULL) THEN FALSE END AS has_fee_dossier,
-           CASE WHEN bool_or(d.paid_online) THEN TRUE WHEN bool_and(d.paid_online IS NOT NULL) THEN FALSE END AS has_paid_online_dossier,
-           CASE WHEN bool_or(d.population_data_used) THEN TRUE WHEN bool_and(d.population_data_used IS NOT NULL) THEN FALSE END
-               AS has_population_data_dossier,
+           bool_or(d.fee_required) AS has_fee_dossier,
+           bool_or(d.paid_online) AS has_paid_online_dossier,
+           bool_or(d.population_data_used) AS has_population_data_dossier,
            count(*) AS dossiers_received
     FROM period_dossiers d
     JOIN period_rollup r ON r.member_code = d.unit_code AND r.rollup_level = 'city'

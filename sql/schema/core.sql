@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS core.fct_dossier_month_end (
     online_service_level VARCHAR USING COMPRESSION dictionary,      -- the dossier's own field
     online_level_effective VARCHAR USING COMPRESSION dictionary,    -- catalogue in force, else the dossier's own field
     full_online_eligible_effective BOOLEAN,
-    result_required_effective BOOLEAN, -- catalogue in force, else TRUE
+    result_required_effective BOOLEAN, -- catalogue in force, else NULL (unknown)
     target_group VARCHAR USING COMPRESSION dictionary,              -- the procedure's group in the catalogue (land, investment, ...)
     procedure_in_catalogue BOOLEAN,
     apology_sent BOOLEAN,

@@ -285,9 +285,11 @@ def dossier_indicators(items, cat) -> dict:
         "IDX_3_6": count(items, lambda d, f: f["received"] and d["fee_required"], lambda d, f: d["paid_online"],
                          ("fee_required", "paid_online")),
         "IDX_4_1": count(items, lambda d, f: f["resolved"] and rr(d), lambda d, f: d["e_result"], ("e_result",)),
-        "IDX_4_2": count(items, lambda d, f: f["received"] and effective(d, cat, "result_required") is not UNKNOWN,
-                         lambda d, f: d["digitized_input"] and (d["e_result"] or not rr(d)),
-                         ("digitized_input", "e_result")),
+        # e_result is an input only where the procedure requires a result (§3 "Data not carried")
+        "IDX_4_2": count(items, lambda d, f: f["received"] and effective(d, cat, "result_required") is not UNKNOWN
+                         and (not rr(d) or known(d, "e_result")),
+                         lambda d, f: d["digitized_input"] and (not rr(d) or d["e_result"]),
+                         ("digitized_input",)),
         "IDX_4_3": count(items, recv, lambda d, f: d["data_reused"], ("data_reused",)),
         "IDX_4_4": count(items, recv, lambda d, f: d["citizen_store_linked"], ("citizen_store_linked",)),
         "IDX_4_5B": count(items, recv, lambda d, f: d["population_data_used"], ("population_data_used",)),
