@@ -561,3 +561,22 @@ def test_signatures_written_in_the_key_column_are_footer_rows(tmp_path):
     log = file_log(db, "dossiers")[0]
     assert_accounting(log)
     assert (log["rows_footer"], log["rows_skipped"]) == (3, 4)
+
+
+HEADERS_OF = {
+    "surveys": ["Mã đánh giá", "Mã đơn vị", "Ngày đánh giá", "Mức độ hài lòng"],
+    "feedback": ["Mã PAKN", "Mã đơn vị xử lý", "Ngày tiếp nhận", "Trạng thái"],
+    "documents": ["Mã văn bản", "Mã đơn vị", "Loại sổ", "Ngày đến", "Hình thức"],
+    "email": ["Tài khoản", "Mã đơn vị", "Chức vụ", "Số ngày đăng nhập"],
+}
+
+
+@pytest.mark.parametrize("source", sorted(HEADERS_OF))
+def test_header_only_csv_of_every_event_source_loads_zero_rows(tmp_path, source):
+    """Every source goes through the same loader: a month whose export has no rows is 0 rows."""
+    root = landing(tmp_path)
+    (month_dir(root, source) / "igate__empty.csv").write_bytes(csv_bytes([HEADERS_OF[source]], "utf-8"))
+    db = load_event(tmp_path, root, source)
+    log = file_log(db, source)[0]
+    assert (log["status"], log["rows_read"], log["rows_loaded"], log["rows_quarantined"], log["rows_skipped"]) == (
+        "loaded", 1, 0, 0, 1), log["error"]
