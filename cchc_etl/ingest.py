@@ -344,7 +344,8 @@ class Loader:
             raise
         except Exception as exc:  # a file nothing can read stops itself, never the month's other files
             prep.result = FileResult(lf.relative, "refused",
-                                     error=f"{lf.relative}: không đọc được tệp / cannot read the file: {type(exc).__name__}: {exc}")
+                                     error=f"{lf.relative}: không đọc được tệp / cannot read the file: {type(exc).__name__}: "
+                                           + str(exc).replace("\x00", ""))
         return prep
 
     def count_text(self, spec: SourceSpec, raw: RawData) -> tuple[RawData, list[int]]:

@@ -194,6 +194,20 @@ def test_long_cells_on_the_exact_path(tmp_path):
     assert log[ok_file][0] == "loaded"
 
 
+def test_long_cell_in_parquet_quarantines_its_row(tmp_path):
+    landing = reference(tmp_path / "landing")
+    folder = landing / "dossiers" / JAN
+    folder.mkdir(parents=True)
+    body = rows("Q", 3)
+    body[1][0] = "Q-" + "9" * CELL_LIMIT  # the record key itself
+    pq.write_table(pa.table({h: [r[i] for r in body] for i, h in enumerate(HEADER)}), folder / "dvc__long.parquet")
+    _result, staged, quarantine, log = load_month(tmp_path, landing)
+    assert [d for _, d, _ in staged] == ["Q-01", "Q-03"]
+    assert [(f, row, column) for f, row, column, _, _ in quarantine] == [("dossiers/2024-01/dvc__long.parquet", 2, "Mã hồ sơ")]
+    assert f"{CELL_LIMIT + 2}" in quarantine[0][3]
+    assert log["dossiers/2024-01/dvc__long.parquet"] == ("loaded", None, 3, 2, 1, 0)
+
+
 def test_unreadable_files_are_refused_by_name_and_the_month_loads(tmp_path, monkeypatch):
     landing = reference(tmp_path / "landing")
     folder = landing / "dossiers" / JAN

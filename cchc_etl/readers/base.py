@@ -38,8 +38,8 @@ class FileRefused(Exception):
 
     def __init__(self, path: Path | str, problem: str):
         self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
+        self.problem = problem.replace("\x00", "")  # a message quoting a hostile cell goes to PostgreSQL too
+        super().__init__(f"{path}: {self.problem}")
 
 
 @dataclass
