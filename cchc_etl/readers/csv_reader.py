@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from cchc_etl.contract import SourceSpec
-from cchc_etl.readers.literal import literal_path
 from cchc_etl.readers.base import CELL_LIMIT, EMPTY_FILE, HEADER_SCAN_ROWS, FileRefused, RawData, match_header, rows_to_arrow
+from cchc_etl.readers.literal import literal_path
 
 CHUNK = 8 << 20
 DELIMITERS = [",", ";", "\t", "|"]
@@ -132,7 +132,7 @@ def _scan(path: Path, width: int, presence: tuple[bytes, ...]) -> tuple[int, int
 
 
 def _line_stats(path: Path, delim: str) -> tuple[int, bool, str, bool]:
-    """(physical lines, has combining marks, trim characters present) of a UTF-8 file: numpy
+    """(physical lines, has combining marks, trim characters present, has a NUL) of a UTF-8 file: numpy
     byte comparisons for the counts (several times faster than ``bytes.count``), memchr for
     presence (0xC2: lead byte of U+0080..U+00BF, the no-break space among them; 0xCC/0xCD: of
     the combining marks U+0300..U+036F).
@@ -146,7 +146,7 @@ def _line_stats(path: Path, delim: str) -> tuple[int, bool, str, bool]:
 
 
 def _line_stats_utf16(path: Path, delim: str) -> tuple[int, bool, str, bool]:
-    """(physical lines, has combining marks, trim characters present) of a UTF-16-LE file,
+    """(physical lines, has combining marks, trim characters present, has a NUL) of a UTF-16-LE file,
     counted on 16-bit units. Presence is tested by memchr on the low byte: a match inside
     another unit only makes the cleaning test one more character (never misses one)."""
     lines, crs, pairs, combining, found, open_end = _scan(path, 2, PRESENCE_UTF16)
