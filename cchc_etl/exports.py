@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from cchc_etl import warehouse
+from cchc_etl.readers.literal import literal
 
 # mart table -> how it is partitioned on disk:
 #   "month": <table>/year=YYYY/month=MM/ (rows whose period_start is in the month)
@@ -105,7 +106,8 @@ def export_month_parquet(duckdb_url_or_path: str | Path, out_root: Path, month: 
             tmp = folder / f".{PART_FILE}.tmp-{os.getpid()}"
             try:
                 con.execute(f"COPY ({select}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)")
-                counts[table] = counts.get(table, 0) + con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(tmp)})").fetchone()[0]
+                with literal(tmp) as plain:  # the export root may hold glob characters
+                    counts[table] = counts.get(table, 0) + con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(plain)})").fetchone()[0]
                 _fsync(tmp)
                 os.replace(tmp, final)
             finally:

@@ -26,6 +26,7 @@ from cchc_etl import __version__
 from cchc_etl.contract import SourceSpec, load_profile, load_source
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
+from cchc_etl.readers.literal import remove
 from cchc_etl.staging import ParsePlan, clean_select, parse_plan, q, staged_columns, staging_ddl
 from cchc_etl.warehouse import storage_ddl, transaction, unordered
 
@@ -336,10 +337,15 @@ class Loader:
                 try:
                     self._parse(spec, prep, month_end, has_units)
                 finally:
-                    for p in prep.raw.cleanup:
-                        p.unlink(missing_ok=True)
+                    remove(prep.raw.cleanup)
         except FileRefused as exc:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: {exc.problem}")
+        except AccountingError:
+            raise
+        except Exception as exc:  # a file nothing can read stops itself, never the month's other files
+            prep.result = FileResult(lf.relative, "refused",
+                                     error=f"{lf.relative}: không đọc được tệp / cannot read the file: {type(exc).__name__}: "
+                                           + str(exc).replace("\x00", ""))
         return prep
 
     def count_text(self, spec: SourceSpec, raw: RawData) -> tuple[RawData, list[int]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cchc_etl.contract import BOOL_FALSE, BOOL_TRUE, BOOL_WRITTEN, FieldSpec, SourceSpec
 from cchc_etl.pii import PII_NORMALISE_SQL, masked_sql, personal_header
 from cchc_etl.text import fold
-from cchc_etl.readers.base import RawData
+from cchc_etl.readers.base import CELL_LIMIT, RawData
 
 SQL_TYPES = {
     "str": "VARCHAR", "ts": "TIMESTAMP", "date": "DATE", "bool": "BOOLEAN", "int": "BIGINT",
@@ -217,7 +217,8 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     n = raw.n_columns
     by_field = {name: pos for pos, name in raw.mapping.items()}
     row_number = "_row_number, " if row_numbers else ""
-    src = f"src AS (\n    SELECT {row_number}{clean_select(spec, raw, prefix='r')}\n    FROM {relation}\n)"
+    long_cols = ", _long_column, _long_bytes" if raw.long_cells else ""
+    src = f"src AS (\n    SELECT {row_number}{clean_select(spec, raw, prefix='r')}{long_cols}\n    FROM {relation}\n)"
 
     typed = []
     for f in spec.fields:
@@ -280,20 +281,24 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
             ))
     # a reason quotes the refused cell: a personal-looking one (a cell shifted by an unquoted
     # comma) is quoted by its hash
-    errors = [(c, col, _mask_quoted(reason)) for c, col, reason in errors]
+    errors = [(c, lit(col), _mask_quoted(reason)) for c, col, reason in errors]
+    if raw.long_cells:  # a cell over the readers' CELL_LIMIT (cut short by the reader): first
+        errors.insert(0, ("_long_column IS NOT NULL", "_long_column",
+                          f"'ô dài quá giới hạn (' || _long_bytes || ' byte, tối đa {CELL_LIMIT}) / cell longer than the limit ('"
+                          f" || _long_bytes || ' bytes, at most {CELL_LIMIT})'"))
     for rule in spec.rules:
-        errors.append((f"coalesce({rule.when}, FALSE)", rule.column, lit(rule.reason)))
+        errors.append((f"coalesce({rule.when}, FALSE)", lit(rule.column), lit(rule.reason)))
     if month_end is not None:
         for f in spec.fields:
             if f.event and f.name in by_field:
                 errors.append((
-                    f"{q(f.name)} >= TIMESTAMP {lit(month_end)}", f.name,
+                    f"{q(f.name)} >= TIMESTAMP {lit(month_end)}", lit(f.name),
                     f"'thời điểm sau kỳ báo cáo / event after the end of the reporting month: ' || strftime({q(f.name)}, '%Y-%m-%d %H:%M')",
                 ))
     # the first failing check, as an index: evaluated once per row; the column, the reason and
     # the raw cells are produced only for the quarantined rows
     err_idx = "CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(errors)) + " END" if errors else "CAST(NULL AS INTEGER)"
-    err_col = "CASE _err " + " ".join(f"WHEN {i} THEN {lit(col)}" for i, (_, col, _) in enumerate(errors)) + " END" if errors else "NULL"
+    err_col = "CASE _err " + " ".join(f"WHEN {i} THEN {col}" for i, (_, col, _) in enumerate(errors)) + " END" if errors else "NULL"
     err_reason = "CASE _err " + " ".join(f"WHEN {i} THEN {reason}" for i, (_, _, reason) in enumerate(errors)) + " END" if errors else "NULL"
     bad = "_skip IS NULL AND _err IS NOT NULL"
 
@@ -307,7 +312,7 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
 CREATE OR REPLACE TEMP TABLE {target} AS
 WITH {src},
 typed AS (
-    SELECT {row_number}{sheet}{raw_cols},
+    SELECT {row_number}{sheet}{raw_cols}{long_cols},
         {typed_sql},
         {no_key} AS _nokey
     FROM src

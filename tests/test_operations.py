@@ -277,6 +277,22 @@ def test_parquet_export_is_hive_partitioned_and_equals_the_marts(warehouse, tmp_
         assert ytd == [(dt.date(2024, 3, 1),)]
 
 
+def test_parquet_export_under_a_root_with_glob_characters(warehouse, tmp_path):
+    """The export reads its files back through DuckDB: a root named ``exports[1]`` is read as
+    itself (as a pattern it would name ``exports1``, which holds other files)."""
+    import pyarrow.parquet as pq
+
+    decoy = tmp_path / "exports1"
+    export_month_parquet(warehouse, decoy, dt.date(2024, 2, 1))
+    out = tmp_path / "exports[1]"
+    counts = export_month_parquet(warehouse, out, dt.date(2024, 1, 1))
+    on_disk: dict[str, int] = {}
+    for f in out.rglob("*.parquet"):
+        table = f.relative_to(out).parts[0]
+        on_disk[table] = on_disk.get(table, 0) + pq.read_metadata(f).num_rows
+    assert counts == on_disk and counts["period_report"] > 0
+
+
 def test_parquet_reexport_replaces_only_its_partition(warehouse, tmp_path):
     out = tmp_path / "parquet"
     for m in (1, 2):

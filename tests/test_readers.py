@@ -450,16 +450,17 @@ def test_line_stats_equal_a_plain_count_across_chunk_boundaries(tmp_path, monkey
         "quoted_tab_nbsp": 'a,"b\tc"\nd,e\xa0\n',
         "nfd": "a," + unicodedata.normalize("NFD", "Hoà") + "\nb,c\n",
         "nfc": "a,Hoà Bình\nb,c\n",
+        "nul": "a,b\x00c\nd,\x00\n",
     }
     for name, text in texts.items():
         path = tmp_path / f"{name}.csv"
         path.write_bytes(text.encode(encoding))
-        lines, combining, trim = stats(path, ",")
+        lines, combining, trim, nul = stats(path, ",")
         expected_lines = text.count("\n") + (not text.endswith("\n"))
         lone_cr = text.count("\r") != text.count("\r\n")
         expected_trim = " " + ("\t" if "\t" in text else "") + ("\r" if lone_cr else "") + ("\xa0" if "\xa0" in text else "")
         expected_combining = any(0x300 <= ord(c) < 0x370 for c in text)
-        assert (lines, combining, trim) == (expected_lines, expected_combining, expected_trim), name
+        assert (lines, combining, trim, nul) == (expected_lines, expected_combining, expected_trim, "\x00" in text), name
     stray = tmp_path / "stray.csv"  # an odd trailing byte is no unit: no line
     stray.write_bytes(b"\xff")
     assert stats(stray, ",")[0] == (0 if encoding == "utf-16-le" else 1)

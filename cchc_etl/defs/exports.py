@@ -20,6 +20,7 @@ from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.exports import MARTS, PART_FILE, export_month_parquet, month_partitions, publish_snapshot
 from cchc_etl.ingest import month_start, next_month
+from cchc_etl.readers.literal import literal
 
 MART_KEYS = [AssetKey(["marts", table]) for table in MARTS]
 PARQUET = AssetKey(["exports", "parquet"])
@@ -67,8 +68,9 @@ def parquet_exports(context: AssetExecutionContext, warehouse: WarehouseResource
         for table, relative, select in month_partitions(month):
             f = root / relative / PART_FILE
             expected[table] = expected.get(table, 0) + con.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
-            on_disk[table] = on_disk.get(table, 0) + con.execute(
-                f"SELECT count(*) FROM read_parquet('{str(f).replace(chr(39), chr(39) * 2)}')").fetchone()[0]
+            with literal(f) as plain:  # the export root may hold glob characters
+                on_disk[table] = on_disk.get(table, 0) + con.execute(
+                    f"SELECT count(*) FROM read_parquet('{str(plain).replace(chr(39), chr(39) * 2)}')").fetchone()[0]
             files.setdefault(table, []).append(str(f))
     yield MaterializeResult(metadata={
         "rows": MetadataValue.json(written),

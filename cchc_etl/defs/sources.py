@@ -113,6 +113,28 @@ def prevalidate(con, spec, month: dt.date, rows_sql: str, key: tuple) -> None:
         submit(suite, month.isoformat(), key, load_table(con, suite, relation=f"({rows_sql})"))
 
 
+def keys_in_several_files(con, spec, month: dt.date) -> dict:
+    """Record keys (the contract's ``key``) that two or more files of the month carry when those
+    files differ in content (sha256): ``{"keys": n, "files": [(file paths, keys, an example key)]}``
+    per set of files, the largest first. Byte-identical copies carry identical rows and are left
+    to the latest-row rule."""
+    key = [k if k == "system" else spec.field(k).staged_name for k in spec.key]
+    cols = ", ".join(f's."{k}"' for k in key)
+    example = " || ' / ' || ".join(f'coalesce(CAST(s."{k}" AS VARCHAR), \'?\')' for k in key)
+    rows = con.execute(
+        f"""WITH per_key AS (
+                SELECT {cols}, list(DISTINCT s.file_path ORDER BY s.file_path) AS files, min({example}) AS example
+                FROM {spec.staging_table} s JOIN quality.file_log f ON f.file_path = s.file_path
+                WHERE s.month = ?
+                GROUP BY ALL
+                HAVING count(DISTINCT f.sha256) > 1
+            )
+            SELECT files, count(*) AS n, min(example) FROM per_key GROUP BY files ORDER BY n DESC, files""",
+        [month],
+    ).fetchall()
+    return {"keys": sum(r[1] for r in rows), "files": [(list(r[0]), r[1], r[2]) for r in rows[:10]]}
+
+
 def source_assets(source: str):
     spec = load_source(source)
     stg = AssetKey(["staging", f"stg_{source}"])
@@ -136,6 +158,10 @@ def source_assets(source: str):
                            description="rows_read = rows_loaded + rows_quarantined + rows_skipped for every file"),
             AssetCheckSpec("files_readable", asset=file_log,
                            description="No file of the month was refused (unreadable, no header, required column missing)"),
+            AssetCheckSpec("keys_in_one_file", asset=stg, blocking=True,
+                           description=f"No {' + '.join(spec.key)} is carried by two files of the month with different "
+                                       "content (sha256): one export read twice under another name, or two exports "
+                                       "disagreeing about one record"),
             AssetCheckSpec("quarantine_rate", asset=quarantine,
                            description="Share of data rows quarantined stays under 5%"),
         ],
@@ -152,6 +178,7 @@ def source_assets(source: str):
                 "WHERE source = ? AND month = ? AND rows_read <> rows_loaded + rows_quarantined + rows_skipped",
                 [source, month],
             ).fetchall()
+            shared = keys_in_several_files(con, spec, month)
         prewarm()
         meta = load_metadata(result)
         yield MaterializeResult(asset_key=stg, metadata={"rows_loaded": meta["rows_loaded"], "files": meta["files"]})
@@ -160,6 +187,16 @@ def source_assets(source: str):
         yield AssetCheckResult(
             check_name="rows_accounted", asset_key=file_log, passed=not bad,
             metadata={"mismatched_files": MetadataValue.json([list(map(str, b)) for b in bad])},
+        )
+        yield AssetCheckResult(
+            check_name="keys_in_one_file", asset_key=stg, passed=not shared["keys"], severity=AssetCheckSeverity.ERROR,
+            description=(
+                f"{shared['keys']} khoá ({', '.join(spec.key)}) có trong nhiều tệp khác nội dung của tháng / keys carried by "
+                f"several files of the month with different content: " + "; ".join(
+                    f"{' + '.join(files)} ({n} keys, e.g. {example})" for files, n, example in shared["files"])
+            ) if shared["keys"] else None,
+            metadata={"keys": MetadataValue.int(shared["keys"]),
+                      "files": MetadataValue.json([{"files": f, "keys": n, "example": e} for f, n, e in shared["files"]])},
         )
         refused = result.refused
         yield AssetCheckResult(

@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # imported where used: a CSV read through DuckDB needs no Arr
 HEADER_SCAN_ROWS = 30
 # what a cell is trimmed of: space, tab, line feed, carriage return, no-break space (Excel)
 TRIM_CHARS = " \t\n\r\xa0"
+# a cell longer than this (UTF-8 bytes) quarantines its row; it is kept cut to CELL_SHOWN
+# characters in the quarantine's raw values
+CELL_LIMIT = 2 << 20
+CELL_SHOWN = 200
 
 
 EMPTY_FILE = "tệp rỗng (0 byte) / empty file (0 bytes)"
@@ -34,8 +38,8 @@ class FileRefused(Exception):
 
     def __init__(self, path: Path | str, problem: str):
         self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
+        self.problem = problem.replace("\x00", "")  # a message quoting a hostile cell goes to PostgreSQL too
+        super().__init__(f"{path}: {self.problem}")
 
 
 @dataclass
@@ -81,6 +85,8 @@ class RawData:
     # per sheet (one entry without a name for CSV / Parquet): read or not and why, header row,
     # header choices; written to quality.file_log.sheets
     sheets: list[dict] = field(default_factory=list)
+    # the table carries ``_long_column`` / ``_long_bytes``: a cell over CELL_LIMIT (see staging)
+    long_cells: bool = False
 
     @property
     def skipped_head(self) -> int:
@@ -102,13 +108,20 @@ class RawData:
 
     def profile_arrow_text(self) -> None:
         """Per column of ``table``: which trim characters and whether combining marks occur, from
-        the string data buffers (a memchr-speed scan; a sliced array may over-report, never miss)."""
+        the string data buffers (a memchr-speed scan; a sliced array may over-report, never miss).
+        NUL characters are removed from the text (no export means one; PostgreSQL refuses them) and
+        cells over CELL_LIMIT are marked (``mark_long_cells``)."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         trim: dict[int, str] = {}
         combining: dict[int, bool] = {}
         for pos in range(self.n_columns):
             column = self.table.column(f"c{pos}")
+            if any(chunk.type == pa.string() and chunk.buffers()[2] is not None
+                   and np.any(np.frombuffer(chunk.buffers()[2], dtype=np.uint8) == 0) for chunk in column.chunks):
+                column = pc.replace_substring(column, "\x00", "")
+                self.table = self.table.set_column(pos, f"c{pos}", column)
             found: set[int] = set()
             marks = False
             for chunk in column.chunks:
@@ -126,6 +139,35 @@ class RawData:
             combining[pos] = marks
         self.column_trim_chars = trim
         self.column_needs_nfc = combining
+        self.mark_long_cells()
+
+    def mark_long_cells(self, limit: int = CELL_LIMIT) -> None:
+        """Rows with a cell over ``limit`` UTF-8 bytes get ``_long_column`` (the first such column's
+        header) and ``_long_bytes`` (its length): staging quarantines them. The cell is cut to
+        CELL_SHOWN characters so that the quarantine stays readable. Offsets only: no data is read
+        unless a cell is that long."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        n = self.table.num_rows
+        which = pa.nulls(n, pa.string())
+        size = pa.nulls(n, pa.int64())
+        found = False
+        for pos in reversed(range(self.n_columns)):  # the leftmost long cell is named
+            column = self.table.column(f"c{pos}")
+            lengths = pc.binary_length(column)
+            if n == 0 or (pc.max(lengths).as_py() or 0) <= limit:
+                continue
+            found = True
+            over = pc.fill_null(pc.greater(lengths, limit), False)
+            header = self.headers[pos] if pos < len(self.headers) and self.headers[pos] else self.extras.get(pos, f"column_{pos + 1}")
+            which = pc.if_else(over, pa.scalar(header, pa.string()), which)
+            size = pc.if_else(over, pc.cast(lengths, pa.int64()), size)
+            cut = pc.binary_join_element_wise(pc.utf8_slice_codeunits(column, 0, CELL_SHOWN), "…", "")
+            self.table = self.table.set_column(pos, f"c{pos}", pc.if_else(over, cut, column))
+        if found:
+            self.table = self.table.append_column("_long_column", which).append_column("_long_bytes", size)
+            self.long_cells = True
 
 
 def alias_ranks(spec: SourceSpec, profile: dict[str, str] | None = None) -> dict[str, int]:
@@ -186,7 +228,7 @@ def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: d
     index = spec.alias_index(profile)
 
     def fields_of(row) -> set[str]:
-        return {index[f] for f in (header_key(str(c)) for c in row if c not in (None, "")) if f in index}
+        return {index[f] for f in (header_key(str(c).replace("\x00", "")) for c in row if c not in (None, "")) if f in index}
 
     best: tuple[int, int] | None = None  # (matches, row_index)
     scanned = rows[:HEADER_SCAN_ROWS]
@@ -215,7 +257,7 @@ def match_header(rows: list[list[str]], spec: SourceSpec, path: Path, profile: d
     if row_index + 1 < len(rows) and _is_column_numbers(rows[row_index + 1]):
         # official forms number their columns under the header: (1) (2) (3) ... is part of it
         row_index, header_rows = row_index + 1, header_rows + 1
-    headers = [nfc(str(c)).strip() if c not in (None, "") else "" for c in header_cells]
+    headers = [nfc(str(c).replace("\x00", "")).strip() if c not in (None, "") else "" for c in header_cells]
     ranks = alias_ranks(spec, profile)
     candidates: dict[str, list[int]] = {}
     for pos, header in enumerate(headers):

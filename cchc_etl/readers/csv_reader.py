@@ -18,10 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from cchc_etl.contract import SourceSpec
-from cchc_etl.readers.base import EMPTY_FILE, HEADER_SCAN_ROWS, FileRefused, RawData, match_header, rows_to_arrow
+from cchc_etl.readers.base import CELL_LIMIT, EMPTY_FILE, HEADER_SCAN_ROWS, FileRefused, RawData, match_header, rows_to_arrow
+from cchc_etl.readers.literal import literal_path
 
 CHUNK = 8 << 20
 DELIMITERS = [",", ";", "\t", "|"]
+# Python's csv parser refuses a cell over its field limit (131,072 characters by default) with
+# "field larger than field limit": raised to 16 MiB characters; a file with a longer cell is
+# refused with its line. Cells over base.CELL_LIMIT bytes quarantine their row (the exact path;
+# the fast path cannot hold one: DuckDB's max_line_size is the same figure).
+FIELD_LIMIT = 16 << 20
 
 
 def detect_encoding(path: Path) -> str:
@@ -54,14 +60,15 @@ def detect_encoding(path: Path) -> str:
 
 
 def _transcode(path: Path, encoding: str, workdir: Path | None) -> Path:
-    """Stream-decode into a UTF-8 temp file (DuckDB's scanner reads UTF-8 only)."""
+    """Stream-decode into a UTF-8 temp file (DuckDB's scanner reads UTF-8 only), without NUL
+    characters (text never carries one; PostgreSQL refuses them)."""
     fd, name = tempfile.mkstemp(suffix=".csv", dir=workdir)
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
         with path.open("rb") as src, open(fd, "wb", closefd=True) as dst:
             while chunk := src.read(CHUNK):
-                dst.write(decoder.decode(chunk).encode("utf-8"))
-            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+                dst.write(decoder.decode(chunk).replace("\x00", "").encode("utf-8"))
+            dst.write(decoder.decode(b"", final=True).replace("\x00", "").encode("utf-8"))
     except UnicodeDecodeError as exc:
         Path(name).unlink(missing_ok=True)
         raise FileRefused(path, f"cannot decode as {encoding}: byte {exc.start} ({exc.reason})") from exc
@@ -78,7 +85,7 @@ def _trim_chars(delim: str, *, quote: bool, tab: bool, nbsp: bool, cr: bool) -> 
     return "".join(c for c, yes in present if yes)
 
 
-PRESENCE_UTF8 = (b'"', b"\t", b"\r", b"\xc2", b"\xcc", b"\xcd")
+PRESENCE_UTF8 = (b'"', b"\t", b"\r", b"\xc2", b"\xcc", b"\xcd", b"\x00")
 PRESENCE_UTF16 = (b'"', b"\t", b"\r", b"\xa0")  # low bytes (little-endian)
 
 
@@ -95,6 +102,8 @@ def _chunk_stats(piece: bytes, width: int, presence: tuple[bytes, ...]) -> tuple
         crs = int(np.count_nonzero(own == 0x0D))
         pairs = int(np.count_nonzero((u[:-1] == 0x0D) & (u[1:] == 0x0A))) if crs else 0
     combining = width == 2 and bool(np.any((own - 0x300) < 0x70))  # U+0300..U+036F (uint16 wraps)
+    if width == 2 and bool(np.any(own == 0)):
+        found = found | {b"\x00\x00"}  # a NUL character (the low byte alone says nothing in UTF-16)
     return lines, crs, pairs, combining, found
 
 
@@ -122,8 +131,8 @@ def _scan(path: Path, width: int, presence: tuple[bytes, ...]) -> tuple[int, int
             frozenset().union(*(s[4] for s in stats)), last != lf)
 
 
-def _line_stats(path: Path, delim: str) -> tuple[int, bool, str]:
-    """(physical lines, has combining marks, trim characters present) of a UTF-8 file: numpy
+def _line_stats(path: Path, delim: str) -> tuple[int, bool, str, bool]:
+    """(physical lines, has combining marks, trim characters present, has a NUL) of a UTF-8 file: numpy
     byte comparisons for the counts (several times faster than ``bytes.count``), memchr for
     presence (0xC2: lead byte of U+0080..U+00BF, the no-break space among them; 0xCC/0xCD: of
     the combining marks U+0300..U+036F).
@@ -133,21 +142,21 @@ def _line_stats(path: Path, delim: str) -> tuple[int, bool, str]:
     """
     lines, crs, pairs, _, found, open_end = _scan(path, 1, PRESENCE_UTF8)
     return lines + open_end, b"\xcc" in found or b"\xcd" in found, _trim_chars(
-        delim, quote=b'"' in found, tab=b"\t" in found, nbsp=b"\xc2" in found, cr=crs != pairs)
+        delim, quote=b'"' in found, tab=b"\t" in found, nbsp=b"\xc2" in found, cr=crs != pairs), b"\x00" in found
 
 
-def _line_stats_utf16(path: Path, delim: str) -> tuple[int, bool, str]:
-    """(physical lines, has combining marks, trim characters present) of a UTF-16-LE file,
+def _line_stats_utf16(path: Path, delim: str) -> tuple[int, bool, str, bool]:
+    """(physical lines, has combining marks, trim characters present, has a NUL) of a UTF-16-LE file,
     counted on 16-bit units. Presence is tested by memchr on the low byte: a match inside
     another unit only makes the cleaning test one more character (never misses one)."""
     lines, crs, pairs, combining, found, open_end = _scan(path, 2, PRESENCE_UTF16)
     return lines + open_end, combining, _trim_chars(
-        delim, quote=b'"' in found, tab=b"\t" in found, nbsp=b"\xa0" in found, cr=crs != pairs)
+        delim, quote=b'"' in found, tab=b"\t" in found, nbsp=b"\xa0" in found, cr=crs != pairs), b"\x00\x00" in found
 
 
 def _sniff(text_head: str, spec: SourceSpec, path: Path, profile) -> tuple[str, int, object]:
     """Pick the delimiter whose split yields the best header match."""
-    lines = text_head.splitlines()[:HEADER_SCAN_ROWS]
+    lines = text_head.replace("\x00", "").splitlines()[:HEADER_SCAN_ROWS]
     best = None
     errors = []
     for delim in DELIMITERS:
@@ -178,8 +187,13 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
         with path.open("r", encoding="utf-16", newline="") as fh:
             head = fh.read(1 << 16)
         delim, header_index, match = _sniff(head, spec, path, profile)
-        lines, has_combining, trim_chars = _line_stats_utf16(path, delim)
+        lines, has_combining, trim_chars, nul = _line_stats_utf16(path, delim)
         duck_encoding = "utf-16"
+        if nul:  # NUL characters: a UTF-8 copy without them
+            utf8_path = _transcode(path, encoding, workdir)
+            cleanup.append(utf8_path)
+            lines, has_combining, trim_chars, _ = _line_stats(utf8_path, delim)
+            duck_encoding = "utf-8"
     else:
         if encoding not in ("utf-8", "utf-8-sig"):
             utf8_path = _transcode(path, encoding, workdir)
@@ -187,7 +201,11 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
         with utf8_path.open("r", encoding="utf-8-sig", newline="") as fh:
             head = fh.read(1 << 16)
         delim, header_index, match = _sniff(head, spec, path, profile)
-        lines, has_combining, trim_chars = _line_stats(utf8_path, delim)
+        lines, has_combining, trim_chars, nul = _line_stats(utf8_path, delim)
+        if nul:  # NUL bytes (never text; PostgreSQL refuses them): a copy without them
+            utf8_path = _transcode(utf8_path, "utf-8-sig", workdir)
+            cleanup.append(utf8_path)
+            lines, has_combining, trim_chars, _ = _line_stats(utf8_path, delim)
         duck_encoding = "utf-8"
     n_columns = len(match.headers)
     raw = RawData(
@@ -199,11 +217,12 @@ def read_csv(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None
     )
     if n_columns > 0:
         types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns))
-        quoted = str(utf8_path).replace("'", "''")
+        # DuckDB expands glob characters in a path: a file named ``x-0[1].csv`` must not read ``x-01.csv``
+        quoted = str(literal_path(utf8_path, cleanup, workdir)).replace("'", "''")
         delim_sql = delim.replace("'", "''")
         raw.sql = (
             f"read_csv('{quoted}', delim='{delim_sql}', quote='\"', escape='\"', header=false, "
-            f"skip={header_index + 1}, columns={{{types}}}, null_padding=true, "
+            f"skip={header_index + 1}, columns={{{types}}}, null_padding=true, max_line_size={CELL_LIMIT}, "
             f"auto_detect=false, encoding='{duck_encoding}')"
         )
         # DuckDB drops empty lines and rejects ragged rows: the loader compares its record count
@@ -228,8 +247,15 @@ def _exact(path: Path, text_path: Path, delim: str, header_index: int, match, en
                  "header_choices": match.choices}],
     )
     # exact path: Python's csv module keeps blank lines and quoted line breaks as records
+    csv.field_size_limit(FIELD_LIMIT)
     with text_path.open("r", encoding="utf-8-sig" if text_encoding == "utf-8" else text_encoding, newline="") as fh:
-        records = list(csv.reader(fh, delimiter=delim))
+        reader = csv.reader(fh, delimiter=delim)
+        try:
+            records = list(reader)
+        except csv.Error as exc:
+            raise FileRefused(path, f"không đọc được dòng {reader.line_num} / cannot read line {reader.line_num}: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise FileRefused(path, f"không giải mã được theo {text_encoding} / cannot decode as {text_encoding}: {exc.reason}") from exc
     data = records[header_index + 1 :]
     width = max([n_columns, *(len(r) for r in data)]) if data else n_columns
     for pos in range(n_columns, width):

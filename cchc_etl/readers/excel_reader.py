@@ -121,7 +121,7 @@ def _percent_cells_xls(path: Path, sheet_name: str, first_row: int) -> list[tupl
 
 
 def _sheet_entry(name: str, read: bool, **info) -> dict:
-    return {"sheet": nfc(name), "read": read, **info}
+    return {"sheet": nfc(name.replace("\x00", "")), "read": read, **info}
 
 
 def read_excel(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
@@ -224,7 +224,7 @@ def _combine_sheets(path: Path, parts) -> RawData:
             for j in range(n)
         }
         columns["_row_number"] = table.column("_row_number")
-        columns["_sheet"] = pa.array([nfc(sheet_name)] * table.num_rows, pa.string())
+        columns["_sheet"] = pa.array([nfc(sheet_name.replace("\x00", ""))] * table.num_rows, pa.string())
         tables.append(pa.table(columns))
     combined = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     mapping = {j: name for j, (kind, name) in enumerate(layout) if kind == "field"}
