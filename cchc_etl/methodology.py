@@ -33,6 +33,8 @@ UNCARRIED_INPUTS = {
                 "online_service_level", "online_level_effective", "full_online_eligible_effective",
                 "result_required_effective"),
     "procedure": ("online_offered", "fee_required", "has_fee_dossier", "has_paid_online_dossier", "has_population_data_dossier"),
+    "document": ("digitally_signed", "processed_online", "via_interconnect"),
+    "feedback": ("published", "dissatisfied", "follow_up_complaint"),
 }
 
 

@@ -580,3 +580,28 @@ def test_header_only_csv_of_every_event_source_loads_zero_rows(tmp_path, source)
     log = file_log(db, source)[0]
     assert (log["status"], log["rows_read"], log["rows_loaded"], log["rows_quarantined"], log["rows_skipped"]) == (
         "loaded", 1, 0, 0, 1), log["error"]
+
+
+def test_whole_printed_document_headers_and_the_national_applicant_column(tmp_path):
+    """Headers exactly as the contract prints them, slashes included, map to their field; the
+    national `ChuHoSo` is the applicant beside a vendor's extra `Người nộp` (hashed as an extra)."""
+    root = landing(tmp_path)
+    header = ["Mã văn bản", "Mã đơn vị", "Văn bản đến / Văn bản đi (Loại sổ)", "Ngày đến / Ngày ban hành", "Hình thức",
+              "Xử lý trên phần mềm / hồ sơ công việc điện tử"]
+    (month_dir(root, "documents") / "qlvb__vb.csv").write_bytes(csv_bytes(
+        [header, ["VB-1", "STP", "Văn bản đến", "05/01/2024", "Điện tử", "Có"]], "utf-8"))
+    db = load_event(tmp_path, root, "documents")
+    assert query(db, "SELECT document_id, direction, processed_online FROM staging.stg_documents") == [
+        ("VB-1", "incoming", True)]
+    root2 = landing(tmp_path / "b")
+    national = ["MaHoSo", "MaTTHC", "MaDonVi", "KenhThucHien", "NgayTiepNhan", "NgayHenTra", "TrangThaiHoSo", "Người nộp",
+                "ChuHoSo"]
+    (month_dir(root2) / "dvcqg__hs.csv").write_bytes(csv_bytes(
+        [national, ["HS-1", "1.001", "STP", "2", "05/01/2024 08:00", "20/01/2024 17:00", "4", "Trần Văn Bình",
+                    "Nguyễn Thị An"]], "utf-8"))
+    db2 = load_event(tmp_path / "b", root2)
+    log = file_log(db2, "dossiers")[0]
+    assert '"column": "ChuHoSo"' in log["sheets"], log["sheets"]
+    name_hash, extra = query(db2, "SELECT applicant_name_hash, CAST(extra AS VARCHAR) FROM staging.stg_dossiers")[0]
+    assert name_hash == hmac_hex(KEY, "Nguyễn Thị An")
+    assert hmac_hex(KEY, "Trần Văn Bình") in extra and "Trần" not in extra and "Nguyễn" not in extra

@@ -349,3 +349,48 @@ def test_19_dagster_run_reports_received_balanced_and_catalogue_checks(tmp_path)
     finally:
         wh.close()
     assert _dagster_checks(path, [fct_dossier_month_end, score_month])["received_balanced"] == (False, "ERROR")
+
+
+def test_17_documents_and_feedback_inputs_an_export_lacks_are_not_counted_as_no(tmp_path):
+    """§3 "Data not carried" holds for every source: a document or feedback item whose export lacks
+    the column is left out of numerator and denominator (red-team finding: 0/2 published)."""
+    landing = tmp_path / "landing"
+    _org_units(landing)
+    _write_csv(landing / "dossiers" / "2024-01" / "igate__hoso.csv", DOSSIER_HEADER, [_dossier("HS-1", "P1", "S1", "Trực tiếp", 3)])
+    docs = ["Mã văn bản", "Mã đơn vị", "Loại sổ", "Ngày đến", "Hình thức"]
+    # qlvb_a carries Ký số and the interconnect column, qlvb_b carries neither
+    _write_csv(landing / "documents" / "2024-01" / "qlvb_a__vb.csv", [*docs, "Ký số", "Gửi nhận qua trục liên thông"],
+               [["A1", "S1", "Văn bản đi", "05/01/2024", "Điện tử", "Có", "Có"],
+                ["A2", "S1", "Văn bản đi", "06/01/2024", "Điện tử", "", "Không"]])
+    _write_csv(landing / "documents" / "2024-01" / "qlvb_b__vb.csv", docs,
+               [["B1", "S1", "Văn bản đi", "05/01/2024", "Điện tử"], ["B2", "S1", "Văn bản đến", "07/01/2024", "Giấy"]])
+    # feedback without the published column
+    _write_csv(landing / "feedback" / "2024-01" / "pakn__jan.csv",
+               ["Mã PAKN", "Mã đơn vị xử lý", "Ngày tiếp nhận", "Hạn xử lý", "Ngày trả lời", "Trạng thái"],
+               [["F1", "S1", "03/01/2024 08:00", "10/01/2024 17:00", "05/01/2024 09:00", "Đã trả lời"],
+                ["F2", "S1", "04/01/2024 08:00", "11/01/2024 17:00", "06/01/2024 09:00", "Đã trả lời"]])
+    path = tmp_path / "warehouse.duckdb"
+    with connect(path) as con:
+        ensure_schema(con)
+        loader = Loader(con, landing, "contract-test-key")
+        for ref in ("org_units", "procedures", "holidays", "targets", "self_assessment"):
+            loader.load_reference(ref)
+        build.build_dim_date(con)
+        for source in ("dossiers", "documents", "feedback"):
+            result = loader.load_month(source, JAN)
+            assert result.total("rows_quarantined") == 0 and not result.refused, [f.error for f in result.files]
+        build.build_dossier_month_end(con, JAN)
+        scoring.score_month(con, JAN, VERSION)
+    with connect(path, read_only=True) as con:
+        got = dict(((c, (n, d, v)) for c, n, d, v in con.execute(
+            "SELECT indicator_code, numerator, denominator, value FROM marts.indicator_values WHERE period_type = 'month' "
+            "AND org_unit_code = 'TP' AND org_level = 'city' AND methodology_version = ?", [VERSION]).fetchall()))
+    # By hand: DOC_OUT_SIGNED_SENT: outgoing, secrecy normal: A1, A2 (carried: A1 yes, A2 blank = no), B1 (not
+    # carried: left out) -> 1/2 = 50 %. DOC_INTERCONNECT_RATE: A1 yes, A2 no; B1, B2 left out -> 1/2.
+    # DOC_ELECTRONIC_RATE: form is required, all four count -> 3/4. DOC_IN_PROCESSED_ONLINE: B2 only, its
+    # export lacks the column -> 0/0, N/A. FEEDBACK_PUBLISHED: both answered, column absent -> N/A.
+    assert got["DOC_OUT_SIGNED_SENT"] == (1, 2, approx(50.0))
+    assert got["DOC_INTERCONNECT_RATE"] == (1, 2, approx(50.0))
+    assert got["DOC_ELECTRONIC_RATE"] == (3, 4, approx(75.0))
+    assert got["DOC_IN_PROCESSED_ONLINE"][1:] == (0, None)
+    assert got["FEEDBACK_PUBLISHED"][1:] == (0, None)

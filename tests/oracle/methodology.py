@@ -331,7 +331,7 @@ def feedback_indicators(items, p: Period) -> dict:
             answered_ok = st == "answered" and in_period(ans, p) and (due is None or ans <= due)
             open_ok = open_end and (due is None or due >= p.end_ts)
             n52 += answered_ok or open_ok
-        if received:
+        if received and "dissatisfied" in fb and "follow_up_complaint" in fb:   # §3: unknown inputs left out
             d53 += 1
             bad = (fb.get("dissatisfied") or fb.get("follow_up_complaint")
                    or (closed and due is not None and ans > due)
@@ -359,10 +359,14 @@ def document_indicators(items) -> dict:
     in_ = [d for d in docs if d["direction"] == "incoming"]
     return {
         "DOC_ELECTRONIC_RATE": rate(sum(d["form"] == "electronic" for d in docs), len(docs)),
-        "DOC_OUT_SIGNED_SENT": rate(sum(d["form"] == "electronic" and bool(d.get("digitally_signed"))
-                                        for d in out_), len(out_)),
-        "DOC_IN_PROCESSED_ONLINE": rate(sum(bool(d.get("processed_online")) for d in in_), len(in_)),
-        "DOC_INTERCONNECT_RATE": rate(sum(bool(d.get("via_interconnect")) for d in docs), len(docs)),
+        # a document whose export lacks the input is left out (§3 "Data not carried")
+        "DOC_OUT_SIGNED_SENT": rate(sum(d["form"] == "electronic" and bool(d["digitally_signed"])
+                                        for d in out_ if "digitally_signed" in d),
+                                    sum("digitally_signed" in d for d in out_)),
+        "DOC_IN_PROCESSED_ONLINE": rate(sum(bool(d["processed_online"]) for d in in_ if "processed_online" in d),
+                                        sum("processed_online" in d for d in in_)),
+        "DOC_INTERCONNECT_RATE": rate(sum(bool(d["via_interconnect"]) for d in docs if "via_interconnect" in d),
+                                      sum("via_interconnect" in d for d in docs)),
     }
 
 
