@@ -33,6 +33,10 @@ def month(text: str) -> dt.date:
     return dt.date.fromisoformat(text + "-01")
 
 
+CARRIED_FEEDBACK = {"published": False, "dissatisfied": False, "follow_up_complaint": False}
+CARRIED_DOCUMENT = {"digitally_signed": False, "processed_online": False, "via_interconnect": False}
+
+
 class Wh:
     """A warehouse file with helpers to stage rows and read the marts back."""
 
@@ -102,15 +106,17 @@ class Wh:
         self._event("stg_surveys", "surveys", m, system, file, {
             "response_id": response_id, "unit_code": unit, "rated_at": ts(rated_at), "rating": rating})
 
+    # rows as an export that carries every optional yes/no column stages them (a blank cell = no);
+    # a test of data not carried passes None for the column
     def feedback(self, m, feedback_id, unit, received, due, status="open", answered=None, system="sys", file=None, **flags):
         self._event("stg_feedback", "feedback", m, system, file, {
             "feedback_id": feedback_id, "unit_code": unit, "received_at": ts(received), "due_at": ts(due),
-            "answered_at": ts(answered), "status": status} | flags)
+            "answered_at": ts(answered), "status": status} | CARRIED_FEEDBACK | flags)
 
     def document(self, m, document_id, unit, direction, registered, form, system="sys", file=None, **flags):
         self._event("stg_documents", "documents", m, system, file, {
             "document_id": document_id, "unit_code": unit, "direction": direction, "registered_at": ts(registered),
-            "form": form} | flags)
+            "form": form} | CARRIED_DOCUMENT | flags)
 
     def email(self, m, account, unit, role, active_days, system="sys", file=None):
         self._event("stg_email", "email", m, system, file, {
