@@ -44,11 +44,8 @@ from cchc_etl.publish import (  # noqa: E402
     nfc_violations,
     publish_month,
 )
-from cchc_etl.sample import write_sample_landing  # noqa: E402
 
-PII_KEY = "test-publish-key"
 JAN, FEB = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
-ROWS_PER_MONTH = 300
 PUBLISHED = {t.target: t for t in DEFAULT_TABLES}
 
 
@@ -56,23 +53,9 @@ PUBLISHED = {t.target: t for t in DEFAULT_TABLES}
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    """A real warehouse: sample landing for Jan–Feb 2024 through ``cchc-etl run``."""
-    root = tmp_path_factory.mktemp("publish")
-    landing = root / "landing"
-    write_sample_landing(landing, "2024-01", "2024-02", rows_per_month=ROWS_PER_MONTH, seed=7)
-    path = root / "warehouse.duckdb"
-    saved = os.environ.get("CCHC_PII_KEY")
-    os.environ["CCHC_PII_KEY"] = PII_KEY
-    try:
-        rc = cli.main(["run", "--landing", str(landing), "--warehouse", f"duckdb:///{path.resolve()}", "--from", "2024-01", "--to", "2024-02"])
-    finally:
-        if saved is None:
-            os.environ.pop("CCHC_PII_KEY", None)
-        else:
-            os.environ["CCHC_PII_KEY"] = saved
-    assert rc == 0, "the pipeline run that builds the test warehouse failed"
-    return path
+def warehouse(sample_warehouse) -> Path:
+    """A real warehouse: sample landing for Jan–Feb 2024 through ``cchc-etl run`` (conftest)."""
+    return sample_warehouse
 
 
 def variant(warehouse: Path, name: str, *statements: str) -> Path:
