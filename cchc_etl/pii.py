@@ -208,3 +208,10 @@ def masked_sql(cell: str, *, always: bool = False) -> str:
     header says so), else as written."""
     hashed = f"cchc_hmac({PII_NORMALISE_SQL.format(cell)})"
     return hashed if always else f"CASE WHEN cchc_personal({cell}) THEN {hashed} ELSE {cell} END"
+
+
+def masked_list_sql(cells: list[str]) -> str:
+    """``masked_sql`` of several cells as one list, in order. DuckDB compiles the regular
+    expressions of every ``cchc_personal`` it binds (~50 ms each): one lambda for all the cells of
+    a row binds them once, where one call per column made a 30-column file cost seconds to plan."""
+    return f"list_transform([{', '.join(cells)}], lambda x: {masked_sql('x')})"

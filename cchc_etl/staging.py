@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from cchc_etl.contract import BOOL_FALSE, BOOL_TRUE, BOOL_WRITTEN, FieldSpec, SourceSpec
-from cchc_etl.pii import PII_NORMALISE_SQL, masked_sql, personal_header
+from cchc_etl.pii import PII_NORMALISE_SQL, masked_list_sql, masked_sql, personal_header
 from cchc_etl.text import fold
 from cchc_etl.readers.base import CELL_LIMIT, RawData
 
@@ -231,10 +231,12 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     extras = [(pos, header) for pos, header in sorted(raw.extras.items())]
     if extras:
         personal = personal_positions(spec, raw)
-        pairs = ", ".join(f"{lit(h)}, {masked_sql(f'r{pos}', always=pos in personal)}" for pos, h in extras)
+        values, extra_list = _masked_values([(pos, pos in personal) for pos, _ in extras], "_xm")
+        pairs = ", ".join(f"{lit(h)}, {v}" for (_, h), v in zip(extras, values))
         nonnull = " OR ".join(f"r{pos} IS NOT NULL" for pos, _ in extras)
         typed.append(f"CASE WHEN {nonnull} THEN json_object({pairs}) END AS extra")
     else:
+        extra_list = None
         typed.append("CAST(NULL AS JSON) AS extra")
 
     # skip kinds (contract, "Total and footer rows"). A row carrying a record key (the key fields
@@ -281,7 +283,7 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
             ))
     # a reason quotes the refused cell: a personal-looking one (a cell shifted by an unquoted
     # comma) is quoted by its hash
-    errors = [(c, lit(col), _mask_quoted(reason)) for c, col, reason in errors]
+    errors = [(c, lit(col), reason) for c, col, reason in errors]
     if raw.long_cells:  # a cell over the readers' CELL_LIMIT (cut short by the reader): first
         errors.insert(0, ("_long_column IS NOT NULL", "_long_column",
                           f"'ô dài quá giới hạn (' || _long_bytes || ' byte, tối đa {CELL_LIMIT}) / cell longer than the limit ('"
@@ -299,8 +301,20 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     # the raw cells are produced only for the quarantined rows
     err_idx = "CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(errors)) + " END" if errors else "CAST(NULL AS INTEGER)"
     err_col = "CASE _err " + " ".join(f"WHEN {i} THEN {col}" for i, (_, col, _) in enumerate(errors)) + " END" if errors else "NULL"
-    err_reason = "CASE _err " + " ".join(f"WHEN {i} THEN {reason}" for i, (_, _, reason) in enumerate(errors)) + " END" if errors else "NULL"
     bad = "_skip IS NULL AND _err IS NOT NULL"
+    # the quoted cells of the reasons and the raw cells judged by value are masked through one
+    # list per quarantined row (see masked_list_sql)
+    quoted = {i: m for i, (_, _, reason) in enumerate(errors) if (m := _QUOTED_CELL.search(reason))}
+    raw_pairs, raw_list = raw_values_parts(spec, raw)
+    judged = list(raw_list)
+    if quoted:
+        judged.append("CASE _err " + " ".join(f"WHEN {i} THEN {m.group(1)}" for i, m in quoted.items()) + " END")
+    masked_cte = (f",\nmasked AS (\n    SELECT *, CASE WHEN {bad} THEN {masked_list_sql(judged)} END AS _rm\n    FROM flagged\n)"
+                  if judged else "")
+    reasons = [f"{reason[:quoted[i].start()]}|| _rm[{len(judged)}]" if i in quoted else reason
+               for i, (_, _, reason) in enumerate(errors)]
+    err_reason = "CASE _err " + " ".join(f"WHEN {i} THEN {r}" for i, r in enumerate(reasons)) + " END" if errors else "NULL"
+    raw_values = f"json_object({', '.join(raw_pairs)})" if raw_pairs else "json_object()"
 
     sheet = "_sheet, " if raw.sheet_column and row_numbers else ""
     if sheet:
@@ -308,24 +322,25 @@ def parse_plan(spec: SourceSpec, raw: RawData, relation: str, month_end: str | N
     typed_sql = ",\n        ".join(typed)
     raw_cols = ", ".join(f"r{i}" for i in range(n))
     out_cols = ", ".join(q(f.staged_name) for f in spec.fields)
+    src_x = f",\nsrc_x AS (\n    SELECT *, {masked_list_sql(extra_list)} AS _xm\n    FROM src\n)" if extra_list else ""
     create = f"""
 CREATE OR REPLACE TEMP TABLE {target} AS
-WITH {src},
+WITH {src}{src_x},
 typed AS (
     SELECT {row_number}{sheet}{raw_cols}{long_cols},
         {typed_sql},
         {no_key} AS _nokey
-    FROM src
+    FROM {"src_x" if src_x else "src"}
 ),
 flagged AS (
     SELECT *, {skip} AS _skip, {keyed} AS _keyed, {err_idx} AS _err
     FROM typed
-)
+){masked_cte}
 SELECT {row_number}{sheet}{out_cols}, extra, _skip, _keyed, _err,
     CASE WHEN {bad} THEN CAST({err_col} AS VARCHAR) END AS _err_column,
     CASE WHEN {bad} THEN CAST({err_reason} AS VARCHAR) END AS _err_reason,
-    CASE WHEN {bad} THEN {raw_values_sql(spec, raw)} END AS _raw_values
-FROM flagged
+    CASE WHEN {bad} THEN {raw_values} END AS _raw_values
+FROM {"masked" if masked_cte else "flagged"}
 """
     group, match = ("_sheet, ", "AND t._sheet IS NOT DISTINCT FROM k._sheet ") if sheet else ("", "")
     footer = (
@@ -344,23 +359,34 @@ def personal_positions(spec: SourceSpec, raw: RawData) -> set[int]:
     return {pos for pos, header in raw.extras.items() if personal_header(header, aliases)}
 
 
-def _mask_quoted(reason: str) -> str:
-    """A reason ending in ``|| r<pos>`` (the raw cell) or ``|| "<field>"`` quotes the cell masked
-    when it looks personal."""
-    return re.sub(r'\|\| (r[0-9]+|"[a-z_]+")$', lambda m: f"|| {masked_sql(m.group(1))}", reason)
+# a reason ending in ``|| r<pos>`` (the raw cell) or ``|| "<field>"`` quotes the cell, which is
+# stored masked when it looks personal (a cell shifted by an unquoted comma)
+_QUOTED_CELL = re.compile(r'\|\| (r[0-9]+|"[a-z_]+")$')
 
 
-def raw_values_sql(spec: SourceSpec, raw: RawData) -> str:
-    """JSON of a quarantined row's cells by original header: PII fields and vendor columns whose
-    header names personal data replaced by their hash, any other cell hashed when its value looks
-    personal (a ragged row shifts cells under the wrong header)."""
+def raw_values_parts(spec: SourceSpec, raw: RawData) -> tuple[list[str], list[str]]:
+    """A quarantined row's cells by original header, as ``json_object`` arguments, and the cells
+    whose value is judged (``_rm[i]`` in the arguments; see parse_plan): PII fields and vendor
+    columns whose header names personal data replaced by their hash, any other cell hashed when
+    its value looks personal (a ragged row shifts cells under the wrong header)."""
     pii = {pos for pos, name in raw.mapping.items() if spec.field(name).is_pii}
     personal = personal_positions(spec, raw)
+    others = [p for p in range(raw.n_columns) if p not in pii]
+    masked, judged = _masked_values([(p, p in personal) for p in others], "_rm")
+    values = dict(zip(others, masked))
     pairs = []
     for pos in range(raw.n_columns):
         header = raw.headers[pos] if pos < len(raw.headers) and raw.headers[pos] else raw.extras.get(pos, f"column_{pos + 1}")
-        if pos in pii:
-            pairs.append(f"{lit(header)}, {q(spec.field(raw.mapping[pos]).staged_name)}")
-        else:
-            pairs.append(f"{lit(header)}, {masked_sql(f'r{pos}', always=pos in personal)}")
-    return f"json_object({', '.join(pairs)})" if pairs else "json_object()"
+        value = q(spec.field(raw.mapping[pos]).staged_name) if pos in pii else values[pos]
+        pairs.append(f"{lit(header)}, {value}")
+    return pairs, judged
+
+
+def _masked_values(cells: list[tuple[int, bool]], list_column: str) -> tuple[list[str], list[str]]:
+    """SQL of raw cells ``r<pos>`` as they may be stored (``masked_sql``), for (pos, always
+    hashed) pairs, and the cells judged by value: element i of ``list_column``, a column holding
+    ``masked_list_sql`` of them."""
+    judged = [pos for pos, always in cells if not always]
+    index = {pos: i + 1 for i, pos in enumerate(judged)}
+    values = [masked_sql(f"r{pos}", always=True) if always else f"{list_column}[{index[pos]}]" for pos, always in cells]
+    return values, [f"r{pos}" for pos in judged]
