@@ -791,7 +791,9 @@ def build_dim_indicator(con: duckdb.DuckDBPyConnection, version: str) -> int:
     ]
     with transaction(con):
         con.execute("DELETE FROM core.dim_indicator WHERE methodology_version = ?", [method.version])
-        con.executemany("INSERT INTO core.dim_indicator VALUES (" + ", ".join("?" * 17) + ")", rows)
+        if rows:  # one statement: DuckDB's executemany runs one statement per row (seconds for ~100)
+            row = "(" + ", ".join("?" * 17) + ")"
+            con.execute("INSERT INTO core.dim_indicator VALUES " + ", ".join([row] * len(rows)), [v for r in rows for v in r])
     return len(rows)
 
 
