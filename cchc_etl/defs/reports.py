@@ -53,10 +53,12 @@ AFTER_SCORING = (
 
 
 class ReportsResource(ConfigurableResource):
-    """Where the workbooks go (empty: ``reports/`` next to the warehouse, or ``CCHC_REPORTS_DIR``)
-    and the windows of the near-due lists."""
+    """Where the workbooks go (empty: ``reports/`` next to the warehouse, or ``CCHC_REPORTS_DIR``),
+    whose workbooks are written (empty: the city's and one per department) and the windows of the
+    near-due lists."""
 
     root: str = ""
+    units: list[str] = []
     near_due_days: int = 1
     supplement_days: int = 10
 
@@ -94,7 +96,8 @@ def report_workbooks(context: AssetExecutionContext, warehouse: WarehouseResourc
     files: dict[str, list[str]] = {}
     to_date: list[str] = []
     for label in report_periods(month):
-        run = build_reports(source, label, version=methodology.version, out=reports.root or None, options=reports.options())
+        run = build_reports(source, label, version=methodology.version, out=reports.root or None, units=reports.units or None,
+                            options=reports.options())
         files[run.period_label] = [str(f) for f in run.files]
         if not run.complete:
             to_date.append(run.period_label)

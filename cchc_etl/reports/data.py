@@ -128,7 +128,7 @@ def _stage_facts(con: duckdb.DuckDBPyConnection, p: ReportPeriod) -> None:
         "is_withdrawn_rejected", "is_open_at_end", "is_pending_within", "is_pending_overdue"))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE report_facts AS
-        WITH f AS (SELECT * FROM {facts}),
+        WITH f AS MATERIALIZED (SELECT * FROM {facts}),
         catalogue AS (
             SELECT procedure_code, name, field_name FROM staging.stg_procedures
             WHERE coalesce(valid_from, DATE '1900-01-01') < $end AND (valid_to IS NULL OR valid_to >= $start)

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-COUNT_FORMAT = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'
+COUNT_FORMAT = '[>=1000000]#"."###"."##0;[>=1000]#"."##0;0'
 DATE_FORMAT = 'dd"/"mm"/"yyyy'
 # rank changes: ▲ 2 (moved up), ▼ 1 (moved down), = (same); the cell stays a number
 RANK_CHANGE_FORMAT = '"▲ "0;"▼ "0;"="'
