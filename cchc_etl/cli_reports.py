@@ -12,8 +12,14 @@ from __future__ import annotations
 import os
 
 
+class ReportRefused(ValueError):
+    """One line for the operator. A ValueError, which ``cli.main`` prints without a class name
+    however the CLI was started (``python -m cchc_etl.cli`` has its own copy of ``CliError``)."""
+
+
 def cmd_report(args) -> None:
-    from cchc_etl.cli import CliError
+    import duckdb
+
     from cchc_etl.methodology import current_version
     from cchc_etl.reports.data import ReportOptions
     from cchc_etl.reports.output import UnsupportedFormat, build_reports, check_formats
@@ -24,16 +30,21 @@ def cmd_report(args) -> None:
         check_formats(formats)
         options = ReportOptions(near_due_days=args.near_due_days, supplement_days=args.supplement_days)
     except (UnsupportedFormat, ValueError) as exc:
-        raise CliError(str(exc)) from None
+        raise ReportRefused(str(exc)) from None
     path = duckdb_path(args.warehouse)
     if not path.exists():
-        raise CliError(f"không tìm thấy kho dữ liệu / warehouse not found: {path} (chạy / run `cchc-etl run` trước / first)")
+        raise ReportRefused(f"không tìm thấy kho dữ liệu / warehouse not found: {path} (chạy / run `cchc-etl run` trước / first)")
     try:
         run = build_reports(path, args.period, version=args.methodology or current_version(), units=args.unit or None,
                             out=args.out, formats=formats, options=options)
+    except duckdb.IOException as exc:  # another process holds the file (a run writing it)
+        reason = str(exc).strip().splitlines()[0]
+        raise ReportRefused(f"không mở được kho dữ liệu / cannot open the warehouse {path}: {reason} — một lần chạy đang ghi kho? "
+                       "chạy lại sau, hoặc dùng bản sao chỉ đọc / a run may be writing it: retry after it, or use the "
+                       f"read-only snapshot (--warehouse duckdb:///{path.with_name(path.stem + '_snapshot' + path.suffix)})") from None
     except (LookupError, ValueError) as exc:
-        raise CliError(str(exc).strip("'\"")) from None
-    state = "đủ kỳ / complete" if run.complete else "lũy kế / to date"
+        raise ReportRefused(str(exc).strip("'\"")) from None
+    state = "đủ kỳ / complete" if run.complete else f"{run.to_date_note} / to date"
     print(f"Báo cáo kỳ / reports for {run.period_label} ({state}): {len(run.files)} tệp / files in {run.directory} "
           f"({run.seconds:.1f}s)")
     for f in run.files:

@@ -600,7 +600,7 @@ def test_cli_writes_next_to_the_warehouse_and_replaces_files_by_rename(wh, tmp_p
         assert old.read() == b"the previous report", "the old file was replaced by a rename, not rewritten in place"
     finally:
         old.close()
-    assert "lũy kế" in proc.stdout and str(target.parent) in proc.stdout
+    assert "lũy kế đến hết tháng 02/2024" in proc.stdout and str(target.parent) in proc.stdout
     files = sorted(p.name for p in target.parent.iterdir())
     assert not [f for f in files if f.startswith(".") or f.endswith(".tmp")], files
     assert files == [file_name("2024-Q1", CITY)]
@@ -611,8 +611,11 @@ def test_cli_writes_next_to_the_warehouse_and_replaces_files_by_rename(wh, tmp_p
 def test_cli_refuses_what_it_cannot_do_with_one_line(wh, tmp_path):
     url = f"duckdb:///{wh.resolve().as_posix()}"
     out = tmp_path / "out"
-    rc, _, err = run_cli("report", "--period", "2024-Q1", "--warehouse", url, "--out", out, "--format", "xlsx,docx")
-    assert rc == 1 and "docx chưa hỗ trợ / not yet available" in err and len(err.strip().splitlines()) == 1
+    proc = subprocess.run([sys.executable, "-m", "cchc_etl.cli", "report", "--period", "2024-Q1", "--warehouse", url, "--out",
+                           str(out), "--format", "xlsx,docx"], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stderr.strip() == ("cchc-etl: error: định dạng docx chưa hỗ trợ / not yet available "
+                                                            "(hiện có / available: xlsx)")
     rc, _, err = run_cli("report", "--period", "2024-05", "--warehouse", url, "--out", out)
     assert rc == 1 and "2024-05" in err and "Error" not in err
     rc, _, err = run_cli("report", "--period", "2024-02", "--unit", "NO_SUCH", "--warehouse", url, "--out", out)
@@ -620,6 +623,18 @@ def test_cli_refuses_what_it_cannot_do_with_one_line(wh, tmp_path):
     rc, _, err = run_cli("report", "--period", "2024-13", "--warehouse", url, "--out", out)
     assert rc == 1 and "2024-13" in err
     assert not out.exists() or not any(out.rglob("*.xlsx")), "nothing is written when the command is refused"
+    # a run writing the warehouse (another process holds its lock): one line that names the way out
+    busy = tmp_path / "busy.duckdb"
+    shutil.copyfile(wh, busy)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('locked', flush=True); time.sleep(60)", str(busy)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        rc, _, err = run_cli("report", "--period", "2024-02", "--warehouse", f"duckdb:///{busy.resolve().as_posix()}", "--out", out)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert rc == 1 and "snapshot" in err and len(err.strip().splitlines()) == 1, err
     rc, stdout, _ = run_cli("report", "--period", "2024-02", "--unit", "Q1_BN", "--warehouse", url, "--out", out,
                             "--near-due-days", "3")
     assert rc == 0 and [p.name for p in (out / "2024-02").iterdir()] == [file_name("2024-02", "Q1_BN")]

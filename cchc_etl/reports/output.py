@@ -75,6 +75,7 @@ class ReportRun:
     directory: Path
     files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    to_date_note: str = ""          # 'lũy kế đến hết tháng 02/2024' for a period not over yet
 
 
 def write_workbooks(data: ReportData, directory: Path, units: list[str] | None = None) -> list[Path]:
@@ -105,4 +106,4 @@ def build_reports(warehouse_file: Path, period_label: str, *, version: str, unit
         data = load_report_data(con, period, options)
     directory = reports_root(warehouse_file, out) / period.label
     files = write_workbooks(data, directory, units)
-    return ReportRun(period.label, period.complete, directory, files, time.perf_counter() - started)
+    return ReportRun(period.label, period.complete, directory, files, time.perf_counter() - started, period.to_date_note)

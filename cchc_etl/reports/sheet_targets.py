@@ -17,7 +17,7 @@ from cchc_etl.reports.xlsx_style import built_line, note_row, page_setup, put, s
 STATUS_FILL = {"Đạt": PatternFill("solid", fgColor="E2EFDA"), "Chưa đạt": PatternFill("solid", fgColor="FCE4D6"),
                "Chưa đủ số liệu": PatternFill("solid", fgColor="EDEDED")}
 LEVEL_VI = {"city": "toàn thành phố", "department": "gồm đơn vị trực thuộc", "unit": "đơn vị"}
-SOURCE_VI = {"landing": "kế hoạch của địa phương", "methodology": f"mặc định (kế hoạch 2022 TP.HCM)"}
+SOURCE_VI = {"landing": "kế hoạch của địa phương", "methodology": "mặc định của phương pháp (kế hoạch 2022 TP.HCM)"}
 HEADERS = ["STT", "Mã chỉ số", "Chỉ tiêu", "Đơn vị", "Phạm vi số liệu", "Nhóm thủ tục", "Yêu cầu", "Thực hiện",
            "Kết quả", "Chênh lệch so với chỉ tiêu", "Nguồn chỉ tiêu"]
 
