@@ -411,10 +411,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_holidays)
 
     from cchc_etl.cli_publish import add_commands
+    from cchc_etl.cli_reports import add_commands as add_report_commands
     from cchc_etl.cli_scoring import add_commands as add_scoring_commands
 
     add_commands(sub)
     add_scoring_commands(sub)
+    add_report_commands(sub)
     return parser
 
 

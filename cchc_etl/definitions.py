@@ -11,16 +11,18 @@ from cchc_etl.defs.operations import apply_marts_freshness, build_operations
 from cchc_etl.defs.publish import PostgresPublishResource, publish_assets
 from cchc_etl.defs.partitions import monthly_partitions
 from cchc_etl.defs.reference import reference_assets
+from cchc_etl.defs.reports import REPORTS_GROUP, ReportsResource, report_assets, reports_job, reports_sensor
 from cchc_etl.defs.resources import LandingResource, MethodologyResource, PiiKeyResource, WarehouseResource
 from cchc_etl.defs.sources import landing_files, source_loaders
 from cchc_etl.defs.warehouse_models import warehouse_assets
 from cchc_etl.warehouse import DEFAULT_URL
 
-ASSETS = apply_marts_freshness([*reference_assets, landing_files, *source_loaders, *warehouse_assets, *export_assets, *publish_assets])
+ASSETS = apply_marts_freshness([*reference_assets, landing_files, *source_loaders, *warehouse_assets, *export_assets,
+                                *publish_assets, *report_assets])
 
 monthly_job = define_asset_job(
     "cchc_monthly",
-    selection=AssetSelection.all(),
+    selection=AssetSelection.all() - AssetSelection.groups(REPORTS_GROUP),
     partitions_def=monthly_partitions,
     description="Landing files of a month -> validated staging -> warehouse -> marts -> exports.",
     # every step is in the one-writer DuckDB pool anyway: one process per run, no per-step start-up
@@ -35,9 +37,9 @@ def build_definitions(*, landing: str | None = None, warehouse_url: str | None =
     return Definitions(
         assets=ASSETS,
         asset_checks=gx_checks,
-        jobs=[monthly_job],
+        jobs=[monthly_job, reports_job],
         schedules=[monthly_schedule],
-        sensors=[landing_sensor],
+        sensors=[landing_sensor, reports_sensor],
         resources={
             "warehouse": WarehouseResource(url=warehouse_url or os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL)),
             "landing": LandingResource(path=landing or os.environ.get("CCHC_LANDING_DIR", "landing")),
@@ -47,6 +49,7 @@ def build_definitions(*, landing: str | None = None, warehouse_url: str | None =
             "postgres_publish": PostgresPublishResource(url=publish_url or ""),
             "exports": ExportsResource(parquet_root=os.environ.get("CCHC_PARQUET_DIR", ""),
                                        snapshot_path=os.environ.get("CCHC_SNAPSHOT_PATH", "")),
+            "reports": ReportsResource(root=os.environ.get("CCHC_REPORTS_DIR", "")),
         },
     )
 

@@ -1,0 +1,109 @@
+"""Where report files go and how they are written: ``<root>/<period>/`` where root is the
+configured directory (``--out``, ``CCHC_REPORTS_DIR``) or ``reports/`` next to the warehouse;
+each file is written to a temporary file in the same directory and renamed over the old one, so
+a reader never sees half a file and a failed build leaves the previous file in place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cchc_etl.reports.data import ReportData, ReportOptions, load_report_data
+from cchc_etl.reports.period import resolve_period
+from cchc_etl.reports.rows import scope_for, scopes
+from cchc_etl.reports.workbook import build_workbook
+
+REPORTS_DIR_ENV = "CCHC_REPORTS_DIR"
+FORMATS = ("xlsx", "html", "docx")
+SUPPORTED_FORMATS = ("xlsx",)
+
+
+class UnsupportedFormat(ValueError):
+    pass
+
+
+def reports_root(warehouse_file: Path, configured: str | Path | None = None) -> Path:
+    configured = configured or os.environ.get(REPORTS_DIR_ENV) or None
+    return Path(configured) if configured else Path(warehouse_file).parent / "reports"
+
+
+def file_name(period_label: str, unit_code: str, fmt: str = "xlsx") -> str:
+    return f"bao-cao-cchc_{period_label}_{re.sub(r'[^0-9A-Za-z_.-]', '_', unit_code)}.{fmt}"
+
+
+def check_formats(formats: list[str]) -> None:
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UnsupportedFormat(f"định dạng không hợp lệ / unknown format: {', '.join(unknown)} (xlsx, html, docx)")
+    pending = [f for f in formats if f not in SUPPORTED_FORMATS]
+    if pending:
+        raise UnsupportedFormat(f"định dạng {', '.join(pending)} chưa hỗ trợ / not yet available "
+                                f"(hiện có / available: {', '.join(SUPPORTED_FORMATS)})")
+
+
+def replace_atomically(path: Path, write) -> None:
+    """``write(temporary_path)`` then rename it over ``path`` (same directory, same file system)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself durable (POSIX)
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+@dataclass
+class ReportRun:
+    period_label: str
+    complete: bool
+    directory: Path
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    to_date_note: str = ""          # 'lũy kế đến hết tháng 02/2024' for a period not over yet
+
+
+def write_workbooks(data: ReportData, directory: Path, units: list[str] | None = None) -> list[Path]:
+    """One workbook per scope (default: the city and every department), into ``directory``."""
+    codes = units or scopes(data)
+    resolved = [scope_for(data, code) for code in codes]  # an unknown unit fails before any file is written
+    written = []
+    for scope in resolved:
+        wb = build_workbook(data, scope)
+        target = directory / file_name(data.period.label, scope.code)
+        replace_atomically(target, wb.save)
+        written.append(target)
+    return written
+
+
+def build_reports(warehouse_file: Path, period_label: str, *, version: str, units: list[str] | None = None,
+                  out: str | Path | None = None, formats: list[str] | tuple = ("xlsx",),
+                  options: ReportOptions | None = None) -> ReportRun:
+    """Read the warehouse (read-only) for the period and write its reports."""
+    from cchc_etl.warehouse import connect
+
+    check_formats(list(formats))
+    started = time.perf_counter()
+    if not Path(warehouse_file).exists():
+        raise FileNotFoundError(f"không tìm thấy kho dữ liệu / warehouse not found: {warehouse_file} (chạy / run `cchc-etl run` trước / first)")
+    with connect(Path(warehouse_file), read_only=True) as con:
+        period = resolve_period(con, period_label, version)
+        data = load_report_data(con, period, options)
+    directory = reports_root(warehouse_file, out) / period.label
+    files = write_workbooks(data, directory, units)
+    return ReportRun(period.label, period.complete, directory, files, time.perf_counter() - started, period.to_date_note)
