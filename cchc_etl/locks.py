@@ -78,7 +78,7 @@ def process_label(pid: int, fallback: str = "") -> str:
         text = " ".join(args)
     else:
         text = os.path.basename(fallback) if fallback else ""
-    text = redact(text)
+    text = " ".join(redact(text).split())  # one line: a `python -c` script spans several
     return text if len(text) <= 160 else text[:157] + "…"
 
 
@@ -199,7 +199,7 @@ def _release(lock_file: Path) -> None:
 
 def command_line() -> str:
     """This process's command line (from /proc, else sys.argv), credentials masked."""
-    return process_label(os.getpid()) or redact(" ".join(sys.argv))
+    return process_label(os.getpid()) or " ".join(redact(" ".join(sys.argv)).split())
 
 
 @contextlib.contextmanager
