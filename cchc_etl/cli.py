@@ -98,13 +98,21 @@ def _summarise(month: str, result, seconds: float) -> MonthOutcome:
                     out.checks_failed.append(f"{name}{' — ' + detail if detail else ''}")
                 else:
                     out.warnings.append(name)
-        elif event.event_type_value == "STEP_FAILURE" and out.failure is None:
-            err = event.event_specific_data.error
-            cause = err
-            while cause.cause is not None:
-                cause = cause.cause
-            out.failure = f"step {event.step_key}: {_first_line(cause.message) if cause.message else err.message}"
+        elif event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") and out.failure is None:
+            err = getattr(event.event_specific_data, "error", None)
+            if err is not None:  # a run that fails before any step (its resources) has no step failure
+                out.failure = _failure_text(err, event.step_key)
     return out
+
+
+def _failure_text(err, step_key: str | None) -> str:
+    cause = err
+    while cause.cause is not None:
+        cause = cause.cause
+    if cause.cls_name == "WarehouseBusy":  # the operator's whole message, without a step or a class name
+        return cause.message.strip().removeprefix("cchc_etl.locks.WarehouseBusy: ")
+    text = _first_line(cause.message) if cause.message else err.message
+    return f"step {step_key}: {text}" if step_key else text
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
@@ -240,10 +248,11 @@ def cmd_sample(args) -> None:
 
 
 def cmd_run(args) -> None:
+    from cchc_etl.locks import exclusive_run
     from cchc_etl.pii import resolve_key
     from cchc_etl.warehouse import duckdb_path
 
-    duckdb_path(args.warehouse)  # a wrong URL fails here, before any work
+    warehouse_file = duckdb_path(args.warehouse)  # a wrong URL fails here, before any work
     resolve_key()  # so does a missing CCHC_PII_KEY
     months = months_between(args.start, args.end)
     if args.allow_missing:
@@ -254,9 +263,10 @@ def cmd_run(args) -> None:
             raise CliError(f"--allow-missing: không phải nguồn dữ liệu theo tháng / not an event source: {', '.join(unknown)} "
                            f"(known: {', '.join(event_sources())})")
     # with a publish URL the job's publish/postgres asset publishes each month after its checks
-    outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False,
-                          methodology=args.methodology, publish_url=args.publish, timings=args.timings,
-                          allow_missing=args.allow_missing)
+    with exclusive_run(warehouse_file):  # a second run is refused here, naming this one; a reader is waited for
+        outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False,
+                              methodology=args.methodology, publish_url=args.publish, timings=args.timings,
+                              allow_missing=args.allow_missing)
     _raise_for(outcomes)
     print(f"Kho dữ liệu / warehouse: {args.warehouse}")
     if args.publish:
@@ -335,6 +345,7 @@ def print_scores(warehouse_url: str, month: dt.date) -> None:
 
 
 def cmd_demo(args) -> None:
+    from cchc_etl.locks import exclusive_run
     from cchc_etl.pii import DEMO_KEY
     from cchc_etl.sample import write_sample_landing
 
@@ -343,13 +354,13 @@ def cmd_demo(args) -> None:
     out = Path(args.dir)
     landing = out / "landing"
     url = args.warehouse or f"duckdb:///{(out / 'warehouse.duckdb').as_posix()}"
-    duckdb_path(url)
-    write_sample_landing(landing, args.start, args.end, rows_per_month=args.rows, seed=args.seed)
-    print(f"Dữ liệu mẫu / sample landing: {landing}")
-    if not os.environ.get("CCHC_PII_KEY"):
-        print(f"CHÚ Ý / NOTE: CCHC_PII_KEY is not set; the demo hashes PII with the public demo key {DEMO_KEY!r}. "
-              "Never use it for real data.")
-    outcomes = run_months(landing, url, months_between(args.start, args.end), pii_key=None, allow_demo_key=True)
+    with exclusive_run(duckdb_path(url)):  # before the sample is rewritten under a running demo
+        write_sample_landing(landing, args.start, args.end, rows_per_month=args.rows, seed=args.seed)
+        print(f"Dữ liệu mẫu / sample landing: {landing}")
+        if not os.environ.get("CCHC_PII_KEY"):
+            print(f"CHÚ Ý / NOTE: CCHC_PII_KEY is not set; the demo hashes PII with the public demo key {DEMO_KEY!r}. "
+                  "Never use it for real data.")
+        outcomes = run_months(landing, url, months_between(args.start, args.end), pii_key=None, allow_demo_key=True)
     _raise_for(outcomes)
     print_summary(url, args.end)
     print(f"\nKho dữ liệu / warehouse: {url}  (duckdb {url.removeprefix('duckdb:///')} → SELECT * FROM marts.period_report)")
@@ -429,11 +440,12 @@ def main(argv: list[str] | None = None) -> int:
         print("cchc-etl: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # one line, never a traceback, for operators
+        from cchc_etl.locks import WarehouseBusy
         from cchc_etl.pii import MissingPiiKey
 
         from cchc_etl.redaction import redact_exception
 
-        kind = "" if isinstance(exc, (CliError, MissingPiiKey, FileNotFoundError, ValueError)) else f"{type(exc).__name__}: "
+        kind = "" if isinstance(exc, (CliError, MissingPiiKey, WarehouseBusy, FileNotFoundError, ValueError)) else f"{type(exc).__name__}: "
         message = redact_exception(exc, known=[getattr(args, "publish", None) or "", os.environ.get("CCHC_PUBLISH_URL", "")])
         print(f"cchc-etl: error: {kind}{message}", file=sys.stderr)
         if os.environ.get("CCHC_DEBUG"):

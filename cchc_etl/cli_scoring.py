@@ -37,6 +37,7 @@ def cmd_score(args) -> None:
 
     from cchc_etl.cli import CliError, _instance, months_between
     from cchc_etl.definitions import build_definitions
+    from cchc_etl.locks import exclusive_run
     from cchc_etl.methodology import current_version, load_methodology
     from cchc_etl.warehouse import duckdb_path
 
@@ -49,18 +50,19 @@ def cmd_score(args) -> None:
     selection = [AssetKey(["core", "dim_indicator"])] + [
         AssetKey(["marts", n]) for n in ("indicator_values", "indicator_scores", "scores", "target_attainment", "par_index", "periods")]
     instance = _instance()
-    for month in months_between(args.start, args.end):
-        started = time.perf_counter()
-        print(f"{month} … ", end="", flush=True)
-        result = job.execute_in_process(
-            partition_key=f"{month}-01", instance=instance, raise_on_error=False, asset_selection=selection,
-            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}}},
-        )
-        if not result.success:
-            from cchc_etl.cli import _summarise
+    with exclusive_run(duckdb_path(args.warehouse)):  # a run or another scoring of this warehouse: refused here
+        for month in months_between(args.start, args.end):
+            started = time.perf_counter()
+            print(f"{month} … ", end="", flush=True)
+            result = job.execute_in_process(
+                partition_key=f"{month}-01", instance=instance, raise_on_error=False, asset_selection=selection,
+                run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}}},
+            )
+            if not result.success:
+                from cchc_etl.cli import _summarise
 
-            raise CliError(f"{month}: {_summarise(month, result, 0).failure or 'scoring failed'}")
-        print(f"xong / done in {time.perf_counter() - started:.1f}s ({version})")
+                raise CliError(f"{month}: {_summarise(month, result, 0).failure or 'scoring failed'}")
+            print(f"xong / done in {time.perf_counter() - started:.1f}s ({version})")
 
 
 def add_commands(sub) -> None:

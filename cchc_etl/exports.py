@@ -14,10 +14,19 @@ or a BI tool::
 
 Snapshot: DuckDB allows one writing process per file, and while it writes no other process can
 open the file, not even read-only. After each successful run the warehouse is checkpointed and
-its file copied (under DuckDB's lock) into a new file that is moved onto the snapshot path (atomic): analysts open the snapshot
-(``duckdb -readonly data/warehouse_snapshot.duckdb``) while the next run writes the warehouse.
-A connection already open on the previous snapshot keeps reading the previous version (POSIX
-rename semantics); reconnect to see the new one.
+its file copied (under DuckDB's lock) into a new version file, ``<stem>.v<n><suffix>`` next to
+the snapshot path (``data/warehouse_snapshot.v12.duckdb``), made read-only (mode 0444); the
+snapshot path itself is a symbolic link, switched to the new version atomically (``os.replace``).
+Analysts open the stable name (``duckdb -readonly data/warehouse_snapshot.duckdb``) while the
+next run writes the warehouse. A connection already open on the previous version keeps reading
+it (POSIX unlink semantics); reconnect to see the new one.
+
+Why versions: DuckDB keeps a database's write-ahead log next to the file it opened, under the
+link's target name (``warehouse_snapshot.v12.duckdb.wal``), and replays whatever log it finds
+there onto the file, even on a read-only open. An analyst who opens the snapshot read-write,
+writes and dies leaves such a log; written against version 12, it can never attach to version 13,
+which is a name no log has been written for. Older versions and their logs are removed at each
+publish. The 0444 mode makes a read-write open fail outright for anyone but the superuser.
 
 No Dagster here: the assets in ``cchc_etl/defs/exports.py`` call these functions.
 """
@@ -26,12 +35,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
 import duckdb
 
 from cchc_etl import warehouse
+from cchc_etl.locks import connect_duckdb
 from cchc_etl.readers.literal import literal
 
 # mart table -> how it is partitioned on disk:
@@ -119,9 +130,28 @@ def export_month_parquet(duckdb_url_or_path: str | Path, out_root: Path, month: 
     return counts
 
 
+def snapshot_versions(snapshot_path: str | Path) -> dict[int, list[Path]]:
+    """Version number -> the files of that version beside ``snapshot_path`` (the database file
+    and any write-ahead log left with it)."""
+    target = Path(snapshot_path)
+    pattern = re.compile(rf"{re.escape(target.stem)}\.v(\d+){re.escape(target.suffix)}(?:\.wal)?")
+    out: dict[int, list[Path]] = {}
+    if target.parent.is_dir():
+        for entry in target.parent.iterdir():
+            found = pattern.fullmatch(entry.name)
+            if found:
+                out.setdefault(int(found[1]), []).append(entry)
+    return out
+
+
+def _version_path(target: Path, number: int) -> Path:
+    return target.with_name(f"{target.stem}.v{number}{target.suffix}")
+
+
 def publish_snapshot(duckdb_path: str | Path, snapshot_path: str | Path) -> dict[str, int]:
-    """Copy the whole warehouse file (every schema, table, view) to a new file and move it onto
-    ``snapshot_path`` atomically. Returns {schema.table: rows} as read back from the copy.
+    """Copy the whole warehouse file (every schema, table, view) to a new read-only version file
+    and point ``snapshot_path`` (a symbolic link) at it atomically; remove the older versions.
+    Returns {schema.table: rows} as read back from the copy.
 
     The warehouse is opened read-write, which takes DuckDB's file lock: no other process can
     write it (or open it at all) until the copy is done. ``CHECKPOINT`` then puts every committed
@@ -138,7 +168,7 @@ def publish_snapshot(duckdb_path: str | Path, snapshot_path: str | Path) -> dict
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     _remove_db(tmp)
     try:
-        con = duckdb.connect(str(source))  # read-write: holds the lock while the file is copied
+        con = connect_duckdb(source)  # read-write: holds the lock while the file is copied
         try:
             con.execute("CHECKPOINT")
             wal = Path(f"{source}.wal")
@@ -148,20 +178,41 @@ def publish_snapshot(duckdb_path: str | Path, snapshot_path: str | Path) -> dict
         finally:
             con.close()
         _fsync(tmp)
+        os.chmod(tmp, 0o444)  # a read-write open fails (for anyone but root)
         with duckdb.connect(str(tmp), read_only=True) as snap:  # the copy opens and holds every table
             tables = snap.execute("SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL").fetchall()
             counts = {f"{s}.{t}": snap.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
     except BaseException:
         _remove_db(tmp)
         raise
-    Path(f"{target}.wal").unlink(missing_ok=True)  # a stale WAL must never be replayed onto the new file
-    os.replace(tmp, target)
+    number = max(snapshot_versions(target), default=0) + 1
+    version = _version_path(target, number)  # a name no write-ahead log was ever written for
+    Path(f"{version}.wal").unlink(missing_ok=True)
+    os.rename(tmp, version)
+    link = target.with_name(f".{target.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    os.symlink(version.name, link)
+    os.replace(link, target)  # readers see the old version or the new one
+    _fsync_dir(target.parent)
+    Path(f"{target}.wal").unlink(missing_ok=True)  # a log beside the stable name (the single-file layout) is stale
+    for old, files in snapshot_versions(target).items():
+        if old != number:
+            for f in files:
+                f.unlink(missing_ok=True)
     return counts
 
 
 def _remove_db(path: Path) -> None:
     path.unlink(missing_ok=True)
     Path(f"{path}.wal").unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync(path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from cchc_etl.locks import connect_duckdb
 from cchc_etl.paths import SQL_DIR
 
 DEFAULT_URL = "duckdb:///data/warehouse.duckdb"
@@ -40,7 +41,7 @@ def connect(url_or_path: str | Path, *, read_only: bool = False) -> Iterator[duc
     path = duckdb_path(url_or_path) if isinstance(url_or_path, str) else Path(url_or_path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = connect_duckdb(path, read_only=read_only)  # waits CCHC_LOCK_WAIT s for another process to let go
     try:
         con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
         con.execute("SET enable_progress_bar = false")

@@ -344,10 +344,12 @@ def test_snapshot_is_readable_while_another_process_writes_the_warehouse(warehou
         writer.stdin.close()
         assert writer.wait(timeout=30) == 0
 
-    # a new snapshot replaces the file atomically; the open connection keeps its (old) file
+    # a new version replaces the previous one atomically; the open connection keeps its (old) file
     publish_snapshot(warehouse, snapshot)
     assert _rows(analyst, "SELECT count(*) FROM marts.period_report") == [(len(expected),)]
     analyst.close()
     with duckdb.connect(str(snapshot), read_only=True) as fresh:
         assert _rows(fresh, "SELECT * FROM marts.period_report ORDER BY ALL") == expected
-    assert sorted(p.name for p in snapshot.parent.iterdir()) == ["warehouse_snapshot.duckdb"]
+    # the stable name is a link to the current version; older versions are gone
+    assert sorted(p.name for p in snapshot.parent.iterdir()) == ["warehouse_snapshot.duckdb", "warehouse_snapshot.v2.duckdb"]
+    assert os.readlink(snapshot) == "warehouse_snapshot.v2.duckdb"

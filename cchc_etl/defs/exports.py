@@ -92,7 +92,8 @@ def parquet_exports(context: AssetExecutionContext, warehouse: WarehouseResource
     kinds={"duckdb"},
     deps=[*MART_KEYS, PARQUET],
     description="Read-only copy of the whole warehouse, published atomically after each successful run: analysts open it "
-                "with `duckdb -readonly <snapshot>` while runs write the warehouse file.",
+                "with `duckdb -readonly <snapshot>` while runs write the warehouse file (the snapshot path is a link to the "
+                "current version file, <stem>.v<n>.duckdb, mode 0444).",
 )
 def warehouse_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource) -> MaterializeResult:
     warehouse.release()  # the database is closed, checkpointed and copied by publish_snapshot
@@ -102,6 +103,7 @@ def warehouse_snapshot(context: AssetExecutionContext, warehouse: WarehouseResou
     marts = {k: v for k, v in counts.items() if k.startswith("marts.")}
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(target)),
+        "version_file": MetadataValue.path(str(target.resolve())),
         "tables": MetadataValue.int(len(counts)),
         "mart_rows": MetadataValue.json(marts),
         "size_bytes": MetadataValue.int(target.stat().st_size),

@@ -23,6 +23,10 @@ class WarehouseResource(ConfigurableResource):
     # multiprocess executor it is released when the step ends.
     _keepalive = PrivateAttr(default=None)
     _in_execution = PrivateAttr(default=False)  # only a run's steps keep it: a script's use does not hold the file
+    # The run lock (cchc_etl.locks) for as long as a run executes: the job's in-process executor
+    # sets this resource up once per run, so a second run is refused before its first step (under
+    # `cchc-etl run` the CLI already holds it and this is a no-op)
+    _run_lock = PrivateAttr(default=None)
 
     @contextlib.contextmanager
     def connect(self, *, read_only: bool = False):
@@ -45,11 +49,32 @@ class WarehouseResource(ConfigurableResource):
             keepalive.close()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
+        from cchc_etl.locks import acquire_run_lock, command_line, connect_duckdb, release_run_lock
+
+        path = warehouse.duckdb_path(self.url)
+        run_id = getattr(context, "run_id", None)
+        self._run_lock = acquire_run_lock(path, command_line() + (f" (Dagster run {run_id})" if run_id else ""))
+        try:
+            # the file from the start of the run: a reader that holds it (BI tool, DBeaver) is
+            # waited for here, once, and then cannot take it between two steps
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._keepalive = connect_duckdb(path)
+        except BaseException:
+            lock, self._run_lock = self._run_lock, None
+            release_run_lock(lock)
+            raise
         self._in_execution = True
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        from cchc_etl.locks import release_run_lock
+
         self._in_execution = False
-        self.release()
+        try:
+            self.release()
+        finally:
+            lock, self._run_lock = self._run_lock, None
+            if lock is not None:
+                release_run_lock(lock)
 
 
 class LandingResource(ConfigurableResource):
