@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import logging
 import os
 import re
@@ -469,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--landing", default=os.environ.get("CCHC_LANDING_DIR", "landing"),
                    help="thư mục landing / landing root (env CCHC_LANDING_DIR, default landing)")
     p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL",
-                   help=f"kho DuckDB / DuckDB warehouse: duckdb:///relative.duckdb or duckdb:////absolute.duckdb "
+                   help=f"kho dữ liệu DuckDB / DuckDB warehouse: duckdb:///relative.duckdb or duckdb:////absolute.duckdb "
                         f"(env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)
     p.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP)
@@ -493,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default="data/demo",
                    help="nơi đặt dữ liệu mẫu và kho / where the sample landing and the warehouse go (default data/demo)")
     p.add_argument("--warehouse", default=None, metavar="URL",
-                   help="URL kho / warehouse URL (default duckdb:///<dir>/warehouse.duckdb)")
+                   help="URL kho dữ liệu / warehouse URL (default duckdb:///<dir>/warehouse.duckdb)")
     p.add_argument("--from", dest="start", default="2024-01", type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP + " (default 2024-01)")
     p.add_argument("--to", dest="end", default="2024-03", type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP + " (default 2024-03)")
     p.add_argument("--rows", type=int, default=2000, help="số hồ sơ mới mỗi tháng / new dossiers per month (default 2000)")

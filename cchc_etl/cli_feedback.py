@@ -72,7 +72,7 @@ def add_commands(sub) -> None:
     p.add_argument("--by", choices=("system", "unit"), default="system",
                    help="một tệp cho mỗi hệ thống hay mỗi đơn vị / one workbook per system (vendor) or per unit (default system)")
     p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
-                   help=f"kho DuckDB / DuckDB warehouse (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
+                   help=f"kho dữ liệu DuckDB / DuckDB warehouse (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.set_defaults(func=cmd_quarantine)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 
-PUBLISH_URL_HELP = "URL PostgreSQL / PostgreSQL URL, postgresql+psycopg://user[:password]@host:5432/db (env CCHC_PUBLISH_URL)"
+PUBLISH_URL_HELP = "địa chỉ PostgreSQL / PostgreSQL URL, postgresql+psycopg://user[:password]@host:5432/db (env CCHC_PUBLISH_URL)"
 
 
 def _target(url: str | None) -> str:
@@ -94,7 +94,7 @@ def add_commands(subparsers) -> None:
                     "transaction (bulk COPY); the bi schema's views are the stable contract for BI tools. "
                     "Publishing a month twice changes nothing.")
     p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL",
-                   help=f"kho DuckDB / DuckDB warehouse, duckdb:///relative.duckdb or duckdb:////absolute.duckdb (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
+                   help=f"kho dữ liệu DuckDB / DuckDB warehouse, duckdb:///relative.duckdb or duckdb:////absolute.duckdb (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.add_argument("--publish", default=None, metavar="URL", help=PUBLISH_URL_HELP)
     p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)
     p.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP)

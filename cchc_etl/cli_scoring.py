@@ -68,7 +68,7 @@ def add_commands(sub) -> None:
     from cchc_etl.cli import METHODOLOGY_HELP, MONTH_FROM_HELP, MONTH_TO_HELP, _month
     from cchc_etl.warehouse import DEFAULT_URL
 
-    wh_help = f"URL kho / warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})"
+    wh_help = f"URL kho dữ liệu / warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})"
     p = sub.add_parser("explain", help="tử số, mẫu số và các dòng dữ liệu sau một giá trị chỉ số / the numerator, "
                                        "denominator and rows behind an indicator value and its points",
                        description="Truy từ một giá trị chỉ số đã công bố đến các dòng dữ liệu sau nó / drill down from a "

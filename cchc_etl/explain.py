@@ -21,6 +21,7 @@ import duckdb
 from cchc_etl.format_vi import number, percent
 from cchc_etl.methodology import Indicator, Methodology, load_methodology
 from cchc_etl.scoring import FACT_KEYS, FACT_SQL, fact_sql_text
+from cchc_etl.suggest import did_you_mean
 from cchc_etl.warehouse import sql_file
 
 PARAMS = ("period_start", "period_end", "asof_month", "regular_share_pct")
@@ -129,8 +130,6 @@ def explain(con: duckdb.DuckDBPyConnection, indicator: str, unit: str, period_la
         "SELECT DISTINCT rollup_level FROM core.org_rollup WHERE period_type = ? AND period_start = ? AND rollup_code = ? "
         "ORDER BY CASE rollup_level WHEN 'unit' THEN 1 WHEN 'department' THEN 2 ELSE 3 END", [ptype, start, unit]).fetchall()]
     if not levels:
-        from cchc_etl.suggest import did_you_mean
-
         known = [r[0] for r in con.execute("SELECT DISTINCT rollup_code FROM core.org_rollup WHERE period_type = ? "
                                            "AND period_start = ?", [ptype, start]).fetchall()]
         raise LookupError(f"unit {unit} is not in force in {period_label}{did_you_mean(unit, known)}")
