@@ -58,9 +58,8 @@ def test_proposal_2026_has_the_official_swap_and_culture_day():
     assert rows[D(2026, 11, 24)].kind == HOLIDAY and "Văn hóa" in rows[D(2026, 11, 24)].name
     assert rows[D(2026, 4, 27)].kind == COMPENSATORY_DAY_OFF  # Giỗ Tổ is a Sunday
     assert [d for d, h in rows.items() if h.kind == HOLIDAY and d.month == 9] == [D(2026, 9, 1), D(2026, 9, 2)]
-    # the swap moves a working day from August's last Monday to a Saturday of the same month
     weekdays = sum(D(2026, 8, d).weekday() < 5 for d in range(1, 32))
-    assert working_days(2026, 8, list(rows.values())) == weekdays - 1 + 1
+    assert working_days(2026, 8, list(rows.values())) == weekdays  # Monday 31/8 off, Saturday 22/8 worked
     assert working_days(2026, 11, list(rows.values())) == sum(D(2026, 11, d).weekday() < 5 for d in range(1, 31)) - 1
 
 
