@@ -3,7 +3,11 @@
 The warehouse takes its working-day calendar from ``landing/reference/holidays*.csv``
 (``date,name,kind``; see ``assets/sources/holidays.yaml``). That file is data: the
 government fixes the Tết break (and any day swaps) by decision each year, so the official
-file always wins. This module only *proposes* a default year to start from::
+file always wins. This module only *proposes* a default year to start from, taken from the
+maintained ``holidays`` package (``holidays.VN``: the holidays, the days off in lieu and the
+civil-service swap days the government decided, e.g. 31/8/2026; Ngày Văn hóa Việt Nam 24/11
+from 2026); its lunar dates agree with the calculation below for 1990–2100 (tested). The rules
+below (:func:`default_holidays`) serve years it has no data for::
 
     python -m cchc_etl.calendar_vn 2026 2027                  # CSV on stdout
     python -m cchc_etl.calendar_vn 2026 2027 --out holidays.csv
@@ -52,7 +56,9 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
@@ -363,11 +369,38 @@ def working_days(year: int, month: int, holidays: Iterable[Holiday] | None = Non
 # ---------------------------------------------------------------------------------------
 
 
+_SWAP = re.compile(r"thay cho ngày (\d{1,2}/\d{1,2}/\d{4})")
+
+
+def proposed_holidays(year: int) -> list[Holiday]:
+    """The proposal for ``year`` from the maintained ``holidays`` package (``holidays.VN``): the
+    fixed and lunar holidays, the days off in lieu (``Nghỉ bù``, including the extra Tết days when
+    Tết meets a weekend) and the government's civil-service swaps it records (a day off,
+    ``Nghỉ bù``, and the Saturday worked for it, ``Làm bù``; e.g. 31/8/2026 for 22/8/2026). Years
+    it has no data for get :func:`default_holidays`. Sorted by date, one row per date."""
+    import holidays
+
+    observed = holidays.VN(years=year, language="vi")
+    if not observed:
+        return default_holidays(year)
+    statutory = holidays.VN(years=year, observed=False, language="vi")
+    rows: dict[dt.date, Holiday] = {}
+    for day, name in sorted(observed.items()):
+        name = unicodedata.normalize("NFC", name)
+        swap = _SWAP.search(name)
+        if swap:
+            worked = dt.datetime.strptime(swap.group(1), "%d/%m/%Y").date()
+            rows.setdefault(worked, Holiday(worked, f"Làm bù (thay cho ngày nghỉ {day:%d/%m/%Y})", MAKEUP_WORKING_DAY))
+        rows[day] = Holiday(day, name, HOLIDAY if day in statutory and not swap else COMPENSATORY_DAY_OFF)
+    return sorted(rows.values(), key=lambda r: r.date)
+
+
 def _proposal(years: Iterable[int]) -> list[Holiday]:
-    rows: list[Holiday] = []
+    rows: dict[dt.date, Holiday] = {}
     for year in sorted(set(years)):
-        rows.extend(default_holidays(year))
-    return rows
+        for h in proposed_holidays(year):
+            rows.setdefault(h.date, h)
+    return sorted(rows.values(), key=lambda r: r.date)
 
 
 def _write(stream, rows: Sequence[Holiday]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
+import logging
 import os
 import re
 import sys
@@ -19,15 +19,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cchc_etl.errors import CliError
+from cchc_etl.summary import print_summary
+
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class CliError(Exception):
-    pass
-
-
 class _Parser(argparse.ArgumentParser):
-    """Usage mistakes get the same one-line error and exit code as every other failure."""
+    """Usage mistakes get the same one-line error and exit code as every other failure; ``--help``
+    is described in Vietnamese and English like every other option."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="hiện trợ giúp này rồi thoát / show this help and exit")
 
     def error(self, message: str):  # noqa: D401 - argparse API
         from cchc_etl.redaction import redact
@@ -54,6 +60,26 @@ def months_between(start: str, end: str) -> list[str]:
 
 
 @dataclass
+class CheckWarning:
+    """A WARN-severity check that did not pass: which check, on which asset, how many rows."""
+
+    check: str
+    asset: str
+    count: int | None = None
+    description: str = ""
+
+    def line(self) -> str:
+        from cchc_etl.format_vi import number
+
+        rows = f" — {number(self.count)} dòng / rows" if self.count is not None else ""
+        return f"⚠ {self.check} ({self.asset}){rows}{': ' + self.description if self.description else ''}"
+
+
+# check metadata that counts the rows a warning is about, in order of preference
+_WARNING_COUNTS = ("unexpected_count", "unusable_rows", "rows_quarantined")
+
+
+@dataclass
 class MonthOutcome:
     month: str
     seconds: float
@@ -62,7 +88,7 @@ class MonthOutcome:
     quarantined: int = 0
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[CheckWarning] = field(default_factory=list)
     failure: str | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)  # Dagster step key -> wall seconds
 
@@ -97,7 +123,14 @@ def _summarise(month: str, result, seconds: float) -> MonthOutcome:
                 if ev.severity == AssetCheckSeverity.ERROR:
                     out.checks_failed.append(f"{name}{' — ' + detail if detail else ''}")
                 else:
-                    out.warnings.append(name)
+                    meta = ev.metadata or {}
+                    count = next((int(meta[k].value) for k in _WARNING_COUNTS if k in meta), None)
+                    share = next((float(meta[k].value) for k in ("quarantined_percent", "unexpected_percent") if k in meta), None)
+                    if not detail and share is not None:
+                        from cchc_etl.format_vi import percent
+
+                        detail = f"{percent(share)} số dòng / of the rows"
+                    out.warnings.append(CheckWarning(ev.check_name, "/".join(ev.asset_key.path), count, detail))
         elif event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") and out.failure is None:
             err = getattr(event.event_specific_data, "error", None)
             if err is not None:  # a run that fails before any step (its resources) has no step failure
@@ -111,8 +144,29 @@ def _failure_text(err, step_key: str | None) -> str:
         cause = cause.cause
     if cause.cls_name == "WarehouseBusy":  # the operator's whole message, without a step or a class name
         return cause.message.strip().removeprefix("cchc_etl.locks.WarehouseBusy: ")
-    text = _first_line(cause.message) if cause.message else err.message
+    text = error_text(err)
     return f"step {step_key}: {text}" if step_key else text
+
+
+def error_text(err) -> str:
+    """The root cause of a Dagster error, one line, without the exception's class name
+    (``cchc_etl.defs.reference.ReferenceMissing: no org_units file`` -> ``no org_units file``)."""
+    cause = err
+    while cause.cause is not None:
+        cause = cause.cause
+    text = _first_line(cause.message) if cause.message else _first_line(err.message or "")
+    return without_class_name(text, cause.cls_name)
+
+
+def without_class_name(text: str, cls_name: str | None) -> str:
+    """``text`` without a leading ``module.ClassName: `` of the class ``cls_name`` (any class when
+    None), and without the quotes ``KeyError`` puts around its message."""
+    found = re.match(r"([A-Za-z_][\w.]*): ", text)
+    if found and (cls_name is None or found.group(1).rsplit(".", 1)[-1] == cls_name):
+        text = text[found.end():]
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+            text = text[1:-1]
+    return text
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
@@ -202,26 +256,87 @@ def _run_job(landing: Path, warehouse_url: str, months: list[str], *, pii_key: s
         started = time.perf_counter()
         result = job.execute_in_process(
             partition_key=f"{month}-01", instance=instance, raise_on_error=False,
-            # failures are reported once, as one line, by main(); CCHC_LOG_LEVEL=INFO shows Dagster's log
-            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}},
-                        **landing_run_config(allow_missing)},
+            # failures are reported once, as one line, by main(); CCHC_LOG_LEVEL=DEBUG shows Dagster's own event log
+            run_config={"loggers": {"console": {"config": {"log_level": log_level()}}}, **landing_run_config(allow_missing)},
         )
         outcome = _summarise(month, result, time.perf_counter() - started)
         outcome.step_seconds = _step_seconds(instance, result.run_id)
         outcomes.append(outcome)
+        log_month(month, result, outcome)
         if not quiet:
-            state = "xong / done" if outcome.success and not outcome.checks_failed else "LỖI / FAILED"
-            print(f"{state} in {outcome.seconds:.1f}s — {outcome.loaded:,} rows loaded, {outcome.quarantined:,} quarantined, "
-                  f"{outcome.checks_passed} checks passed"
-                  + (f", {len(outcome.warnings)} warnings" if outcome.warnings else ""))
+            print(progress_line(outcome))
             for failed in outcome.checks_failed:
                 print(f"      ✗ {failed}")
+            for warning in outcome.warnings:
+                print(f"      {warning.line()}")
             if timings:
-                for step, seconds in sorted(outcome.step_seconds.items(), key=lambda kv: -kv[1]):
-                    print(f"      {seconds:7.2f}s  {step}")
+                from cchc_etl.format_vi import number
+
+                for step, secs in sorted(outcome.step_seconds.items(), key=lambda kv: -kv[1]):
+                    print(f"      {number(secs, 2):>7}s  {step}")
         if not outcome.success:
             break  # later months build on this one's state
     return outcomes
+
+
+def progress_line(o: MonthOutcome) -> str:
+    """``xong / done — 12,3 s — 1.015 dòng đã nạp / rows loaded, …`` for one month."""
+    from cchc_etl.format_vi import noun, number, seconds
+
+    state = "xong / done" if o.success and not o.checks_failed else "LỖI / FAILED"
+    line = (f"{state} — {seconds(o.seconds)} — {number(o.loaded)} dòng đã nạp / {noun(o.loaded, 'row')} loaded, "
+            f"{number(o.quarantined)} dòng cách ly / quarantined, "
+            f"{number(o.checks_passed)} kiểm tra đạt / {noun(o.checks_passed, 'check')} passed")
+    if o.warnings:
+        line += f", {number(len(o.warnings))} cảnh báo / {noun(len(o.warnings), 'warning')}"
+    return line
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG = logging.getLogger("cchc_etl.cli")
+
+
+def log_level() -> str:
+    """``CCHC_LOG_LEVEL``: CRITICAL (the default) prints only the progress lines and one error
+    line; INFO adds a line per step, asset and check of each month; DEBUG adds Dagster's own log."""
+    from cchc_etl.suggest import did_you_mean
+
+    level = os.environ.get("CCHC_LOG_LEVEL", "").strip().upper() or "CRITICAL"
+    if level not in LOG_LEVELS:
+        raise CliError(f"CCHC_LOG_LEVEL={level!r}: mức ghi nhật ký không hợp lệ / not a log level{did_you_mean(level, LOG_LEVELS)}")
+    return level
+
+
+def _configure_logging() -> None:
+    LOG.setLevel(log_level())
+    LOG.propagate = False
+    for handler in list(LOG.handlers):
+        LOG.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)  # the stream in force now (tests redirect it)
+    handler.setFormatter(logging.Formatter("cchc-etl: %(levelname)s: %(message)s"))
+    LOG.addHandler(handler)
+
+
+def log_month(month: str, result, outcome: MonthOutcome) -> None:
+    """At CCHC_LOG_LEVEL=INFO: each step with its seconds, each asset materialized with its row
+    counts, each check with its outcome."""
+    if not LOG.isEnabledFor(logging.INFO):
+        return
+    from cchc_etl.format_vi import number
+
+    for event in result.all_events:
+        kind = event.event_type_value
+        if kind == "STEP_SUCCESS":
+            LOG.info("%s: bước / step %s — %s s", month, event.step_key, number(outcome.step_seconds.get(event.step_key, 0.0), 2))
+        elif kind == "ASSET_MATERIALIZATION":
+            mat = event.event_specific_data.materialization
+            counts = ", ".join(f"{k} {number(v.value)}" for k, v in mat.metadata.items()
+                               if isinstance(getattr(v, "value", None), int) and not isinstance(v.value, bool))
+            LOG.info("%s: tài sản / asset %s%s", month, "/".join(mat.asset_key.path), f" ({counts})" if counts else "")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            state = "đạt / passed" if ev.passed else f"KHÔNG ĐẠT / FAILED ({ev.severity.value})"
+            LOG.info("%s: kiểm tra / check %s:%s — %s", month, "/".join(ev.asset_key.path), ev.check_name, state)
 
 
 def landing_run_config(allow_missing: list[str] | None) -> dict:
@@ -252,7 +367,7 @@ def cmd_run(args) -> None:
     from cchc_etl.pii import resolve_key
     from cchc_etl.warehouse import duckdb_path
 
-    warehouse_file = duckdb_path(args.warehouse)  # a wrong URL fails here, before any work
+    duckdb_path(args.warehouse)  # a wrong URL fails here, before any work
     resolve_key()  # so does a missing CCHC_PII_KEY
     months = months_between(args.start, args.end)
     if args.allow_missing:
@@ -260,88 +375,31 @@ def cmd_run(args) -> None:
 
         unknown = sorted(set(args.allow_missing) - set(event_sources()))
         if unknown:
-            raise CliError(f"--allow-missing: không phải nguồn dữ liệu theo tháng / not an event source: {', '.join(unknown)} "
-                           f"(known: {', '.join(event_sources())})")
+            from cchc_etl.suggest import did_you_mean
+
+            raise CliError(f"--allow-missing: không phải nguồn dữ liệu theo tháng / not an event source: {', '.join(unknown)}"
+                           f"{did_you_mean(unknown[0], event_sources())}")
+    if args.methodology:
+        from cchc_etl.methodology import load_methodology
+
+        load_methodology(args.methodology)  # an unknown version: one line, before any work
+    if not Path(args.landing).is_dir():
+        raise CliError(f"landing directory not found: {args.landing}")
+    from cchc_etl.warehouse_file import announce, warehouse_file
+
+    url = announce(args.warehouse)
     # with a publish URL the job's publish/postgres asset publishes each month after its checks
-    with exclusive_run(warehouse_file):  # a second run is refused here, naming this one; a reader is waited for
-        outcomes = run_months(Path(args.landing), args.warehouse, months, pii_key=None, allow_demo_key=False,
+    with exclusive_run(duckdb_path(url)):  # a second run is refused here, naming this one; a reader is waited for
+        outcomes = run_months(Path(args.landing), url, months, pii_key=None, allow_demo_key=False,
                               methodology=args.methodology, publish_url=args.publish, timings=args.timings,
                               allow_missing=args.allow_missing)
     _raise_for(outcomes)
-    print(f"Kho dữ liệu / warehouse: {args.warehouse}")
+    print_summary(url, months[-1], min_dossiers=args.min_dossiers, methodology=args.methodology)
+    print(f"\nKho dữ liệu / warehouse: {warehouse_file(url)}")
     if args.publish:
         from cchc_etl.redaction import redact_url
 
         print(f"Đã xuất bản / published to PostgreSQL: {redact_url(args.publish)}")
-
-
-def print_summary(warehouse_url: str, month: str) -> None:
-    from cchc_etl.warehouse import connect
-
-    with connect(warehouse_url, read_only=True) as con:
-        start = dt.date.fromisoformat(f"{month}-01")
-        city = con.execute(
-            "SELECT org_unit_code, numerator, denominator, value FROM marts.indicator_values "
-            "WHERE period_type = 'month' AND period_start = ? AND org_level = 'city' AND indicator_code = 'ON_TIME_REPORT'",
-            [start],
-        ).fetchall()
-        ranked = con.execute(
-            """SELECT i.org_unit_code, u.name, i.numerator, i.denominator, i.value
-               FROM marts.indicator_values i
-               LEFT JOIN (SELECT unit_code, any_value(name) AS name FROM staging.stg_org_units GROUP BY unit_code) u
-                      ON u.unit_code = i.org_unit_code
-               WHERE i.period_type = 'month' AND i.period_start = ? AND i.org_level = 'unit'
-                 AND i.indicator_code = 'ON_TIME_REPORT' AND i.denominator >= 5
-               ORDER BY i.value DESC, i.denominator DESC, i.org_unit_code""",
-            [start],
-        ).fetchall()
-    print()
-    print(f"Tóm tắt tháng {month} / summary for {month}")
-    for code, num, den, value in city:
-        shown = f"{value:.2f}%" if value is not None else "N/A"
-        print(f"  Tỷ lệ giải quyết đúng hạn toàn thành phố / city on-time rate ({code}): {shown} ({int(num):,}/{int(den):,})")
-    if ranked:
-        print("  Đơn vị cao nhất / top units:")
-        for code, name, num, den, value in ranked[:3]:
-            print(f"    {code:<12} {name or '':<40} {value:6.2f}% ({int(num):,}/{int(den):,})")
-        print("  Đơn vị thấp nhất / bottom units:")
-        for code, name, num, den, value in ranked[-3:][::-1]:
-            print(f"    {code:<12} {name or '':<40} {value:6.2f}% ({int(num):,}/{int(den):,})")
-    print_scores(warehouse_url, start)
-
-
-def print_scores(warehouse_url: str, month: dt.date) -> None:
-    """The quarter's service-index ranking of departments and the year's targets (to date)."""
-    from cchc_etl.warehouse import connect
-
-    quarter = dt.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
-    with connect(warehouse_url, read_only=True) as con:
-        version = con.execute("SELECT max(methodology_version) FROM marts.scores").fetchone()[0]
-        city = con.execute(
-            "SELECT org_unit_code, score, max_score, ratio, classification FROM marts.scores WHERE period_type = 'quarter' "
-            "AND period_start = ? AND org_level = 'city' AND group_code = 'TOTAL' AND methodology_version = ?", [quarter, version]).fetchall()
-        depts = con.execute(
-            """SELECT s.rank, s.org_unit_code, u.name, s.ratio, s.classification FROM marts.scores s
-               LEFT JOIN (SELECT unit_code, any_value(name) AS name FROM staging.stg_org_units GROUP BY unit_code) u ON u.unit_code = s.org_unit_code
-               WHERE s.period_type = 'quarter' AND s.period_start = ? AND s.org_level = 'department' AND s.group_code = 'TOTAL'
-                 AND s.rank IS NOT NULL AND s.methodology_version = ? ORDER BY s.rank, s.org_unit_code""", [quarter, version]).fetchall()
-        targets = con.execute(
-            "SELECT count(*) FILTER (WHERE met), count(*) FILTER (WHERE NOT met), count(*) FILTER (WHERE met IS NULL) "
-            "FROM marts.target_attainment WHERE year = ? AND methodology_version = ?", [month.year, version]).fetchone()
-    label = f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}"
-    for code, score, max_score, ratio, band in city:
-        if ratio is not None:
-            print(f"  Bộ chỉ số phục vụ {label} / service index {label} ({code}): {score:.2f}/{max_score:g} điểm = {ratio:.2f}% — {band}")
-    if depts:
-        print(f"  Xếp hạng sở, ngành, quận huyện {label} / department ranking ({version}):")
-        for rank, code, name, ratio, band in depts[:5]:
-            print(f"    {rank:>2}. {code:<10} {name or '':<40} {ratio:6.2f}%  {band}")
-        if len(depts) > 5:
-            print(f"    … {len(depts) - 5} đơn vị khác / more (marts.scores)")
-    if targets and sum(targets):
-        met, missed, unknown = targets
-        print(f"  Chỉ tiêu năm {month.year} (lũy kế) / {month.year} targets to date: {met} đạt / met, {missed} chưa đạt / not met"
-              + (f", {unknown} chưa đủ số liệu / no data" if unknown else "") + " (marts.target_attainment)")
 
 
 def cmd_demo(args) -> None:
@@ -351,76 +409,123 @@ def cmd_demo(args) -> None:
 
     from cchc_etl.warehouse import duckdb_path
 
+    from cchc_etl.warehouse_file import announce, warehouse_file
+
     out = Path(args.dir)
     landing = out / "landing"
     url = args.warehouse or f"duckdb:///{(out / 'warehouse.duckdb').as_posix()}"
+    duckdb_path(url)
+    months = months_between(args.start, args.end)
     with exclusive_run(duckdb_path(url)):  # before the sample is rewritten under a running demo
         write_sample_landing(landing, args.start, args.end, rows_per_month=args.rows, seed=args.seed)
-        print(f"Dữ liệu mẫu / sample landing: {landing}")
+        print(f"Dữ liệu mẫu / sample landing: {landing.resolve()}")
+        url = announce(url, warn_checkout=False)  # data/demo inside the checkout is the demo's own place
         if not os.environ.get("CCHC_PII_KEY"):
-            print(f"CHÚ Ý / NOTE: CCHC_PII_KEY is not set; the demo hashes PII with the public demo key {DEMO_KEY!r}. "
-                  "Never use it for real data.")
-        outcomes = run_months(landing, url, months_between(args.start, args.end), pii_key=None, allow_demo_key=True)
+            print(f"CHÚ Ý / NOTE: CCHC_PII_KEY chưa đặt; bản demo băm dữ liệu cá nhân bằng khóa demo công khai / CCHC_PII_KEY "
+                  f"is not set; the demo hashes PII with the public demo key {DEMO_KEY!r}. Never use it for real data.")
+        outcomes = run_months(landing, url, months, pii_key=None, allow_demo_key=True)
     _raise_for(outcomes)
-    print_summary(url, args.end)
-    print(f"\nKho dữ liệu / warehouse: {url}  (duckdb {url.removeprefix('duckdb:///')} → SELECT * FROM marts.period_report)")
+    print_summary(url, args.end, min_dossiers=args.min_dossiers)
+    path = warehouse_file(url)
+    print(f"\nKho dữ liệu / warehouse: {path}  (duckdb {path} → SELECT * FROM marts.period_report)")
 
 
 def cmd_holidays(args) -> None:
     from cchc_etl.calendar_vn import holidays_csv, write_holidays_csv
 
     if args.out:
+        from importlib.metadata import version
+
+        from cchc_etl.format_vi import noun, number
+
         n = write_holidays_csv(Path(args.out), args.years)
-        print(f"Đã ghi {n} ngày / wrote {n} rows to {args.out} — a proposal: replace it with the official decision "
-              "for the Tết break and make-up days (landing/reference/holidays.csv)")
+        print(f"Đã ghi {number(n)} ngày / wrote {number(n)} {noun(n, 'row')} to {args.out} — đề xuất theo holidays.VN "
+              f"(holidays {version('holidays')}); đối chiếu với quyết định chính thức về nghỉ Tết và hoán đổi ngày làm việc / "
+              "a proposal: check it against the official decision for the Tết break and swapped days "
+              "(landing/reference/holidays.csv is what the warehouse uses)")
     else:
         sys.stdout.write(holidays_csv(args.years))
 
 
+MONTH_FROM_HELP = "tháng đầu / first month, YYYY-MM"
+MONTH_TO_HELP = "tháng cuối / last month, YYYY-MM"
+METHODOLOGY_HELP = "phiên bản phương pháp / methodology version (env CCHC_METHODOLOGY, default vn-2025.1)"
+
+
+def _min_dossiers(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"cần một số nguyên ≥ 0 / expected a whole number ≥ 0, got {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from cchc_etl.summary import DEFAULT_MIN_DOSSIERS, MIN_DOSSIERS_ENV
     from cchc_etl.warehouse import DEFAULT_URL
 
     parser = _Parser(prog="cchc-etl", description="cchc-etl: kho dữ liệu cải cách hành chính / CCHC data warehouse")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                title="lệnh / commands", metavar="COMMAND")
+    min_dossiers_help = (f"chỉ xếp hạng đơn vị có từ N hồ sơ đã giải quyết trong tháng / rank only units with at least N "
+                         f"dossiers resolved in the month (env {MIN_DOSSIERS_ENV}, default {DEFAULT_MIN_DOSSIERS})")
 
-    p = sub.add_parser("sample", help="write a realistic sample landing tree", description="Write a sample landing tree in the contract's layout.")
-    p.add_argument("--out", required=True, help="landing root to write")
-    p.add_argument("--from", dest="start", required=True, type=_month, help="first month YYYY-MM")
-    p.add_argument("--to", dest="end", required=True, type=_month, help="last month YYYY-MM")
-    p.add_argument("--rows", type=int, default=2000, help="new dossiers per month (default 2000)")
-    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same files)")
+    p = sub.add_parser("sample", help="tạo cây dữ liệu mẫu / write a realistic sample landing tree",
+                       description="Tạo cây thư mục landing mẫu theo hợp đồng dữ liệu / write a sample landing tree in the "
+                                   "contract's layout.")
+    p.add_argument("--out", required=True, help="thư mục landing sẽ ghi / landing root to write")
+    p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)
+    p.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP)
+    p.add_argument("--rows", type=int, default=2000, help="số hồ sơ mới mỗi tháng / new dossiers per month (default 2000)")
+    p.add_argument("--seed", type=int, default=7, help="hạt giống ngẫu nhiên / random seed (same seed, same files; default 7)")
     p.set_defaults(func=cmd_sample)
 
-    p = sub.add_parser("run", help="materialize every asset for a range of months", description="Materialize every asset for the months, in order.")
-    p.add_argument("--landing", default=os.environ.get("CCHC_LANDING_DIR", "landing"), help="landing root (env CCHC_LANDING_DIR)")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
-                   help=f"duckdb:///relative.duckdb or duckdb:////absolute.duckdb (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
-    p.add_argument("--from", dest="start", required=True, type=_month, help="first month YYYY-MM")
-    p.add_argument("--to", dest="end", required=True, type=_month, help="last month YYYY-MM")
-    p.add_argument("--methodology", default=None, help="methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
+    p = sub.add_parser("run", help="chạy mọi tài sản cho các tháng / materialize every asset for a range of months",
+                       description="Chạy mọi tài sản Dagster cho từng tháng, theo thứ tự, rồi in tóm tắt tháng cuối / "
+                                   "materialize every asset for the months, in order, then print the last month's summary.")
+    p.add_argument("--landing", default=os.environ.get("CCHC_LANDING_DIR", "landing"),
+                   help="thư mục landing / landing root (env CCHC_LANDING_DIR, default landing)")
+    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL",
+                   help=f"kho dữ liệu DuckDB / DuckDB warehouse: duckdb:///relative.duckdb or duckdb:////absolute.duckdb "
+                        f"(env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
+    p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)
+    p.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP)
+    p.add_argument("--methodology", default=None, help=METHODOLOGY_HELP)
     p.add_argument("--publish", default=os.environ.get("CCHC_PUBLISH_URL") or None,
-                   help="also publish each month to PostgreSQL: postgresql+psycopg://user@host:5432/db (env CCHC_PUBLISH_URL)")
-    p.add_argument("--timings", action="store_true", help="print the wall seconds of every step of each month, slowest first")
+                   help="xuất bản từng tháng sang PostgreSQL / also publish each month to PostgreSQL: "
+                        "postgresql+psycopg://user@host:5432/db (env CCHC_PUBLISH_URL)")
+    p.add_argument("--timings", action="store_true",
+                   help="in số giây của từng bước, chậm nhất trước / print the wall seconds of every step of each month, slowest first")
     p.add_argument("--allow-missing", dest="allow_missing", action="append", default=[], metavar="SOURCE",
-                   help="accept for this run that an event source (e.g. dossiers) which had files the month before has none "
-                        "(repeatable); otherwise the check raw/landing_files:sources_present fails the month")
+                   help="chấp nhận một nguồn theo tháng vắng tệp trong lần chạy này (lặp lại được) / accept for this run that an "
+                        "event source (e.g. dossiers) which had files the month before has none (repeatable); otherwise the "
+                        "check raw/landing_files:sources_present fails the month")
+    p.add_argument("--min-dossiers", dest="min_dossiers", type=_min_dossiers, default=None, metavar="N", help=min_dossiers_help)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("demo", help="sample + run + summary, with no set-up", description="Generate sample data, run the pipeline and print a summary.")
-    p.add_argument("--dir", default="data/demo", help="where the sample landing and the warehouse go (default data/demo)")
-    p.add_argument("--warehouse", default=None, help="warehouse URL (default duckdb:///<dir>/warehouse.duckdb)")
-    p.add_argument("--from", dest="start", default="2024-01", type=_month)
-    p.add_argument("--to", dest="end", default="2024-03", type=_month)
-    p.add_argument("--rows", type=int, default=2000)
-    p.add_argument("--seed", type=int, default=7)
+    p = sub.add_parser("demo", help="dữ liệu mẫu + chạy + tóm tắt, không cần cài đặt / sample + run + summary, with no set-up",
+                       description="Tạo dữ liệu mẫu, chạy toàn bộ quy trình và in tóm tắt; băm dữ liệu cá nhân bằng khóa demo "
+                                   "công khai khi CCHC_PII_KEY chưa đặt / generate sample data, run the pipeline and print a "
+                                   "summary; PII is hashed with the public demo key when CCHC_PII_KEY is not set.")
+    p.add_argument("--dir", default="data/demo",
+                   help="nơi đặt dữ liệu mẫu và kho / where the sample landing and the warehouse go (default data/demo)")
+    p.add_argument("--warehouse", default=None, metavar="URL",
+                   help="URL kho dữ liệu / warehouse URL (default duckdb:///<dir>/warehouse.duckdb)")
+    p.add_argument("--from", dest="start", default="2024-01", type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP + " (default 2024-01)")
+    p.add_argument("--to", dest="end", default="2024-03", type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP + " (default 2024-03)")
+    p.add_argument("--rows", type=int, default=2000, help="số hồ sơ mới mỗi tháng / new dossiers per month (default 2000)")
+    p.add_argument("--seed", type=int, default=7, help="hạt giống ngẫu nhiên / random seed (same seed, same files; default 7)")
+    p.add_argument("--min-dossiers", dest="min_dossiers", type=_min_dossiers, default=None, metavar="N", help=min_dossiers_help)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("holidays", help="propose the holiday calendar of some years (lunar Tết, Hùng Kings' day, days off in lieu)",
-                       description="Write a default holidays file (date,name,kind) for the years; the official decision overrides it.")
-    p.add_argument("years", nargs="+", type=int, help="years, e.g. 2026 2027")
-    p.add_argument("--out", default=None, help="CSV to write (default: print)")
+    p = sub.add_parser("holidays", help="đề xuất lịch nghỉ lễ của các năm / propose the holiday calendar of some years "
+                                        "(holidays.VN: lunar Tết, Hùng Kings' day, days off in lieu, official swaps)",
+                       description="Ghi tệp ngày nghỉ đề xuất (date,name,kind) cho các năm; quyết định chính thức được ưu tiên / "
+                                   "write a proposed holidays file (date,name,kind) for the years; the official decision "
+                                   "overrides it (landing/reference/holidays.csv is what the warehouse uses).")
+    p.add_argument("years", nargs="+", type=int, help="các năm / years, e.g. 2026 2027")
+    p.add_argument("--out", default=None, help="tệp CSV sẽ ghi / CSV file to write (default: print)")
     p.set_defaults(func=cmd_holidays)
 
+    from cchc_etl.cli_feedback import add_commands as add_feedback_commands
     from cchc_etl.cli_publish import add_commands
     from cchc_etl.cli_reports import add_commands as add_report_commands
     from cchc_etl.cli_scoring import add_commands as add_scoring_commands
@@ -428,26 +533,36 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
     add_scoring_commands(sub)
     add_report_commands(sub)
+    add_feedback_commands(sub)
     return parser
+
+
+def error_message(exc: Exception, args) -> str:
+    """The one line printed for a failure: the exception's text with credentials masked, without
+    its class name; an unexpected error says how to see more."""
+    from cchc_etl.pii import MissingPiiKey
+    from cchc_etl.redaction import redact_exception
+    from cchc_etl.suggest import UnknownCode
+
+    message = redact_exception(exc, known=[getattr(args, "publish", None) or "", os.environ.get("CCHC_PUBLISH_URL", "")])
+    if isinstance(exc, KeyError) and not isinstance(exc, UnknownCode):
+        message = without_class_name(f"KeyError: {message}", "KeyError")
+    if isinstance(exc, (CliError, MissingPiiKey, FileNotFoundError, ValueError, LookupError)):
+        return message
+    return f"{message or 'lỗi nội bộ / internal error'} (CCHC_DEBUG=1 để xem chi tiết / shows the traceback)"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _configure_logging()
         args.func(args)
     except KeyboardInterrupt:
         print("cchc-etl: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # one line, never a traceback, for operators
-        from cchc_etl.locks import WarehouseBusy
-        from cchc_etl.pii import MissingPiiKey
-
-        from cchc_etl.redaction import redact_exception
-
-        kind = "" if isinstance(exc, (CliError, MissingPiiKey, WarehouseBusy, FileNotFoundError, ValueError)) else f"{type(exc).__name__}: "
-        message = redact_exception(exc, known=[getattr(args, "publish", None) or "", os.environ.get("CCHC_PUBLISH_URL", "")])
-        print(f"cchc-etl: error: {kind}{message}", file=sys.stderr)
+    except Exception as exc:  # one line, never a traceback nor an exception's class name, for operators
+        print(f"cchc-etl: error: {error_message(exc, args)}", file=sys.stderr)
         if os.environ.get("CCHC_DEBUG"):
             raise
         return 1

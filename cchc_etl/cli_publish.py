@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 
-PUBLISH_URL_HELP = "PostgreSQL URL, postgresql+psycopg://user[:password]@host:5432/db (env CCHC_PUBLISH_URL)"
+PUBLISH_URL_HELP = "địa chỉ PostgreSQL / PostgreSQL URL, postgresql+psycopg://user[:password]@host:5432/db (env CCHC_PUBLISH_URL)"
 
 
 def _target(url: str | None) -> str:
@@ -57,7 +57,10 @@ def cmd_publish(args) -> None:
     months = months_between(args.start, args.end)
     target = _target(args.publish)
     publish_after_run(args.warehouse, target, months)
-    print(f"Đã công bố / published {len(months)} month(s) to {redact_url(target)} in {time.perf_counter() - started:.1f}s "
+    from cchc_etl.format_vi import noun, seconds
+
+    print(f"Đã công bố / published {len(months)} {noun(len(months), 'month')} to {redact_url(target)} in "
+          f"{seconds(time.perf_counter() - started)} "
           "(BI: schema bi; grant read access with cchc-etl grants --role ROLE)")
 
 
@@ -81,31 +84,32 @@ def cmd_grants(args) -> None:
 
 def add_commands(subparsers) -> None:
     """Add ``publish`` and ``grants`` to the ``cchc-etl`` sub-command parsers."""
-    from cchc_etl.cli import _month
+    from cchc_etl.cli import MONTH_FROM_HELP, MONTH_TO_HELP, _month
     from cchc_etl.warehouse import DEFAULT_URL
 
     p = subparsers.add_parser(
-        "publish", help="publish built months to PostgreSQL (schemas marts, quality, warehouse; views in bi)",
-        description="Publish months already built in the DuckDB warehouse to PostgreSQL: each month replaced in one "
+        "publish", help="công bố các tháng đã xây sang PostgreSQL / publish built months to PostgreSQL (schemas marts, "
+                        "quality, warehouse; views in bi)",
+        description="Công bố các tháng đã có trong kho DuckDB sang PostgreSQL / publish months already built in the DuckDB warehouse to PostgreSQL: each month replaced in one "
                     "transaction (bulk COPY); the bi schema's views are the stable contract for BI tools. "
                     "Publishing a month twice changes nothing.")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
-                   help=f"DuckDB warehouse, duckdb:///relative.duckdb or duckdb:////absolute.duckdb (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
+    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL",
+                   help=f"kho dữ liệu DuckDB / DuckDB warehouse, duckdb:///relative.duckdb or duckdb:////absolute.duckdb (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.add_argument("--publish", default=None, metavar="URL", help=PUBLISH_URL_HELP)
-    p.add_argument("--from", dest="start", required=True, type=_month, help="first month YYYY-MM")
-    p.add_argument("--to", dest="end", required=True, type=_month, help="last month YYYY-MM")
+    p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)
+    p.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP)
     p.set_defaults(func=cmd_publish)
 
     p = subparsers.add_parser(
-        "grants", help="create or update the read-only role for BI tools",
-        description="Create or update ROLE (NOLOGIN) as the read-only BI role: it reads schemas bi and marts, including "
+        "grants", help="tạo hoặc cập nhật vai trò chỉ đọc cho công cụ BI / create or update the read-only role for BI tools",
+        description="Tạo hoặc cập nhật vai trò chỉ đọc cho BI / create or update ROLE (NOLOGIN) as the read-only BI role: it reads schemas bi and marts, including "
                     "tables that later publishes create, and nothing else (no writes, no quality.quarantine raw values, "
                     "no staging or warehouse schemas). Logins are made members: GRANT ROLE TO login.")
     p.add_argument("--publish", default=None, metavar="URL", help=PUBLISH_URL_HELP)
-    p.add_argument("--role", required=True, help="the read-only role to create or update, e.g. cchc_bi_reader")
+    p.add_argument("--role", required=True, help="vai trò chỉ đọc cần tạo hoặc cập nhật / the read-only role to create or update, e.g. cchc_bi_reader")
     p.add_argument("--publisher", default=None, metavar="ROLE",
-                   help="the role that publishes (owns the tables; default: the user of --publish)")
-    p.add_argument("--verbose", action="store_true", help="print the statements executed")
+                   help="vai trò công bố (sở hữu các bảng) / the role that publishes (owns the tables; default: the user of --publish)")
+    p.add_argument("--verbose", action="store_true", help="in các câu lệnh đã chạy / print the statements executed")
     p.set_defaults(func=cmd_grants)
 
 

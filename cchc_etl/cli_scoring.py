@@ -35,8 +35,9 @@ def cmd_explain(args) -> None:
 def cmd_score(args) -> None:
     from dagster import AssetKey
 
-    from cchc_etl.cli import CliError, _instance, months_between
+    from cchc_etl.cli import CliError, _instance, log_level, months_between
     from cchc_etl.definitions import build_definitions
+    from cchc_etl.format_vi import seconds
     from cchc_etl.locks import exclusive_run
     from cchc_etl.methodology import current_version, load_methodology
     from cchc_etl.warehouse import duckdb_path
@@ -56,36 +57,42 @@ def cmd_score(args) -> None:
             print(f"{month} … ", end="", flush=True)
             result = job.execute_in_process(
                 partition_key=f"{month}-01", instance=instance, raise_on_error=False, asset_selection=selection,
-                run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}}},
+                run_config={"loggers": {"console": {"config": {"log_level": log_level()}}}},
             )
             if not result.success:
                 from cchc_etl.cli import _summarise
 
                 raise CliError(f"{month}: {_summarise(month, result, 0).failure or 'scoring failed'}")
-            print(f"xong / done in {time.perf_counter() - started:.1f}s ({version})")
+            print(f"xong / done — {seconds(time.perf_counter() - started)} ({version})")
 
 
 def add_commands(sub) -> None:
-    from cchc_etl.cli import _month
+    from cchc_etl.cli import METHODOLOGY_HELP, MONTH_FROM_HELP, MONTH_TO_HELP, _month
     from cchc_etl.warehouse import DEFAULT_URL
 
-    wh_help = f"warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})"
-    p = sub.add_parser("explain", help="the numerator, denominator and rows behind an indicator value and its points",
-                       description="Drill down from a published indicator value to the rows behind it (methodology §7).")
-    p.add_argument("--indicator", required=True, help="indicator code, e.g. ON_TIME_REPORT, IDX_2_1")
-    p.add_argument("--unit", required=True, help="org unit code (the city code for city level)")
-    p.add_argument("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
+    wh_help = f"URL kho dữ liệu / warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})"
+    p = sub.add_parser("explain", help="tử số, mẫu số và các dòng dữ liệu sau một giá trị chỉ số / the numerator, "
+                                       "denominator and rows behind an indicator value and its points",
+                       description="Truy từ một giá trị chỉ số đã công bố đến các dòng dữ liệu sau nó / drill down from a "
+                                   "published indicator value to the rows behind it (methodology §7).")
+    p.add_argument("--indicator", required=True, help="mã chỉ số / indicator code, e.g. ON_TIME_REPORT, IDX_2_1")
+    p.add_argument("--unit", required=True, help="mã đơn vị / org unit code (the city code for city level)")
+    p.add_argument("--period", required=True, help="kỳ / period: YYYY-MM, YYYY-Qn or YYYY")
     p.add_argument("--level", choices=("unit", "department", "city"), default=None,
-                   help="figures of the unit alone (unit) or rolled up (department, city); default: the lowest it has")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), help=wh_help)
-    p.add_argument("--methodology", default=None, help="methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
-    p.add_argument("--limit", type=int, default=50, help="rows to list (default 50; counts are always complete)")
+                   help="số liệu riêng đơn vị (unit) hay cộng dồn (department, city) / figures of the unit alone (unit) or "
+                        "rolled up (department, city); default: the lowest it has")
+    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL", help=wh_help)
+    p.add_argument("--methodology", default=None, help=METHODOLOGY_HELP)
+    p.add_argument("--limit", type=int, default=50,
+                   help="số dòng liệt kê / rows to list (default 50; counts are always complete)")
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("score", help="re-score months already loaded, under a methodology version",
-                       description="Re-run the scoring assets for the months from staged data (no files are read).")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), help=wh_help)
-    p.add_argument("--from", dest="start", required=True, type=_month, help="first month YYYY-MM")
-    p.add_argument("--to", dest="end", required=True, type=_month, help="last month YYYY-MM")
-    p.add_argument("--methodology", default=None, help="methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
+    p = sub.add_parser("score", help="chấm điểm lại các tháng đã nạp theo một phiên bản phương pháp / re-score months "
+                                     "already loaded, under a methodology version",
+                       description="Chạy lại các tài sản chấm điểm từ dữ liệu đã nạp (không đọc tệp) / re-run the scoring "
+                                   "assets for the months from staged data (no files are read).")
+    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL", help=wh_help)
+    p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)
+    p.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP)
+    p.add_argument("--methodology", default=None, help=METHODOLOGY_HELP)
     p.set_defaults(func=cmd_score)

@@ -18,8 +18,10 @@ import re
 
 import duckdb
 
+from cchc_etl.format_vi import number, percent
 from cchc_etl.methodology import Indicator, Methodology, load_methodology
 from cchc_etl.scoring import FACT_KEYS, FACT_SQL, fact_sql_text
+from cchc_etl.suggest import did_you_mean
 from cchc_etl.warehouse import sql_file
 
 PARAMS = ("period_start", "period_end", "asof_month", "regular_share_pct")
@@ -128,7 +130,9 @@ def explain(con: duckdb.DuckDBPyConnection, indicator: str, unit: str, period_la
         "SELECT DISTINCT rollup_level FROM core.org_rollup WHERE period_type = ? AND period_start = ? AND rollup_code = ? "
         "ORDER BY CASE rollup_level WHEN 'unit' THEN 1 WHEN 'department' THEN 2 ELSE 3 END", [ptype, start, unit]).fetchall()]
     if not levels:
-        raise LookupError(f"unit {unit} is not in force in {period_label}")
+        known = [r[0] for r in con.execute("SELECT DISTINCT rollup_code FROM core.org_rollup WHERE period_type = ? "
+                                           "AND period_start = ?", [ptype, start]).fetchall()]
+        raise LookupError(f"unit {unit} is not in force in {period_label}{did_you_mean(unit, known)}")
     if level is None:
         level = levels[0]
     elif level not in levels:
@@ -179,15 +183,17 @@ def format_explain(x: dict) -> str:
     else:
         num, den, val = pub
         pct = ind.kind not in ("count",) and not (ind.kind == "self_assessed" and ind.value_is == "points")
-        shown = "N/A" if val is None else f"{val:.2f}" + ("%" if pct else " " + ("điểm / points" if ind.kind == "self_assessed" else ind.unit))
+        shown = ("N/A" if val is None else percent(val) if pct
+                 else f"{number(val, 2)} {'điểm / points' if ind.kind == 'self_assessed' else ind.unit}")
         lines.append(f"Tử số / numerator: {_n(num)}   Mẫu số / denominator: {_n(den)}   Giá trị / value: {shown}")
     if x["counts"] is not None:
         n, d = x["counts"]
-        lines.append(f"Dòng dữ liệu / fact rows: {n} trong tử số / in the numerator, {d} trong mẫu số / in the denominator")
+        lines.append(f"Dòng dữ liệu / fact rows: {number(n)} trong tử số / in the numerator, {number(d)} trong mẫu số / in the denominator")
     if x["score"]:
         points, threshold, applicable, score, max_score, reason = x["score"]
-        lines.append(f"Điểm / score: {score:.2f} / {max_score:g} (điểm tối đa / points {points:g}"
-                     f"{', ngưỡng / threshold ' + format(threshold, 'g') + '%' if threshold is not None else ''}) — {reason}")
+        lines.append(f"Điểm / score: {number(score, 2)} / {_g(max_score)} (điểm tối đa / points {_g(points)}"
+                     f"{', ngưỡng / threshold ' + _g(threshold) + ' %' if threshold is not None else ''})"
+                     f" — {reason}")
     if x["rows"]:
         lines.append("")
         lines.append(f"{'tử/num':7} {'nguồn / source file':44} {'dòng/row':>8}  {'mã / id':22} fields")
@@ -196,11 +202,16 @@ def format_explain(x: dict) -> str:
             lines.append(f"{mark:7} {str(r['file_path'] or '-'):44} {str(r['row_number'] or '-'):>8}  {str(r['record_id']):22} {r['fields']}")
         total = x["counts"][1] if x["counts"] else 0
         if total > len(x["rows"]):
-            lines.append(f"… {total - len(x['rows'])} dòng nữa / more rows (--limit)")
+            lines.append(f"… {number(total - len(x['rows']))} dòng nữa / more rows (--limit)")
     for f, row, unit, period, value, evidence in x["self_rows"]:
-        lines.append(f"tự đánh giá / self-assessed: {f} dòng/row {row}: {unit} {period} = {value:g} ({evidence or ''})")
+        lines.append(f"tự đánh giá / self-assessed: {f} dòng/row {row}: {unit} {period} = {_g(value)} ({evidence or ''})")
     return "\n".join(lines)
 
 
 def _n(v) -> str:
-    return "—" if v is None else f"{v:,.0f}"
+    return "—" if v is None else number(v)
+
+
+def _g(v: float) -> str:
+    """Points and self-assessed values: as few decimals as they need (``5,5``, ``98``)."""
+    return number(v) if float(v).is_integer() else number(v, 2).rstrip("0")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cchc_etl.contract import read_yaml
 from cchc_etl.paths import ASSETS_DIR
+from cchc_etl.suggest import UnknownCode
 
 DEFAULT_VERSION = "vn-2025.1"
 FACTS = ("dossier", "survey", "feedback", "document", "email", "procedure", "self_assessment", "derived")
@@ -125,7 +126,8 @@ class Methodology:
         for i in self.indicators:
             if i.code == code:
                 return i
-        raise KeyError(f"indicator {code!r} is not in methodology {self.version}")
+        raise UnknownCode("mã chỉ số chưa biết / unknown indicator", code, [i.code for i in self.indicators],
+                          context=f"(methodology {self.version})")
 
     def by_fact(self, fact: str) -> list[Indicator]:
         return [i for i in self.indicators if i.fact == fact and i.kind in ("rate", "count")]
@@ -152,7 +154,7 @@ def _raw(version: str, seen: tuple[str, ...] = ()) -> dict:
         if path.exists():
             break
     else:
-        raise KeyError(f"unknown methodology version {version!r} (known: {', '.join(known_versions())})")
+        raise UnknownCode("phương pháp chưa biết / unknown methodology version", version, known_versions())
     raw = read_yaml(path) or {}
     if raw.get("version") != version:
         raise MethodologyError(f"{path}: version {raw.get('version')!r} does not match the file name {version!r}")

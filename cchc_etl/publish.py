@@ -593,8 +593,10 @@ def publish_months(duckdb_path: Path | str, pg_url: str, months: Sequence[dt.dat
         counts = publish_month(duckdb_path, pg_url, m, tables=tables)
         out[f"{m:%Y-%m}"] = counts
         if not quiet:
-            print(f"xong / done in {time.perf_counter() - started:.1f}s — "
-                  + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+            from cchc_etl.format_vi import number, seconds
+
+            print(f"xong / done — {seconds(time.perf_counter() - started)} — "
+                  + ", ".join(f"{table} {number(n)}" for table, n in counts.items()))
     return out
 
 

@@ -14,6 +14,7 @@ from cchc_etl.calendar_vn import (
     hung_kings_day,
     lunar_to_solar,
     main,
+    proposed_holidays,
     solar_to_lunar,
     tet,
     working_days,
@@ -168,7 +169,7 @@ def test_csv_loads_through_the_reader(tmp_path):
     (landing / "reference").mkdir(parents=True)
     path = landing / "reference" / "holidays.csv"
     written = write_holidays_csv(path, [2026, 2027])
-    expected = default_holidays(2026) + default_holidays(2027)
+    expected = proposed_holidays(2026) + proposed_holidays(2027)
     assert written == len(expected)
     with path.open(encoding="utf-8", newline="") as fh:
         assert next(csv.reader(fh)) == ["date", "name", "kind"]
@@ -179,9 +180,9 @@ def test_csv_loads_through_the_reader(tmp_path):
         quarantined = con.execute("SELECT count(*) FROM quality.quarantine WHERE source = 'holidays'").fetchone()[0]
     assert [f.status for f in result.files] == ["loaded"]
     assert result.total("rows_loaded") == written and quarantined == 0
-    codes = {HOLIDAY: "holiday", COMPENSATORY_DAY_OFF: "compensatory_day_off"}
+    codes = {HOLIDAY: "holiday", COMPENSATORY_DAY_OFF: "compensatory_day_off", MAKEUP_WORKING_DAY: "makeup_working_day"}
     assert staged == [(h.date, codes[h.kind]) for h in expected]
-    assert {k for _, k in staged} == {"holiday", "compensatory_day_off"}
+    assert {k for _, k in staged} == {"holiday", "compensatory_day_off", "makeup_working_day"}  # 22/8/2026 worked for 31/8
 
 
 def test_main(tmp_path, capsys):
@@ -189,9 +190,9 @@ def test_main(tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "date,name,kind"
     assert out[1] == "2026-01-01,Tết Dương lịch,Nghỉ lễ"
-    assert len(out) == 1 + len(default_holidays(2026))
+    assert len(out) == 1 + len(proposed_holidays(2026))
     target = tmp_path / "holidays.csv"
     assert main(["2027", "2026", "--out", str(target)]) == 0
     lines = target.read_text(encoding="utf-8").splitlines()
-    assert lines[1].startswith("2026-01-01,") and lines[-1].startswith("2027-09-")
-    assert len(lines) == 1 + len(default_holidays(2026)) + len(default_holidays(2027))
+    assert lines[1].startswith("2026-01-01,") and lines[-1].startswith("2027-11-24,")  # Ngày Văn hóa Việt Nam
+    assert len(lines) == 1 + len(proposed_holidays(2026)) + len(proposed_holidays(2027))

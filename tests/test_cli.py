@@ -13,12 +13,14 @@ idempotent re-drops, changed and removed files; unreadable files; blocking valid
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -182,17 +184,43 @@ class Base:
             assert r.rc == 0, f"base run {name!r} failed:\n{r.explain()}"
 
 
+RELATIVE_URL = "duckdb:///warehouse/wh.duckdb"  # the base's first run, from its root: a git work tree
+
+
+@contextlib.contextmanager
+def env(**values):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Base:
-    """Sample landing for Jan + Feb; runs Jan, then Feb, then Jan again (snapshotting Jan's report)."""
+    """Sample landing for Jan + Feb; runs Jan, then Feb, then Jan again (snapshotting Jan's report).
+    January runs from the root, made a git work tree, with the relative URL ``RELATIVE_URL`` (its
+    directory does not exist yet); February runs with ``CCHC_LOG_LEVEL=INFO``."""
     root = tmp_path_factory.mktemp("cli_base")
     landing = root / "landing"
     manifest = write_sample_landing(landing, JAN, FEB, rows_per_month=ROWS_PER_MONTH, seed=SEED)
-    b = Base(root, landing, root / "wh.duckdb", manifest)
-    b.runs["jan"] = run_month(landing, b.wh, JAN)
+    b = Base(root, landing, root / "warehouse" / "wh.duckdb", manifest)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        b.runs["jan"] = cli_inproc("run", "--landing", "landing", "--warehouse", RELATIVE_URL, "--from", JAN, "--to", JAN)
+    finally:
+        os.chdir(cwd)
     if b.runs["jan"].rc == 0:
         b.jan_report["after_jan"] = period_report(b.wh, JAN_START)
-    b.runs["feb"] = run_month(landing, b.wh, FEB)
+    with env(CCHC_LOG_LEVEL="INFO"):
+        b.runs["feb"] = run_month(landing, b.wh, FEB)
     if b.runs["feb"].rc == 0:
         b.jan_report["after_feb"] = period_report(b.wh, JAN_START)
     b.runs["jan_again"] = run_month(landing, b.wh, JAN)
@@ -660,6 +688,359 @@ def test_timings_print_every_step_of_the_month(base, tmp_path):
     assert r.rc == 0, r.explain()
     timed = [line.split() for line in r.stdout.splitlines() if line.strip().endswith(("load_dossiers", "score_month", "exports__snapshot"))]
     assert sorted(step for _, step in timed) == ["exports__snapshot", "load_dossiers", "score_month"]
-    seconds = [float(line.split()[0].rstrip("s")) for line in r.stdout.splitlines() if line.startswith("      ") and line.strip()[0].isdigit()]
+    seconds = [float(line.split()[0].rstrip("s").replace(",", ".")) for line in r.stdout.splitlines()
+               if re.fullmatch(r" {6} *\d+,\d\ds  \S+", line)]
     assert len(seconds) >= 20 and all(s >= 0 for s in seconds)
     assert seconds == sorted(seconds, reverse=True)
+
+
+# --------------------------------------------------------------------------- 9. what the CLI says
+
+
+VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.I)
+HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def vn_percent(value: float) -> str:
+    """Vietnamese formatting, written out independently of cchc_etl.format_vi."""
+    return f"{value:.2f}".replace(".", ",") + " %"
+
+
+def vn_int(n: int) -> str:
+    return f"{int(n):,}".replace(",", ".")
+
+
+def test_every_option_of_every_command_has_vietnamese_and_english_help():
+    parser = cli.build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    problems = []
+    for choice in commands._choices_actions:
+        if not (VIETNAMESE.search(choice.help or "") and " / " in choice.help):
+            problems.append(f"{choice.dest}: {choice.help!r}")
+    assert set(commands.choices) >= {"sample", "run", "demo", "holidays", "explain", "score", "publish", "grants", "quarantine"}
+    for name, sub in commands.choices.items():
+        if not (VIETNAMESE.search(sub.description or "") and " / " in sub.description):
+            problems.append(f"{name} (description): {sub.description!r}")
+        for action in sub._actions:
+            text = action.help or ""
+            english = re.sub(r"[^A-Za-z ]", "", text.split(" / ", 1)[-1]).split()
+            if not (VIETNAMESE.search(text) and " / " in text and len(english) >= 2):
+                problems.append(f"{name} {'/'.join(action.option_strings) or action.dest}: {text!r}")
+    assert not problems, "options without help in Vietnamese and English:\n" + "\n".join(problems)
+
+
+def test_demo_help_documents_its_options(tmp_path):
+    r = cli_subprocess("demo", "--help", cwd=tmp_path)
+    assert r.rc == 0, r.explain()
+    for option, words in {"--dir": "data/demo", "--from": "2024-01", "--to": "2024-03", "--rows": "2000",
+                          "--seed": "random seed", "--min-dossiers": "resolved", "--warehouse": "warehouse URL"}.items():
+        block = r.stdout.split("options:", 1)[1].split(f"\n  {option}", 1)[1].split("\n  --", 1)[0]
+        assert words in " ".join(block.split()), f"demo --help: {option} does not say {words!r}:\n{r.stdout}"
+
+
+def test_progress_line_plurals_and_vietnamese_numbers():
+    one = cli.MonthOutcome(month=JAN, seconds=1234.56, success=True, loaded=1777, quarantined=1, checks_passed=1,
+                           warnings=[cli.CheckWarning("quarantine_rate", "quality/email_quarantine", 1234, "")])
+    line = cli.progress_line(one)
+    assert "1.777 dòng đã nạp / rows loaded" in line and "1 dòng cách ly" in line
+    assert "1 kiểm tra đạt / check passed" in line and "1 cảnh báo / warning" in line and "1 checks" not in line
+    assert "1.234,6 s" in line
+    many = cli.MonthOutcome(month=JAN, seconds=2.0, success=True, loaded=1, checks_passed=77)
+    assert "1 dòng đã nạp / row loaded" in cli.progress_line(many) and "77 kiểm tra đạt / checks passed" in cli.progress_line(many)
+    assert one.warnings[0].line() == "⚠ quarantine_rate (quality/email_quarantine) — 1.234 dòng / rows"
+
+
+def test_run_names_each_warning_with_its_asset_and_count(base):
+    base.require_ok()
+    for name, month in (("jan", JAN), ("feb", FEB)):
+        out = base.runs[name].stdout
+        (progress,) = [ln for ln in out.splitlines() if ln.startswith("[1/1]")]
+        warned = re.findall(r"^ +⚠ (\w+) \(([\w/]+)\) — ([\d.]+) dòng / rows", out, re.M)
+        assert warned, f"{name}: no warning named (the sample month has quarantine_rate warnings):\n{out}"
+        assert f", {len(warned)} cảnh báo / warnings" in progress, progress
+        for check, asset, count in warned:
+            assert check == "quarantine_rate" and asset.startswith("quality/") and asset.endswith("_quarantine"), (check, asset)
+            source = asset.removeprefix("quality/").removesuffix("_quarantine")
+            (expected,) = query(base.wh, "SELECT sum(rows_quarantined) FROM quality.file_log WHERE source = ? AND month = ?",
+                                [source, dt.date.fromisoformat(f"{month}-01")])[0]
+            assert count == vn_int(expected), (asset, count, expected)
+
+
+def test_log_level_info_shows_each_step_asset_and_check(base):
+    """README: CCHC_LOG_LEVEL=INFO shows every step; the default shows nothing on stderr."""
+    base.require_ok()
+    assert not base.runs["jan"].stderr_lines, base.runs["jan"].explain()
+    info = base.runs["feb"].stderr_lines
+    for needle in ("bước / step load_dossiers", "tài sản / asset staging/stg_dossiers", "kiểm tra / check quality/dossiers_file_log:rows_accounted — đạt / passed",
+                   "quarantine_rate — KHÔNG ĐẠT / FAILED (WARN)"):
+        assert any(needle in ln for ln in info), f"CCHC_LOG_LEVEL=INFO does not log {needle!r}:\n" + "\n".join(info[:40])
+    assert all(ln.startswith("cchc-etl: INFO: 2024-02: ") for ln in info if ln.startswith("cchc-etl:"))
+    readme = (Path(cli.__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (row,) = [ln for ln in readme.splitlines() if ln.startswith("| `CCHC_LOG_LEVEL`")]
+    assert "`INFO`" in row and "`DEBUG`" in row, row
+
+
+def test_invalid_log_level_is_one_line_with_a_suggestion(tmp_path):
+    with env(CCHC_LOG_LEVEL="inf"):
+        r = cli_inproc("run", "--landing", tmp_path, "--warehouse", url_of(tmp_path / "wh.duckdb"), "--from", JAN, "--to", JAN)
+    assert_one_line_error(r, "CCHC_LOG_LEVEL", "INFO")
+
+
+def test_run_ends_with_the_headline_summary(base):
+    base.require_ok()
+    out = base.runs["feb"].stdout
+    assert "Tóm tắt tháng 2024-02 / summary for 2024-02" in out, out
+    ((code, num, den, value),) = query(base.wh, "SELECT org_unit_code, numerator, denominator, value FROM marts.indicator_values "
+                                                "WHERE period_type = 'month' AND period_start = ? AND org_level = 'city' "
+                                                "AND indicator_code = 'ON_TIME_REPORT'", [FEB_START])
+    assert f"({code}): {vn_percent(value)} ({vn_int(num)}/{vn_int(den)})" in out, out
+    assert "Bộ chỉ số phục vụ 2024-Q1" in out and "Chỉ tiêu năm 2024" in out
+    assert out.rstrip().splitlines()[-1] == f"Kho dữ liệu / warehouse: {base.wh.resolve()}"
+
+
+SUMMARY_GROUPS = {"Sở, ban, ngành": ("department", "department"), "Quận, huyện": ("district", "department"),
+                  "Xã, phường, thị trấn": ("commune", "unit")}  # heading -> (org_units level, marts org_level)
+
+
+def _summary(capsys, wh: Path, month: str, **kw) -> dict:
+    """print_summary's ranking sections: heading -> {"ranked": n, "below": m, "rows": [(code, percent text, den)]}."""
+    from cchc_etl.summary import print_summary
+
+    print_summary(url_of(wh), month, **kw)
+    out = capsys.readouterr().out
+    sections: dict = {}
+    current = None
+    for line in out.splitlines():
+        heading = re.match(r"^  (Sở, ban, ngành|Quận, huyện|Xã, phường, thị trấn) / [\w ]+ \(([\d.]+) đơn vị / units"
+                           r"(?:; ([\d.]+) đơn vị ít hồ sơ hơn không xếp hạng)?", line)
+        if heading:
+            current = heading.group(1)
+            sections[current] = {"ranked": int(heading.group(2)), "below": int(heading.group(3) or 0), "rows": []}
+        elif line.startswith("  ") and not line.startswith("   "):
+            current = None
+        elif current:
+            row = re.match(r"^ +\d+\. (\S+) .* (\d+,\d\d %) \(([\d.]+)/([\d.]+)\)$", line)
+            if row:
+                sections[current]["rows"].append((row.group(1), row.group(2), int(row.group(4).replace(".", ""))))
+    sections["_text"] = out
+    return sections
+
+
+def _expected_ranking(wh: Path, level: str, org_level: str, minimum: int) -> tuple[list[tuple], int]:
+    """Units of one kind with an on-time rate in February, best first: (those ranked, how many below the minimum)."""
+    rows = query(wh, """SELECT i.org_unit_code, i.value, CAST(i.denominator AS BIGINT) FROM marts.indicator_values i
+                        JOIN core.dim_org_unit u ON u.unit_code = i.org_unit_code
+                        WHERE i.period_type = 'month' AND i.period_start = ? AND i.indicator_code = 'ON_TIME_REPORT'
+                          AND i.org_level = ? AND u.level = ? AND i.value IS NOT NULL
+                        ORDER BY i.value DESC, i.denominator DESC, i.org_unit_code""", [FEB_START, org_level, level])
+    ranked = [(code, vn_percent(value), den) for code, value, den in rows if den >= minimum]
+    return ranked, len(rows) - len(ranked)
+
+
+def test_summary_ranks_each_kind_of_unit_apart_above_a_minimum(base, capsys, monkeypatch):
+    base.require_ok()
+    dens = sorted(r[0] for r in query(base.wh, "SELECT denominator FROM marts.indicator_values WHERE period_type = 'month' "
+                                               "AND period_start = ? AND indicator_code = 'ON_TIME_REPORT' AND org_level <> 'city' "
+                                               "AND value IS NOT NULL", [FEB_START]))
+    for minimum in (1, int(dens[len(dens) // 2]), 20):
+        shown = _summary(capsys, base.wh, FEB, min_dossiers=minimum)
+        for heading, (level, org_level) in SUMMARY_GROUPS.items():
+            ranked, below = _expected_ranking(base.wh, level, org_level, minimum)
+            section = shown[heading]
+            assert (section["ranked"], section["below"]) == (len(ranked), below), (minimum, heading, section)
+            expected = ranked if len(ranked) <= 6 else ranked[:3] + ranked[-3:]  # the top and the bottom three
+            assert section["rows"] == expected, (minimum, heading, shown["_text"])
+        assert any(shown[h]["rows"] for h in SUMMARY_GROUPS)
+    branches = {r[0] for r in query(base.wh, "SELECT unit_code FROM core.dim_org_unit WHERE level = 'unit'")}
+    assert branches and not branches & set(shown["_text"].split()), "land registry branches are ranked on their own"
+    monkeypatch.setenv("CCHC_SUMMARY_MIN_DOSSIERS", str(10**6))
+    nobody = _summary(capsys, base.wh, FEB)
+    assert not any(nobody[h]["rows"] for h in SUMMARY_GROUPS) and "không đơn vị nào đủ số hồ sơ" in nobody["_text"]
+    assert "từ 1.000.000 hồ sơ" in nobody["_text"]
+
+
+def test_relative_warehouse_url_is_printed_as_the_file_with_a_warning(base):
+    base.require_ok()
+    out = base.runs["jan"].stdout.splitlines()
+    wh = base.wh.resolve()
+    assert out[0].startswith(f"Kho dữ liệu / warehouse: {wh}  ({RELATIVE_URL}: đường dẫn tương đối"), out[:3]
+    assert out[1].startswith("CHÚ Ý / WARNING:") and f"inside the checkout {base.root.resolve()}" in out[1], out[1]
+    assert "duckdb:////warehouse/wh.duckdb" in out[1]
+    assert out[2] == f"Tạo thư mục / creating directory: {wh.parent}", out[2]
+    assert out[-1] == f"Kho dữ liệu / warehouse: {wh}", out[-1]
+
+
+def test_warehouse_outside_a_checkout_gets_no_warning(tmp_path, capsys, monkeypatch):
+    from cchc_etl.warehouse_file import announce, checkout_of
+
+    monkeypatch.chdir(tmp_path)
+    assert checkout_of(tmp_path / "a.duckdb") is None
+    assert announce("duckdb:///a/b/wh.duckdb") == f"duckdb:///{(tmp_path / 'a/b/wh.duckdb').as_posix()}"
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"Kho dữ liệu / warehouse: {tmp_path / 'a/b/wh.duckdb'}  (duckdb:///a/b/wh.duckdb: đường dẫn tương đối / "
+                   f"a relative path, from {tmp_path})",
+                   f"Tạo thư mục / creating directory: {tmp_path / 'a'} … {tmp_path / 'a/b'}"]
+    assert (tmp_path / "a/b").is_dir()
+    announce(f"duckdb:///{(tmp_path / 'a/b/wh.duckdb').as_posix()}")
+    assert capsys.readouterr().out.splitlines() == [f"Kho dữ liệu / warehouse: {tmp_path / 'a/b/wh.duckdb'}"]
+    assert checkout_of(Path(cli.__file__)) is not None  # the project's own directory
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["explain", "--indicator", "ON_TIME", "--unit", "STP", "--period", JAN], ["'ON_TIME'", "did you mean: ON_TIME_REPORT"]),
+    (["explain", "--indicator", "ON_TIME_REPORT", "--unit", "STPP", "--period", JAN], ["STPP", "did you mean: STP"]),
+    (["explain", "--indicator", "ON_TIME_REPORT", "--unit", "STP", "--period", JAN, "--methodology", "vn-2025"],
+     ["unknown methodology version 'vn-2025'", "did you mean: vn-2025.1"]),
+    (["score", "--from", JAN, "--to", JAN, "--methodology", "vn2025.1"], ["unknown methodology version", "vn-2025.1"]),
+    (["quarantine", "--month", JAN, "--out", "OUT", "--source", "dossier"], ["'dossier'", "did you mean: dossiers"]),
+    (["quarantine", "--month", JAN, "--out", "OUT", "--system", "igat"], ["'igat'", "did you mean: igate"]),
+], ids=["indicator", "unit", "methodology", "score_methodology", "source", "system"])
+def test_unknown_codes_suggest_the_closest(base, tmp_path, args, needles):
+    base.require_ok()
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    r = cli_inproc(*args, "--warehouse", url_of(base.wh))
+    assert_one_line_error(r, *needles)
+    assert not re.search(r"\b\w*(Error|Exception|Missing)\b:", r.error_line), r.error_line
+    assert not (tmp_path / "out").exists()
+
+
+def test_allow_missing_suggests_a_source(base, tmp_path):
+    r = cli_inproc("run", "--landing", base.landing, "--warehouse", url_of(tmp_path / "wh.duckdb"), "--from", JAN, "--to", JAN,
+                   "--allow-missing", "dosiers")
+    assert_one_line_error(r, "did you mean: dossiers")
+    assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_failures_carry_no_exception_class_names():
+    """A step's failure as Dagster records it (a real exception raised and serialised by Dagster)
+    and any error reaching main() are printed without the exception's class."""
+    from dagster._utils.error import serializable_error_info_from_exc_info
+
+    from cchc_etl.defs.reference import ReferenceMissing
+
+    for exc, text in ((ReferenceMissing("landing/reference: no org_units file"), "landing/reference: no org_units file"),
+                      (KeyError("unknown thing 'x'"), "unknown thing 'x'")):
+        try:
+            raise exc
+        except Exception:
+            info = serializable_error_info_from_exc_info(sys.exc_info())
+        assert "ReferenceMissing" in info.message or "KeyError" in info.message  # what Dagster records
+        assert cli.error_text(info) == text
+    for exc in (KeyError("no such key"), RuntimeError("boom"), ReferenceMissing("no org_units file")):
+        message = cli.error_message(exc, argparse.Namespace())
+        assert type(exc).__name__ not in message and ("no such key" in message or "boom" in message or "org_units" in message)
+        assert not message.startswith(("'", '"')), message
+
+
+# --------------------------------------------------------------------------- 10. feedback workbooks
+
+
+def contract_field(source: str, header: str) -> str | None:
+    """The contract field a header names (aliases of assets/sources/<source>.yaml)."""
+    from cchc_etl.contract import load_source
+    from cchc_etl.text import header_key
+
+    return load_source(source).alias_index().get(header_key(header))
+
+
+def _workbook_rows(path: Path) -> tuple[list[str], list[dict]]:
+    wb = openpyxl.load_workbook(path)
+    try:
+        assert wb.sheetnames[0] == "Hướng dẫn", wb.sheetnames
+        guide = " ".join(str(c.value) for c in wb["Hướng dẫn"]["A"] if c.value)
+        assert "gửi lại NGUYÊN TỆP với cùng tên" in guide and "mã băm" in guide, guide
+        rows = []
+        for ws in wb.worksheets[1:]:
+            header = [c.value for c in ws[1]]
+            assert header[:6] == ["Tệp gốc / file", "Trang tính / sheet", "Dòng / row", "Cột lỗi / column", "Trường / field",
+                                  "Lý do / reason"], header
+            assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{ws.cell(ws.max_row, ws.max_column).coordinate}"
+            assert all(c.font.bold for c in ws[1])
+            widths = [ws.column_dimensions[c.column_letter].width for c in ws[1]]
+            assert all(8 <= w <= 60 for w in widths), widths
+            for cells in ws.iter_rows(min_row=2):
+                values = [c.value for c in cells]
+                raw = {h: v for h, v in zip(header[6:], values[6:]) if v is not None}
+                bad = [header[i] for i, c in enumerate(cells) if i >= 6 and c.fill.fgColor.rgb not in (None, "00000000")]
+                rows.append({"source": ws.title, "file_path": values[0], "sheet": values[1] or None, "row_number": values[2],
+                             "header": values[3], "column_name": values[4], "reason": values[5], "raw": raw, "marked": bad})
+        return wb.sheetnames[1:], rows
+    finally:
+        wb.close()
+
+
+@pytest.fixture(scope="module")
+def feedback(base, tmp_path_factory):
+    """A copy of the base warehouse; ``quarantine`` run on it per system and per unit."""
+    c = clone(base, tmp_path_factory.mktemp("cli_feedback"))
+    by_system = c.wh.parent / "by_system"
+    by_unit = c.wh.parent / "by_unit"
+    runs = {"system": cli_inproc("quarantine", "--month", JAN, "--out", by_system, "--warehouse", url_of(c.wh))}
+    links = {"system": dict(query(c.wh, "SELECT file_path, feedback_path FROM quality.file_log WHERE month = ?", [JAN_START]))}
+    runs["unit"] = cli_inproc("quarantine", "--month", JAN, "--source", "dossiers", "--by", "unit", "--out", by_unit,
+                              "--warehouse", url_of(c.wh))
+    links["unit"] = dict(query(c.wh, "SELECT file_path, feedback_path FROM quality.file_log WHERE month = ?", [JAN_START]))
+    return c, by_system, by_unit, runs, links
+
+
+def test_quarantine_workbooks_hold_every_quarantined_row(feedback):
+    c, by_system, _by_unit, runs, links = feedback
+    assert runs["system"].rc == 0, runs["system"].explain()
+    stored = query(c.wh, "SELECT q.file_path, q.sheet, q.row_number, q.column_name, q.reason, q.raw_values, q.source, f.system "
+                         "FROM quality.quarantine q JOIN quality.file_log f USING (file_path) WHERE q.month = ?", [JAN_START])
+    assert stored, "the January sample has quarantined rows"
+    systems = {s for *_, s in stored}
+    books = sorted(by_system.glob("*.xlsx"))
+    assert [b.name for b in books] == sorted(f"quarantine_{JAN}_{s}.xlsx" for s in systems)
+    seen = {}
+    for book in books:
+        system = book.stem.removeprefix(f"quarantine_{JAN}_")
+        sheets, rows = _workbook_rows(book)
+        for r in rows:
+            key = (r["file_path"], r["row_number"])
+            assert key not in seen, f"{key} twice"
+            seen[key] = (system, r)
+        assert sheets == sorted({r["source"] for r in rows})
+    assert len(seen) == len(stored), (len(seen), len(stored))
+    for fp, sheet, rn, col, reason, raw, source, system in stored:
+        book_system, r = seen[(fp, rn)]
+        assert book_system == system and r["source"] == source
+        assert (r["sheet"], r["column_name"], r["reason"]) == (sheet, col, reason), (r, sheet, col, reason)
+        cells = json.loads(raw)
+        assert r["raw"] == {h: v for h, v in cells.items() if v is not None}, f"{fp} row {rn}: cells differ from raw_values"
+        assert r["header"] in cells or r["header"] == col, r
+        assert contract_field(source, r["header"]) == col or r["header"] == col, r
+        assert r["marked"] == ([r["header"]] if r["header"] in cells else []), r
+    # PII stays hashed as stored: the applicant columns of the dossier rows are HMAC hashes
+    pii_cells = [v for _, r in seen.values() if r["source"] == "dossiers" for h, v in r["raw"].items()
+                 if contract_field("dossiers", h) in PII_FIELDS]
+    assert pii_cells and all(HASH.match(v) for v in pii_cells), pii_cells[:5]
+    # quality.file_log links each file with quarantined rows to its workbook
+    links = links["system"]
+    for fp, (system, _r) in {k[0]: v for k, v in seen.items()}.items():
+        assert links[fp] == str((by_system / f"quarantine_{JAN}_{system}.xlsx").resolve()), (fp, links[fp])
+    clean = [fp for fp in links if fp not in {k[0] for k in seen}]
+    assert all(links[fp] is None for fp in clean)
+    assert f"Đã ghi {len(books)} tệp Excel" in runs["system"].stdout
+
+
+def test_quarantine_by_unit_groups_rows_by_their_unit_cell(feedback):
+    c, _by_system, by_unit, runs, links = feedback
+    assert runs["unit"].rc == 0, runs["unit"].explain()
+    stored = query(c.wh, "SELECT file_path, row_number FROM quality.quarantine WHERE month = ? AND source = 'dossiers'", [JAN_START])
+    total = 0
+    books_of: dict[str, set] = {}
+    for book in sorted(by_unit.glob("*.xlsx")):
+        unit = book.stem.removeprefix(f"quarantine_{JAN}_")
+        sheets, rows = _workbook_rows(book)
+        assert sheets == ["dossiers"]
+        for r in rows:
+            cell = next((v for h, v in r["raw"].items() if contract_field("dossiers", h) == "unit_code"), None)
+            assert (cell or "khong_ro_don_vi") == unit, (unit, r)
+            books_of.setdefault(r["file_path"], set()).add(book.resolve())
+        total += len(rows)
+    assert total == len(stored) > 0
+    # a file whose rows went to several unit workbooks links to their directory
+    assert {fp: links["unit"][fp] for fp in books_of} == {
+        fp: str(next(iter(books)) if len(books) == 1 else by_unit.resolve()) for fp, books in books_of.items()}
+    assert all(links["unit"][fp] == links["system"][fp] for fp in links["unit"] if fp not in books_of)

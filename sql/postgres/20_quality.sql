@@ -21,11 +21,13 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     load_fingerprint text,
     sheets           text,               -- JSON: per sheet read or not and why, header row, header choices
     rows_footer      bigint,
-    fields_carried   text
+    fields_carried   text,
+    feedback_path    text                -- the feedback workbook written by cchc-etl quarantine
 );
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS sheets text;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS rows_footer bigint;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried text;
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS feedback_path text;
 CREATE INDEX IF NOT EXISTS file_log_month ON quality.file_log (month);
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (

@@ -26,12 +26,16 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     rows_footer      BIGINT,             -- keyless rows after the last record (signatures, dates)
     -- the canonical fields the file carries (comma-separated, sorted; NULL when refused): a field it
     -- lacks is unknown for its rows, not blank (methodology §3, data not carried)
-    fields_carried   VARCHAR
+    fields_carried   VARCHAR,
+    -- the feedback workbook `cchc-etl quarantine` wrote for this file's quarantined rows (by unit:
+    -- the directory of the unit workbooks); NULL until written, and again once the file is reloaded
+    feedback_path    VARCHAR
 );
 -- warehouses made by an earlier release
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS sheets VARCHAR;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS rows_footer BIGINT;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried VARCHAR;
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS feedback_path VARCHAR;
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (
     file_path   VARCHAR NOT NULL,

@@ -216,7 +216,7 @@ def test_cli_publish_and_grants_redact_every_form(published_run, pg_database, ca
     for url in good:
         code, out, err = _cli(["publish", "--warehouse", wh, "--publish", url, "--from", "2024-01", "--to", "2024-01"], capsys)
         assert code == 0, err
-        assert "Đã công bố / published 1 month(s)" in out and MASK in out, out
+        assert "Đã công bố / published 1 month to" in out and MASK in out, out
         _assert_clean(out + err)
     role = pg_database.make_role("cchc_bi_secret")
     code, out, err = _cli(["grants", "--publish", good[0], "--role", role, "--verbose"], capsys)
