@@ -54,20 +54,20 @@ def cmd_report(args) -> None:
 def add_commands(sub) -> None:
     from cchc_etl.warehouse import DEFAULT_URL
 
-    p = sub.add_parser("report", help="the Biểu 06 workbook, service index, targets, late and near-due lists of a period",
-                       description="Build the reports of a period from the warehouse (no landing file is read): the city's "
+    p = sub.add_parser("report", help="lập báo cáo của một kỳ / the Biểu 06 workbook, service index, targets, late and near-due lists of a period",
+                       description="Lập báo cáo của một kỳ từ kho dữ liệu (không đọc tệp landing) / build the reports of a period from the warehouse (no landing file is read): the city's "
                                    "workbook and one per department, or the units named.")
-    p.add_argument("--period", required=True, help="YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY")
+    p.add_argument("--period", required=True, help="kỳ báo cáo / the period: YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY")
     p.add_argument("--unit", action="append", default=[], metavar="CODE",
-                   help="only this unit's workbook (repeatable; default: the city and every department)")
+                   help="chỉ báo cáo của đơn vị này / only this unit's workbook (repeatable; default: the city and every department)")
     p.add_argument("--out", default=None,
-                   help="root directory; files go to <out>/<period>/ (env CCHC_REPORTS_DIR, default reports/ next to the warehouse)")
-    p.add_argument("--format", default="xlsx", help="xlsx (html, docx: chưa hỗ trợ / not yet available)")
+                   help="thư mục gốc / root directory; files go to <out>/<period>/ (env CCHC_REPORTS_DIR, default reports/ next to the warehouse)")
+    p.add_argument("--format", default="xlsx", help="định dạng / the formats: xlsx (html, docx: chưa hỗ trợ, not yet available)")
     p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
-                   help=f"warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
-    p.add_argument("--methodology", default=None, help="methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
+                   help=f"URL kho dữ liệu / warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
+    p.add_argument("--methodology", default=None, help="phiên bản phương pháp / methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
     p.add_argument("--near-due-days", dest="near_due_days", type=int, default=1,
-                   help="list open dossiers due within this many working days of the period end (default 1; 2 or 3 also usual)")
+                   help="số ngày làm việc trước hạn / list open dossiers due within this many working days of the period end (default 1; 2 or 3 also usual)")
     p.add_argument("--supplement-days", dest="supplement_days", type=int, default=10,
-                   help="list dossiers awaiting a supplement for longer than this many working days (default 10)")
+                   help="số ngày làm việc chờ bổ sung / list dossiers awaiting a supplement for longer than this many working days (default 10)")
     p.set_defaults(func=cmd_report)
