@@ -352,6 +352,10 @@ def cmd_demo(args) -> None:
     outcomes = run_months(landing, url, months_between(args.start, args.end), pii_key=None, allow_demo_key=True)
     _raise_for(outcomes)
     print_summary(url, args.end)
+    from cchc_etl.cli_reports import demo_reports
+
+    print()
+    demo_reports(url, args.end)
     print(f"\nKho dữ liệu / warehouse: {url}  (duckdb {url.removeprefix('duckdb:///')} → SELECT * FROM marts.period_report)")
 
 
