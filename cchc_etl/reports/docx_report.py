@@ -26,22 +26,26 @@ def _font(style, size: float) -> None:
 
 
 def _table(doc, block: Block) -> None:
-    table = doc.add_table(rows=1, cols=len(block.headers))
+    """One table, all rows created at once; cells read once from the grid (``row.cells`` walks
+    the whole table on every call, quadratic for a ranking of hundreds of units)."""
+    ncols = len(block.headers)
+    table = doc.add_table(rows=1 + len(block.rows), cols=ncols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, block.headers):
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cells = table._cells
+    for j, text in enumerate(block.headers):
+        para = cells[j].paragraphs[0]
+        para.add_run(text).bold = True
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for i, values in enumerate(block.rows):
-        cells = table.add_row().cells
-        for j, (cell, text) in enumerate(zip(cells, values)):
-            cell.text = str(text)
-            para = cell.paragraphs[0]
+        bold = i in block.bold_rows
+        for j, text in enumerate(values):
+            para = cells[(i + 1) * ncols + j].paragraphs[0]
+            run = para.add_run(str(text))
+            if bold:
+                run.bold = True
             if j and text_is_figure(str(text)):
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            if i in block.bold_rows:
-                para.runs[0].bold = True
     doc.add_paragraph()
 
 

@@ -77,7 +77,8 @@ def _period_phrase(data: ReportData) -> str:
 
 
 def _dossiers(data: ReportData, scope: Scope) -> list[Block]:
-    total = form06(data, scope)[-1].values
+    form = form06(data, scope)
+    total = form[-1].values
     rec = total["received"]
     resolved = total["resolved_early"] + total["resolved_on_time"] + total["resolved_late"]
     pending = total["pending_within"] + total["pending_overdue"]
@@ -98,7 +99,7 @@ def _dossiers(data: ReportData, scope: Scope) -> list[Block]:
     out.append(Block("heading", "3. Kết quả theo cấp"))
     out.append(Block("note", "Bảng 1. Tình hình tiếp nhận, giải quyết hồ sơ theo cấp (đơn vị tính: hồ sơ)"))
     rows, bold = [], []
-    for r in form06(data, scope):
+    for r in form:
         if r.kind == "item":
             continue
         v = r.values
