@@ -27,6 +27,12 @@ and one GROUP BY unit_code, month counting received / resolved / on time. Budget
 <= 3 GB peak RSS at 5M dossiers.
 Last line: scoring_s=… anchor_s=… peak_rss_mb=…
 
+Suite `reports` (issue: the reports of a 300-unit province for a year build in seconds,
+`--dossiers 1000000`; bench/reports.py): the `scoring` suite's staged year, scored once and cached
+in bench/out/ (not timed); in a fresh process reading it, build_reports for the year 2024 in
+xlsx and docx: the city's and every department's (62 files).
+Last line: reports_s=… files=… peak_rss_mb=…
+
 Suite `readers` (issue: every source read as real exports arrive): a 100k-row XLSX export (title
 rows, Vietnamese headers, a total row) and a 1M-row UTF-16 tab-separated CSV, cached in
 bench/out/, go through the real reader (`read_raw`: encoding, header and delimiter detection,
@@ -278,9 +284,10 @@ SUITES = {"dossiers": suite_dossiers, "readers": suite_readers}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suite", choices=sorted([*SUITES, "publish", "scoring"]), default="dossiers")
+    parser.add_argument("--suite", choices=sorted([*SUITES, "publish", "reports", "scoring"]), default="dossiers")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--dossiers", type=int, default=5_000_000, help="dossiers in the year for --suite scoring")
+    parser.add_argument("--dossiers", type=int, default=None,
+                        help="dossiers in the year for --suite scoring (default 5000000) and reports (default 1000000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and warehouses")
     parser.add_argument("--repeat", type=int, default=None,
                         help="runs of each side for --suite dossiers (default 5) and readers (default 3); medians reported")
@@ -297,7 +304,13 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "bench"))
         from scoring import suite_scoring
 
-        print(suite_scoring(args.dossiers, keep=args.keep))
+        print(suite_scoring(args.dossiers or 5_000_000, keep=args.keep))
+        return
+    if args.suite == "reports":
+        sys.path.insert(0, str(ROOT / "bench"))
+        from reports import DEFAULT_DOSSIERS, suite_reports
+
+        print(suite_reports(args.dossiers or DEFAULT_DOSSIERS, keep=args.keep))
         return
     repeat = {} if args.repeat is None else {"repeat": args.repeat}
     print(SUITES[args.suite](args.rows, args.keep, **repeat))

@@ -426,6 +426,10 @@ def cmd_demo(args) -> None:
         outcomes = run_months(landing, url, months, pii_key=None, allow_demo_key=True)
     _raise_for(outcomes)
     print_summary(url, args.end, min_dossiers=args.min_dossiers)
+    from cchc_etl.cli_reports import demo_reports
+
+    print()
+    demo_reports(url, args.end)
     path = warehouse_file(url)
     print(f"\nKho dữ liệu / warehouse: {path}  (duckdb {path} → SELECT * FROM marts.period_report)")
 

@@ -61,6 +61,7 @@ class ReportsResource(ConfigurableResource):
     units: list[str] = []
     near_due_days: int = 1
     supplement_days: int = 10
+    formats: list[str] = ["xlsx", "docx"]   # the workbook and the drafted results report
 
     def options(self) -> ReportOptions:
         return ReportOptions(near_due_days=self.near_due_days, supplement_days=self.supplement_days)
@@ -85,7 +86,8 @@ def report_periods(month: dt.date) -> list[str]:
     automation_condition=AFTER_SCORING,
     description="Excel workbooks of the month, its quarter, half year and year to date (Biểu 06/VPCP/KSTT and its variants "
                 "by unit and by procedure, service index, targets, late and near-due lists, trends): the city's and one per "
-                "department, in <reports root>/<period>/, replaced atomically.",
+                "department, with the drafted results report of each (Báo cáo kết quả thực hiện công tác CCHC, docx), in "
+                "<reports root>/<period>/, replaced atomically.",
 )
 def report_workbooks(context: AssetExecutionContext, warehouse: WarehouseResource, reports: ReportsResource,
                      methodology: MethodologyResource) -> MaterializeResult:
@@ -97,13 +99,14 @@ def report_workbooks(context: AssetExecutionContext, warehouse: WarehouseResourc
     to_date: list[str] = []
     for label in report_periods(month):
         run = build_reports(source, label, version=methodology.version, out=reports.root or None, units=reports.units or None,
-                            options=reports.options())
+                            options=reports.options(), formats=reports.formats)
         files[run.period_label] = [str(f) for f in run.files]
         if not run.complete:
             to_date.append(run.period_label)
     return MaterializeResult(metadata={
         "root": MetadataValue.path(str(reports_root(source, reports.root or None))),
-        "workbooks": MetadataValue.int(sum(len(v) for v in files.values())),
+        "workbooks": MetadataValue.int(sum(f.endswith(".xlsx") for v in files.values() for f in v)),
+        "documents": MetadataValue.int(sum(f.endswith(".docx") for v in files.values() for f in v)),
         "files": MetadataValue.json(files),
         "periods_to_date": MetadataValue.text(", ".join(to_date) or "none"),
         "seconds": MetadataValue.float(round(time.perf_counter() - started, 2)),

@@ -7,5 +7,7 @@
 * ``vn_format``: Vietnamese display of numbers and dates, and the cell-safety rule for text.
 * ``workbook`` and the ``sheet_*`` modules: the Excel workbook (Biểu 06 and its variants, the
   service index, targets, late and near-due lists, trends).
+* ``results_text`` and ``docx_report``: the drafted results report (Báo cáo kết quả thực hiện công
+  tác cải cách hành chính), its blocks of text and tables, and their Word layout.
 * ``output``: where the files go and how they are replaced (atomically).
 """

@@ -82,6 +82,8 @@ class ReportData:
     trend: pd.DataFrame          # month, org_unit_code, org_level, indicator_code, numerator, denominator, value
     groups: list[tuple[str, str]] = field(default_factory=list)   # (G1, Công khai, minh bạch), ...
     bands: list[tuple[str, float | None]] = field(default_factory=list)
+    values: pd.DataFrame | None = None  # marts.indicator_values of the period, every unit and level (None: half year)
+    memo: dict = field(default_factory=dict, repr=False)  # frames derived once per scope (cchc_etl.reports.rows)
 
 
 def facts_relation(con: duckdb.DuckDBPyConnection, p: ReportPeriod) -> str:
@@ -219,6 +221,13 @@ def _targets(con: duckdb.DuckDBPyConnection, p: ReportPeriod) -> pd.DataFrame:
                        [p.start.year, p.methodology_version]).df()
 
 
+def _values(con: duckdb.DuckDBPyConnection, p: ReportPeriod) -> pd.DataFrame:
+    return con.execute("""
+        SELECT org_unit_code, org_level, indicator_code, numerator, denominator, value FROM marts.indicator_values
+        WHERE period_type = ? AND period_start = ? AND methodology_version = ?""",
+                       [p.type, p.start, p.methodology_version]).df()
+
+
 def _trend(con: duckdb.DuckDBPyConnection, p: ReportPeriod) -> pd.DataFrame:
     """The months of the period's year up to its last month: the trend indicators and the service
     index ratio (as indicator SERVICE_INDEX_RATIO, value = marts.scores TOTAL ratio)."""
@@ -248,8 +257,9 @@ def load_report_data(con: duckdb.DuckDBPyConnection, period: ReportPeriod, optio
         late, near, awaiting, undated = _lists(con, period, options)
     finally:
         con.execute("DROP TABLE IF EXISTS report_facts")
-    scores = previous = ind_scores = None
+    scores = previous = ind_scores = values = None
     if period.scored:
+        values = _values(con, period)
         scores = _scores(con, period.type, period.start, period.methodology_version)
         ptype, prev_start = period.previous()
         previous = _scores(con, ptype, prev_start, period.methodology_version)
@@ -260,4 +270,5 @@ def load_report_data(con: duckdb.DuckDBPyConnection, period: ReportPeriod, optio
         awaiting_undated=undated, scores=scores, previous_scores=previous, indicator_scores=ind_scores,
         targets=_targets(con, period), trend=_trend(con, period),
         groups=[(g.code, g.name_vi) for g in method.groups], bands=[(b.label_vi, b.min) for b in method.bands],
+        values=values,
     )

@@ -20,7 +20,7 @@ from cchc_etl.reports.workbook import build_workbook
 
 REPORTS_DIR_ENV = "CCHC_REPORTS_DIR"
 FORMATS = ("xlsx", "html", "docx")
-SUPPORTED_FORMATS = ("xlsx",)
+SUPPORTED_FORMATS = ("xlsx", "docx")
 
 
 class UnsupportedFormat(ValueError):
@@ -78,17 +78,28 @@ class ReportRun:
     to_date_note: str = ""          # 'lũy kế đến hết tháng 02/2024' for a period not over yet
 
 
-def write_workbooks(data: ReportData, directory: Path, units: list[str] | None = None) -> list[Path]:
-    """One workbook per scope (default: the city and every department), into ``directory``."""
+def write_reports(data: ReportData, directory: Path, units: list[str] | None = None,
+                  formats: list[str] | tuple = ("xlsx",)) -> list[Path]:
+    """One file per scope (default: the city and every department) and format, into ``directory``:
+    the workbook (xlsx) and the drafted results report (docx)."""
+    from cchc_etl.reports.docx_report import build_document
+
     codes = units or scopes(data)
     resolved = [scope_for(data, code) for code in codes]  # an unknown unit fails before any file is written
+    builders = {"xlsx": build_workbook, "docx": build_document}
     written = []
     for scope in resolved:
-        wb = build_workbook(data, scope)
-        target = directory / file_name(data.period.label, scope.code)
-        replace_atomically(target, wb.save)
-        written.append(target)
+        for fmt in formats:
+            doc = builders[fmt](data, scope)
+            target = directory / file_name(data.period.label, scope.code, fmt)
+            replace_atomically(target, doc.save)
+            written.append(target)
     return written
+
+
+def write_workbooks(data: ReportData, directory: Path, units: list[str] | None = None) -> list[Path]:
+    """One workbook per scope (default: the city and every department), into ``directory``."""
+    return write_reports(data, directory, units, ("xlsx",))
 
 
 def build_reports(warehouse_file: Path, period_label: str, *, version: str, units: list[str] | None = None,
@@ -105,5 +116,5 @@ def build_reports(warehouse_file: Path, period_label: str, *, version: str, unit
         period = resolve_period(con, period_label, version)
         data = load_report_data(con, period, options)
     directory = reports_root(warehouse_file, out) / period.label
-    files = write_workbooks(data, directory, units)
+    files = write_reports(data, directory, units, list(dict.fromkeys(formats)))
     return ReportRun(period.label, period.complete, directory, files, time.perf_counter() - started, period.to_date_note)

@@ -128,11 +128,17 @@ def scope_for(data: ReportData, code: str | None = None) -> Scope:
 
 
 def _scoped_counts(data: ReportData, scope: Scope) -> pd.DataFrame:
+    """The scope's count rows with their unit and level group; computed once per scope (every
+    form, the late units and the drafted report start from it). Callers do not modify it."""
+    key = ("scoped_counts", scope.code)
+    if key in data.memo:
+        return data.memo[key]
     c = data.counts[data.counts["member_code"].isin(scope.members)]
     c = c.merge(data.rollup[["member_code", "unit_code"]], on="member_code", how="left")
     c["unit_code"] = c["unit_code"].where(c["unit_code"].notna(), CITY_OWN)
-    levels = _levels(data)
-    c["level_group"] = [level_group(levels.get(u)) for u in c["unit_code"]]
+    groups = {u: level_group(lv) for u, lv in _levels(data).items()}
+    c["level_group"] = c["unit_code"].map(groups).fillna("other")
+    data.memo[key] = c
     return c
 
 
