@@ -65,6 +65,7 @@ class MonthOutcome:
     warnings: list[str] = field(default_factory=list)
     failure: str | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)  # Dagster step key -> wall seconds
+    not_run: list[str] = field(default_factory=list)  # later months left unrun because this one failed
 
 
 def _instance():
@@ -212,8 +213,19 @@ def _run_job(landing: Path, warehouse_url: str, months: list[str], *, pii_key: s
                 for step, seconds in sorted(outcome.step_seconds.items(), key=lambda kv: -kv[1]):
                     print(f"      {seconds:7.2f}s  {step}")
         if not outcome.success:
-            break  # later months build on this one's state
+            # a month fails when its run fails (a step failed or a blocking check failed): later
+            # months build on its month-end state, as core/fct_dossier_month_end depends on its
+            # previous partition in the asset graph (a backfill stops there as well)
+            outcome.not_run = months[i:]
+            if not quiet and outcome.not_run:
+                print(f"      {not_run_text(outcome.not_run)}")
+            break
     return outcomes
+
+
+def not_run_text(months: list[str]) -> str:
+    return (f"các tháng chưa chạy / months not run: {', '.join(months)} (mỗi tháng dựa trên trạng thái cuối tháng trước / "
+            "each month builds on the previous month's state)")
 
 
 def landing_run_config(allow_missing: list[str] | None) -> dict:
@@ -226,7 +238,8 @@ def landing_run_config(allow_missing: list[str] | None) -> dict:
 def _raise_for(outcomes: list[MonthOutcome]) -> None:
     for o in outcomes:
         if not o.success:
-            raise CliError(f"{o.month}: {o.failure or 'run failed'}" + (f" (failed checks: {'; '.join(o.checks_failed)})" if o.checks_failed else ""))
+            raise CliError(f"{o.month}: {o.failure or 'run failed'}" + (f" (failed checks: {'; '.join(o.checks_failed)})" if o.checks_failed else "")
+                           + (f"; {not_run_text(o.not_run)}" if o.not_run else ""))
     for o in outcomes:
         if o.checks_failed:
             raise CliError(f"{o.month}: failed checks: {'; '.join(o.checks_failed)}")
@@ -335,7 +348,7 @@ def print_scores(warehouse_url: str, month: dt.date) -> None:
 
 
 def cmd_demo(args) -> None:
-    from cchc_etl.pii import DEMO_KEY
+    from cchc_etl.pii import DEMO_KEY_WARNING
     from cchc_etl.sample import write_sample_landing
 
     from cchc_etl.warehouse import duckdb_path
@@ -347,8 +360,7 @@ def cmd_demo(args) -> None:
     write_sample_landing(landing, args.start, args.end, rows_per_month=args.rows, seed=args.seed)
     print(f"Dữ liệu mẫu / sample landing: {landing}")
     if not os.environ.get("CCHC_PII_KEY"):
-        print(f"CHÚ Ý / NOTE: CCHC_PII_KEY is not set; the demo hashes PII with the public demo key {DEMO_KEY!r}. "
-              "Never use it for real data.")
+        print(DEMO_KEY_WARNING)
     outcomes = run_months(landing, url, months_between(args.start, args.end), pii_key=None, allow_demo_key=True)
     _raise_for(outcomes)
     print_summary(url, args.end)
