@@ -16,6 +16,7 @@ from dagster import (
 
 from cchc_etl import warehouse as wh
 from cchc_etl.defs.check_specs import check_spec
+from cchc_etl.defs.month_gate import require_month_validated
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.exports import MARTS, PART_FILE, export_month_parquet, month_partitions, publish_snapshot
@@ -57,6 +58,7 @@ class ExportsResource(ConfigurableResource):
                             en="Each exported file has as many rows as the mart holds for the month")],
 )
 def parquet_exports(context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource):
+    require_month_validated(context)
     month = month_start(context.partition_key[:7])
     warehouse.release()  # the export reads through a read-only connection of its own
     source = wh.duckdb_path(warehouse.url)

@@ -14,7 +14,9 @@ from dagster import (
 )
 
 from cchc_etl import build, explain, scoring
+from cchc_etl.contract import event_sources
 from cchc_etl.defs.check_specs import check_spec
+from cchc_etl.defs.month_gate import require_month_validated
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions, previous_month
 from cchc_etl.defs.reporting import month_headline, table_metadata
 from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
@@ -46,17 +48,21 @@ def org_rollup(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
 
 # previous_month(MONTH_END): a month's state is the previous month's state plus this month's
 # exports (build.build_dossier_month_end), so a backfill builds the months in order and stops
-# at a month whose state could not be built
+# at a month whose state could not be built. The other event sources are control dependencies:
+# the state is built once the whole month is loaded and its blocking checks passed.
 @asset(key=MONTH_END, partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="core",
-       kinds={"duckdb"}, deps=[STG_DOSSIERS, AssetKey(["staging", "stg_procedures"]), previous_month(MONTH_END)],
+       kinds={"duckdb"}, deps=[*(AssetKey(["staging", f"stg_{s}"]) for s in event_sources()), AssetKey(["staging", "stg_procedures"]),
+                               previous_month(MONTH_END)],
        description="Month-end state of every dossier relevant to the month (the previous month's state plus the month's "
-                   "exports: latest row among exports up to the month) with §2 flags.",
+                   "exports: latest row among exports up to the month) with §2 flags; built once every source of the month "
+                   "is loaded and its blocking checks passed.",
        check_specs=[check_spec("procedures_in_catalogue", MONTH_END,
                                vi="Thủ tục của mọi hồ sơ có trong danh mục đang hiệu lực (phương pháp §2: hồ sơ của thủ tục "
                                   "ngoài danh mục dùng trường của chính nó và được đếm ở đây)",
                                en="Every dossier's procedure is in the catalogue in force (methodology §2: one that is not "
                                   "falls back to its own fields and is counted here)")])
 def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseResource):
+    require_month_validated(context)
     month = _month(context)
     with warehouse.connect() as con:
         n = build.build_dossier_month_end(con, month)
