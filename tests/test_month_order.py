@@ -18,10 +18,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetKey, materialize
+from dagster import AssetCheckKey, AssetKey, DagsterInstance, materialize
 
 from cchc_etl import cli
+from cchc_etl.contract import event_sources
 from cchc_etl.definitions import ASSETS, build_definitions, defs
+from cchc_etl.defs.month_gate import checks_not_passed, gating_checks
 from cchc_etl.defs.partitions import monthly_partitions
 from cchc_etl.defs.reference import reference_assets
 from cchc_etl.sample import write_sample_landing
@@ -134,6 +136,40 @@ def test_cli_error_names_the_months_not_run(failed_january):
     message = str(raised.value)
     assert message.startswith("2024-01:") and "sources_present" in message, message
     assert "các tháng chưa chạy / months not run: 2024-02, 2024-03" in message, message
+
+
+def test_a_failed_blocking_check_stops_the_month_in_a_later_run(failed_january, tmp_path):
+    """A backfill may give a month's inventory and its state separate runs, and Dagster skips
+    the steps downstream of a failed blocking check only within its own run: the month-end
+    state looks up the month's blocking checks of earlier runs and refuses the month."""
+    _outcomes, bad_wh = failed_january
+    bad_landing = bad_wh.parent / "landing"
+    resources = build_definitions(landing=str(bad_landing), warehouse_url=url_of(tmp_path / "wh.duckdb"),
+                                  pii_key=PII_KEY).resources
+    instance = DagsterInstance.ephemeral()
+    by_name = {a.node_def.name: a for a in ASSETS}
+    inventory = materialize([by_name["raw__landing_files"]], partition_key="2024-01-01", resources=resources,
+                            instance=instance, raise_on_error=False)
+    assert not inventory.success  # sources_present failed, raw/landing_files was materialized
+    state = materialize([by_name["core__fct_dossier_month_end"]], partition_key="2024-01-01", resources=resources,
+                        instance=instance, raise_on_error=False)
+    assert not state.success
+    assert not [e for e in state.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+    failure = next(e for e in state.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "raw/landing_files:sources_present" in failure.event_specific_data.error.message
+    # a month never checked (history from before partitioned checks) is not stopped by it
+    assert checks_not_passed(instance, "2024-02-01", [AssetCheckKey(AssetKey(["raw", "landing_files"]), "sources_present")]) == []
+
+
+def test_the_gate_covers_every_blocking_check_before_the_state():
+    graph = defs.resolve_asset_graph()
+    gate = set(gating_checks(graph, MONTH_END))
+    blocking = {c for c in graph.asset_check_keys if graph.get_check_spec(c).blocking}
+    assert AssetCheckKey(AssetKey(["raw", "landing_files"]), "sources_present") in gate
+    assert AssetCheckKey(STG_DOSSIERS, "status_in_set") in gate and AssetCheckKey(AssetKey(["staging", "stg_surveys"]), "rating_in_set") in gate
+    assert blocking - gate == {AssetCheckKey(AssetKey(["marts", "indicator_values"]), "received_balanced")}
+    # every source's staging is upstream of the state, so within a run its checks come first
+    assert {AssetKey(["staging", f"stg_{s}"]) for s in event_sources()} <= graph.get(MONTH_END).parent_keys
 
 
 # --------------------------------------------------------------------------- descriptions
