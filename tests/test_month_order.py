@@ -25,7 +25,6 @@ from cchc_etl.contract import event_sources
 from cchc_etl.definitions import ASSETS, build_definitions, defs
 from cchc_etl.defs.month_gate import checks_not_passed, gating_checks
 from cchc_etl.defs.partitions import monthly_partitions
-from cchc_etl.defs.reference import reference_assets
 from cchc_etl.sample import write_sample_landing
 
 MONTHS = ["2024-01", "2024-02", "2024-03"]
@@ -211,14 +210,15 @@ def test_checks_of_monthly_assets_are_partitioned_by_month():
 
 @pytest.fixture(scope="module")
 def materialized_january(landing, tmp_path_factory):
-    """January's dossiers to the period report (the reference data, the inventory, the dossier
+    """January's dossiers to the period report (units and procedures, the inventory, the dossier
     loader, the roll-up, the month-end state, the report); the rest of the job, scoring and its
     headline figures included, runs in tests/test_webserver.py's demo."""
     wh = tmp_path_factory.mktemp("materialized") / "wh.duckdb"
     resources = build_definitions(landing=str(landing), warehouse_url=url_of(wh), pii_key=PII_KEY).resources
-    wanted = {"load_dossiers", "raw__landing_files", "core__org_rollup", "core__fct_dossier_month_end", "marts__period_report"}
-    assets = [*reference_assets, *[a for a in ASSETS if a.node_def.name in wanted]]
-    assert len(assets) == len(reference_assets) + len(wanted)
+    wanted = {"staging__stg_org_units", "staging__stg_procedures", "raw__landing_files", "load_dossiers", "core__org_rollup",
+              "core__fct_dossier_month_end", "marts__period_report"}
+    assets = [a for a in ASSETS if a.node_def.name in wanted]
+    assert len(assets) == len(wanted)
     result = materialize(assets, partition_key="2024-01-01", resources=resources)  # an ephemeral instance
     checks = {e.event_specific_data.check_name: e.event_specific_data
               for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}

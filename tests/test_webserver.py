@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import __version__ as dagster_version
 
@@ -145,7 +147,7 @@ DEMO_IN_UI = """
 
 
 def test_ui_shows_the_demos_runs_and_materializations(demo, webserver):
-    _home, _dir, proc, out = demo
+    _home, demo_dir, proc, out = demo
     base, _server = webserver
     rc = proc.wait(timeout=600)
     out.seek(0)
@@ -166,8 +168,19 @@ def test_ui_shows_the_demos_runs_and_materializations(demo, webserver):
     assert meta["dagster/partition_row_count"]["intValue"] > 0
     columns = [c["name"] for c in meta["dagster/column_schema"]["schema"]["columns"]]
     assert columns[:2] == ["period_type", "period_start"] and "value" in columns, columns
-    assert meta["city_received"]["intValue"] > 0
-    assert 0 <= meta["city_on_time_percent"]["floatValue"] <= 100
+    con = duckdb.connect(str(demo_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        received, = con.execute("SELECT sum(rpt_received) FROM marts.period_report WHERE period_start = DATE '2024-01-01' "
+                                "AND org_level = 'city'").fetchone()
+        num, den = con.execute("SELECT sum(numerator), sum(denominator) FROM marts.indicator_values WHERE period_type = 'month' "
+                               "AND period_start = DATE '2024-01-01' AND org_level = 'city' AND indicator_code = 'ON_TIME_REPORT'").fetchone()
+        quarantined, = con.execute("SELECT count(*) FROM quality.quarantine WHERE month = DATE '2024-01-01'").fetchone()
+    finally:
+        con.close()
+    assert meta["city_received"]["intValue"] == received > 0
+    assert meta["city_on_time_percent"]["floatValue"] == pytest.approx(round(100 * num / den, 2))
+    assert meta["rows_quarantined"]["intValue"] == quarantined
+    assert "city_service_index_percent" in meta
 
     executions = data["assetCheckExecutions"]
     assert executions and executions[0]["partition"] == "2024-01-01" and executions[0]["evaluation"]["success"], executions
@@ -200,3 +213,27 @@ def test_webserver_loads_the_code_location_and_serves_the_asset_graph(webserver)
     assert proc.wait(timeout=30) is not None
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{base}/server_info", timeout=2)
+
+
+def _make_dry_run(*targets: str, **env_vars: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CCHC_LANDING_DIR", "CCHC_WAREHOUSE_URL", "DAGSTER_HOME", "MAKEFLAGS")}
+    env.update(env_vars)
+    venv = "/nonexistent-venv"
+    proc = subprocess.run(["make", "-n", *targets, f"VENV={venv}", "-o", f"{venv}/bin/.installed", "-o", "data/demo/warehouse.duckdb"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_dev_serves_what_make_demo_recorded():
+    home = f"DAGSTER_HOME={REPO}/.dagster_home"
+    demo = next(line for line in _make_dry_run("demo") if "cchc-etl demo" in line)
+    assert home in demo and "--dir data/demo" in demo, demo
+    dev = next(line for line in _make_dry_run("dev") if "dagster dev" in line)
+    for part in (home, f"CCHC_LANDING_DIR={REPO}/data/demo/landing", f"CCHC_WAREHOUSE_URL=duckdb:///{REPO}/data/demo/warehouse.duckdb",
+                 "CCHC_ALLOW_DEMO_KEY=1"):
+        assert part in dev, (part, dev)
+    # pointed at real data, it leaves the demo's landing tree, warehouse and key alone
+    real = next(line for line in _make_dry_run("dev", CCHC_LANDING_DIR="/srv/landing") if "dagster dev" in line)
+    assert "CCHC_ALLOW_DEMO_KEY" not in real and "data/demo" not in real and home in real, real
