@@ -130,7 +130,10 @@ def webserver(demo):
 
 
 DEMO_IN_UI = """
-{ runsOrError { ... on Runs { results { status tags { key value } } } }
+{ runsOrError { ... on Runs { results { runId status tags { key value }
+    eventConnection(limit: 2000) { events { __typename ... on MessageEvent { level message } } } } } }
+  staged: assetOrError(assetKey: {path: ["staging", "stg_dossiers"]}) {
+    ... on Asset { assetMaterializations(limit: 1) { metadataEntries { label } } } }
   assetOrError(assetKey: {path: ["marts", "indicator_values"]}) { __typename
     ... on Asset { assetMaterializations(limit: 5) { partition metadataEntries { label __typename
         ... on IntMetadataEntry { intValue } ... on FloatMetadataEntry { floatValue }
@@ -160,6 +163,10 @@ def test_ui_shows_the_demos_runs_and_materializations(demo, webserver):
     runs = data["runsOrError"]["results"]
     assert [r["status"] for r in runs] == ["SUCCESS"], runs
     assert {t["key"]: t["value"] for t in runs[0]["tags"]}.get("dagster/partition") == "2024-01-01"
+    # the demo key is announced in the run's log and on the staged rows
+    warnings = [e["message"] for e in runs[0]["eventConnection"]["events"] if e.get("level") == "WARNING"]
+    assert any(m.startswith("CHÚ Ý / NOTE: CCHC_PII_KEY is not set") for m in warnings), warnings
+    assert "pii_key" in {e["label"] for e in data["staged"]["assetMaterializations"][0]["metadataEntries"]}
 
     mats = data["assetOrError"]["assetMaterializations"]
     assert [m["partition"] for m in mats] == ["2024-01-01"], mats
