@@ -4,6 +4,15 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
+# the demo and the UI share one Dagster instance: `make dev` shows the demo's runs
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DEMO_DIR     := data/demo
+# `make dev` opens the UI on the demo data unless CCHC_LANDING_DIR or CCHC_WAREHOUSE_URL is set
+ifeq ($(CCHC_LANDING_DIR)$(CCHC_WAREHOUSE_URL),)
+DEV_DATA := $(DEMO_DIR)/warehouse.duckdb
+DEV_ENV  := CCHC_LANDING_DIR=$(CURDIR)/$(DEMO_DIR)/landing CCHC_WAREHOUSE_URL=duckdb:///$(CURDIR)/$(DEMO_DIR)/warehouse.duckdb CCHC_ALLOW_DEMO_KEY=1
+endif
+
 .PHONY: install demo test bench dev clean
 
 $(BIN)/.installed: pyproject.toml
@@ -14,8 +23,14 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-demo: install
-	$(BIN)/cchc-etl demo
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(@D) && cp deploy/dagster.yaml $@
+
+demo: install $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/cchc-etl demo --dir $(DEMO_DIR)
+
+$(DEMO_DIR)/warehouse.duckdb:
+	$(MAKE) demo
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -23,9 +38,10 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
-dev: install
-	mkdir -p .dagster_home && cp -n deploy/dagster.yaml .dagster_home/dagster.yaml || true
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+dev: install $(DAGSTER_HOME)/dagster.yaml $(DEV_DATA)
+	@$(if $(DEV_DATA),echo "Giao diện trên dữ liệu mẫu / UI on the demo data: $(DEMO_DIR)"; [ -n "$$CCHC_PII_KEY" ] || \
+	  $(BIN)/python -c 'from cchc_etl.pii import DEMO_KEY_WARNING; print(DEMO_KEY_WARNING)')
+	$(DEV_ENV) DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(VENV) data .dagster_home

@@ -91,6 +91,7 @@ class MonthOutcome:
     warnings: list[CheckWarning] = field(default_factory=list)
     failure: str | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)  # Dagster step key -> wall seconds
+    not_run: list[str] = field(default_factory=list)  # later months left unrun because this one failed
 
 
 def _instance():
@@ -275,7 +276,13 @@ def _run_job(landing: Path, warehouse_url: str, months: list[str], *, pii_key: s
                 for step, secs in sorted(outcome.step_seconds.items(), key=lambda kv: -kv[1]):
                     print(f"      {number(secs, 2):>7}s  {step}")
         if not outcome.success:
-            break  # later months build on this one's state
+            # a month fails when its run fails (a step failed or a blocking check failed): later
+            # months build on its month-end state, as core/fct_dossier_month_end depends on its
+            # previous partition in the asset graph (a backfill stops there as well)
+            outcome.not_run = months[i:]
+            if not quiet and outcome.not_run:
+                print(f"      {not_run_text(outcome.not_run)}")
+            break
     return outcomes
 
 
@@ -339,6 +346,11 @@ def log_month(month: str, result, outcome: MonthOutcome) -> None:
             LOG.info("%s: kiểm tra / check %s:%s — %s", month, "/".join(ev.asset_key.path), ev.check_name, state)
 
 
+def not_run_text(months: list[str]) -> str:
+    return (f"các tháng chưa chạy / months not run: {', '.join(months)} (mỗi tháng dựa trên trạng thái cuối tháng trước / "
+            "each month builds on the previous month's state)")
+
+
 def landing_run_config(allow_missing: list[str] | None) -> dict:
     """Run config of the raw/landing_files asset: the event sources accepted as missing this run."""
     if not allow_missing:
@@ -349,7 +361,8 @@ def landing_run_config(allow_missing: list[str] | None) -> dict:
 def _raise_for(outcomes: list[MonthOutcome]) -> None:
     for o in outcomes:
         if not o.success:
-            raise CliError(f"{o.month}: {o.failure or 'run failed'}" + (f" (failed checks: {'; '.join(o.checks_failed)})" if o.checks_failed else ""))
+            raise CliError(f"{o.month}: {o.failure or 'run failed'}" + (f" (failed checks: {'; '.join(o.checks_failed)})" if o.checks_failed else "")
+                           + (f"; {not_run_text(o.not_run)}" if o.not_run else ""))
     for o in outcomes:
         if o.checks_failed:
             raise CliError(f"{o.month}: failed checks: {'; '.join(o.checks_failed)}")
@@ -404,7 +417,7 @@ def cmd_run(args) -> None:
 
 def cmd_demo(args) -> None:
     from cchc_etl.locks import exclusive_run
-    from cchc_etl.pii import DEMO_KEY
+    from cchc_etl.pii import DEMO_KEY_WARNING
     from cchc_etl.sample import write_sample_landing
 
     from cchc_etl.warehouse import duckdb_path
@@ -421,8 +434,7 @@ def cmd_demo(args) -> None:
         print(f"Dữ liệu mẫu / sample landing: {landing.resolve()}")
         url = announce(url, warn_checkout=False)  # data/demo inside the checkout is the demo's own place
         if not os.environ.get("CCHC_PII_KEY"):
-            print(f"CHÚ Ý / NOTE: CCHC_PII_KEY chưa đặt; bản demo băm dữ liệu cá nhân bằng khóa demo công khai / CCHC_PII_KEY "
-                  f"is not set; the demo hashes PII with the public demo key {DEMO_KEY!r}. Never use it for real data.")
+            print(DEMO_KEY_WARNING)
         outcomes = run_months(landing, url, months, pii_key=None, allow_demo_key=True)
     _raise_for(outcomes)
     print_summary(url, args.end, min_dossiers=args.min_dossiers)

@@ -15,6 +15,7 @@ from cchc_etl.defs.reports import REPORTS_GROUP, ReportsResource, report_assets,
 from cchc_etl.defs.resources import LandingResource, MethodologyResource, PiiKeyResource, WarehouseResource
 from cchc_etl.defs.sources import landing_files, source_loaders
 from cchc_etl.defs.warehouse_models import warehouse_assets
+from cchc_etl.pii import ALLOW_DEMO_KEY_ENV
 from cchc_etl.warehouse import DEFAULT_URL
 
 ASSETS = apply_marts_freshness([*reference_assets, landing_files, *source_loaders, *warehouse_assets, *export_assets,
@@ -32,8 +33,10 @@ monthly_schedule, landing_sensor = build_operations(monthly_job)
 
 
 def build_definitions(*, landing: str | None = None, warehouse_url: str | None = None, pii_key: str | None = None,
-                      allow_demo_key: bool = False, methodology: str | None = None,
+                      allow_demo_key: bool | None = None, methodology: str | None = None,
                       publish_url: str | None = None) -> Definitions:
+    if allow_demo_key is None:
+        allow_demo_key = os.environ.get(ALLOW_DEMO_KEY_ENV) == "1"
     return Definitions(
         assets=ASSETS,
         asset_checks=gx_checks,

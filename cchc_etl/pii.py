@@ -14,6 +14,11 @@ import os
 import re
 
 DEMO_KEY = "cchc-etl-demo-key-NOT-SECRET"
+DEMO_KEY_WARNING = (f"CHÚ Ý / NOTE: CCHC_PII_KEY chưa đặt; dữ liệu cá nhân được băm bằng khóa demo công khai, không bao giờ "
+                    f"dùng cho dữ liệu thật / CCHC_PII_KEY is not set; PII is hashed with the public demo key {DEMO_KEY!r}. "
+                    "Never use it for real data.")
+# the Dagster code location may use the demo key (make dev on the demo data); CCHC_PII_KEY still wins
+ALLOW_DEMO_KEY_ENV = "CCHC_ALLOW_DEMO_KEY"
 # the same as ``normalise``; translate() costs DuckDB about 3x a replace() and most values hold
 # no dot, dash, bracket or tab (the characters are literal: DuckDB evaluates chr(9) per row)
 PII_NORMALISE_SQL = (

@@ -48,7 +48,7 @@ class ExpectationDef:
     type: str
     kwargs: dict
     severity: str  # critical | warning | info
-    description: str
+    description: str  # the suite's meta.description ("vi / en"), or empty
 
     @property
     def columns(self) -> list[str]:
@@ -112,7 +112,7 @@ def load_suite(path: Path) -> SuiteDef:
     for e in raw["expectations"]:
         meta = e.get("meta", {})
         name = meta.get("check_name") or f"{e['type']}__{'_'.join(str(v) for v in e['kwargs'].values() if isinstance(v, str))}"
-        exps.append(ExpectationDef(name, e["type"], e["kwargs"], e.get("severity", "critical"), meta.get("description", e["type"])))
+        exps.append(ExpectationDef(name, e["type"], e["kwargs"], e.get("severity", "critical"), meta.get("description", "")))
     meta = raw.get("meta", {})
     return SuiteDef(raw["name"], meta["asset"], meta["table"], meta.get("partition_column"), tuple(exps))
 

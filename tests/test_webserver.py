@@ -1,9 +1,14 @@
-"""The Dagster webserver serves this code location: start it on loopback, ask GraphQL, stop it."""
+"""The Dagster webserver serves this code location: start it on loopback, ask GraphQL, stop it.
+
+It is started as ``make dev`` starts it after ``make demo``: on the demo's Dagster instance,
+landing tree, warehouse and key, while a small demo runs; the UI then shows the demo's run, its
+partitioned materializations with their metadata and its checks per month."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import __version__ as dagster_version
 
@@ -31,6 +37,18 @@ LOCATIONS = """
 ASSET_NODES = "{ assetNodes { assetKey { path } isPartitioned groupName } }"
 
 
+def _loaded_location(base: str) -> dict:
+    deadline = time.monotonic() + 60
+    while True:  # the location may still be loading just after start-up
+        workspace = _graphql(base, LOCATIONS)["workspaceOrError"]
+        assert workspace["__typename"] == "Workspace", workspace
+        entries = {e["name"]: e for e in workspace["locationEntries"]}
+        assert "cchc_etl" in entries, entries
+        if entries["cchc_etl"]["loadStatus"] == "LOADED" or time.monotonic() > deadline:
+            return entries["cchc_etl"]["locationOrLoadError"]
+        time.sleep(0.5)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -46,15 +64,38 @@ def _graphql(base: str, query: str) -> dict:
     return body["data"]
 
 
-@pytest.fixture
-def webserver(tmp_path):
-    home = tmp_path / "dagster_home"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """``make demo`` in miniature (one month, few rows), recording into a Dagster home as the
+    Makefile's does; it runs while the webserver starts."""
+    root = tmp_path_factory.mktemp("demo")
+    home = root / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    (home / "dagster.yaml").write_text((REPO / "deploy" / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("CCHC_PII_KEY", "CCHC_LANDING_DIR", "CCHC_WAREHOUSE_URL")}
+    env["DAGSTER_HOME"] = str(home)
+    out = (root / "demo.log").open("w+")
+    proc = subprocess.Popen([sys.executable, "-m", "cchc_etl.cli", "demo", "--dir", str(root / "demo"), "--from", "2024-01",
+                             "--to", "2024-01", "--rows", "30"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield home, root / "demo", proc, out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+        out.close()
+
+
+@pytest.fixture(scope="module")
+def webserver(demo):
+    """The UI as ``make dev`` starts it after ``make demo``: the demo's instance, landing tree,
+    warehouse and key."""
+    home, demo_dir, _proc, _out = demo
     port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "CCHC_LANDING_DIR": str(tmp_path / "landing"),
-           "CCHC_WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}"}
-    log = (tmp_path / "webserver.log").open("w+")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "CCHC_LANDING_DIR": str(demo_dir / "landing"),
+           "CCHC_WAREHOUSE_URL": f"duckdb:///{demo_dir / 'warehouse.duckdb'}", "CCHC_ALLOW_DEMO_KEY": "1"}
+    env.pop("CCHC_PII_KEY", None)
+    log = (home.parent / "webserver.log").open("w+")
     proc = subprocess.Popen(
         [str(WEBSERVER), "-w", str(REPO / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -88,22 +129,84 @@ def webserver(tmp_path):
         log.close()
 
 
+DEMO_IN_UI = """
+{ runsOrError { ... on Runs { results { runId status tags { key value }
+    eventConnection(limit: 2000) { events { __typename ... on MessageEvent { level message } } } } } }
+  staged: assetOrError(assetKey: {path: ["staging", "stg_dossiers"]}) {
+    ... on Asset { assetMaterializations(limit: 1) { metadataEntries { label } } } }
+  assetOrError(assetKey: {path: ["marts", "indicator_values"]}) { __typename
+    ... on Asset { assetMaterializations(limit: 5) { partition metadataEntries { label __typename
+        ... on IntMetadataEntry { intValue } ... on FloatMetadataEntry { floatValue }
+        ... on TableSchemaMetadataEntry { schema { columns { name type } } } } } } }
+  assetCheckExecutions(assetKey: {path: ["staging", "stg_dossiers"]}, checkName: "status_in_set", limit: 5) {
+    partition evaluation { partition success } }
+  assetNodes(assetKeys: [{path: ["staging", "stg_dossiers"]}]) {
+    assetChecksOrError { ... on AssetChecks { checks { name description } } } }
+  topLevelResourceDetailsOrError(resourceSelector: {repositoryLocationName: "cchc_etl", repositoryName: "__repository__",
+                                                    resourceName: "pii"}) {
+    __typename ... on ResourceDetails { configuredValues { key value } } }
+}
+"""
+
+
+def test_ui_shows_the_demos_runs_and_materializations(demo, webserver):
+    _home, demo_dir, proc, out = demo
+    base, _server = webserver
+    rc = proc.wait(timeout=600)
+    out.seek(0)
+    printed = out.read()
+    assert rc == 0, printed[-3000:]
+    assert "CHÚ Ý / NOTE" in printed  # the demo key's warning
+    assert _loaded_location(base)["__typename"] == "RepositoryLocation"
+    data = _graphql(base, DEMO_IN_UI)
+
+    runs = data["runsOrError"]["results"]
+    assert [r["status"] for r in runs] == ["SUCCESS"], runs
+    assert {t["key"]: t["value"] for t in runs[0]["tags"]}.get("dagster/partition") == "2024-01-01"
+    # the demo key is announced in the run's log and on the staged rows
+    warnings = [e["message"] for e in runs[0]["eventConnection"]["events"] if e.get("level") == "WARNING"]
+    assert any(m.startswith("CHÚ Ý / NOTE: CCHC_PII_KEY is not set") for m in warnings), warnings
+    assert "pii_key" in {e["label"] for e in data["staged"]["assetMaterializations"][0]["metadataEntries"]}
+
+    mats = data["assetOrError"]["assetMaterializations"]
+    assert [m["partition"] for m in mats] == ["2024-01-01"], mats
+    meta = {e["label"]: e for e in mats[0]["metadataEntries"]}
+    assert meta["dagster/row_count"]["intValue"] > 0
+    assert meta["dagster/partition_row_count"]["intValue"] > 0
+    columns = [c["name"] for c in meta["dagster/column_schema"]["schema"]["columns"]]
+    assert columns[:2] == ["period_type", "period_start"] and "value" in columns, columns
+    con = duckdb.connect(str(demo_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        received, = con.execute("SELECT sum(rpt_received) FROM marts.period_report WHERE period_start = DATE '2024-01-01' "
+                                "AND org_level = 'city'").fetchone()
+        num, den = con.execute("SELECT sum(numerator), sum(denominator) FROM marts.indicator_values WHERE period_type = 'month' "
+                               "AND period_start = DATE '2024-01-01' AND org_level = 'city' AND indicator_code = 'ON_TIME_REPORT'").fetchone()
+        quarantined, = con.execute("SELECT count(*) FROM quality.quarantine WHERE month = DATE '2024-01-01'").fetchone()
+    finally:
+        con.close()
+    assert meta["city_received"]["intValue"] == received > 0
+    assert meta["city_on_time_percent"]["floatValue"] == pytest.approx(round(100 * num / den, 2))
+    assert meta["rows_quarantined"]["intValue"] == quarantined
+    assert "city_service_index_percent" in meta
+
+    executions = data["assetCheckExecutions"]
+    assert executions and executions[0]["partition"] == "2024-01-01" and executions[0]["evaluation"]["success"], executions
+    checks = {c["name"]: c["description"] for c in data["assetNodes"][0]["assetChecksOrError"]["checks"]}
+    assert checks["status_in_set"].startswith("Trạng thái (status)") and " / status is one of" in checks["status_in_set"]
+
+    # the code location the UI runs uses the demo key (CCHC_ALLOW_DEMO_KEY=1, as make dev sets)
+    pii = data["topLevelResourceDetailsOrError"]
+    assert pii["__typename"] == "ResourceDetails", pii
+    assert {v["key"]: v["value"] for v in pii["configuredValues"]}.get("allow_demo_key") == "true", pii
+
+
 def test_webserver_loads_the_code_location_and_serves_the_asset_graph(webserver):
     base, proc = webserver
     with urllib.request.urlopen(f"{base}/server_info", timeout=5) as response:
         info = json.load(response)
     assert info.get("dagster_version") == dagster_version
 
-    deadline = time.monotonic() + 60
-    while True:  # the location may still be loading just after start-up
-        workspace = _graphql(base, LOCATIONS)["workspaceOrError"]
-        assert workspace["__typename"] == "Workspace", workspace
-        entries = {e["name"]: e for e in workspace["locationEntries"]}
-        assert "cchc_etl" in entries, entries
-        if entries["cchc_etl"]["loadStatus"] == "LOADED" or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    location = entries["cchc_etl"]["locationOrLoadError"]
+    location = _loaded_location(base)
     assert location["__typename"] == "RepositoryLocation", location  # a PythonError here = the code failed to load
     jobs = {j["name"] for repo in location["repositories"] for j in repo["jobs"]}
     assert "cchc_monthly" in jobs
@@ -117,3 +220,27 @@ def test_webserver_loads_the_code_location_and_serves_the_asset_graph(webserver)
     assert proc.wait(timeout=30) is not None
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{base}/server_info", timeout=2)
+
+
+def _make_dry_run(*targets: str, **env_vars: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CCHC_LANDING_DIR", "CCHC_WAREHOUSE_URL", "DAGSTER_HOME", "MAKEFLAGS")}
+    env.update(env_vars)
+    venv = "/nonexistent-venv"
+    proc = subprocess.run(["make", "-n", *targets, f"VENV={venv}", "-o", f"{venv}/bin/.installed", "-o", "data/demo/warehouse.duckdb"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_dev_serves_what_make_demo_recorded():
+    home = f"DAGSTER_HOME={REPO}/.dagster_home"
+    demo = next(line for line in _make_dry_run("demo") if "cchc-etl demo" in line)
+    assert home in demo and "--dir data/demo" in demo, demo
+    dev = next(line for line in _make_dry_run("dev") if "dagster dev" in line)
+    for part in (home, f"CCHC_LANDING_DIR={REPO}/data/demo/landing", f"CCHC_WAREHOUSE_URL=duckdb:///{REPO}/data/demo/warehouse.duckdb",
+                 "CCHC_ALLOW_DEMO_KEY=1"):
+        assert part in dev, (part, dev)
+    # pointed at real data, it leaves the demo's landing tree, warehouse and key alone
+    real = next(line for line in _make_dry_run("dev", CCHC_LANDING_DIR="/srv/landing") if "dagster dev" in line)
+    assert "CCHC_ALLOW_DEMO_KEY" not in real and "data/demo" not in real and home in real, real

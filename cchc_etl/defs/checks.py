@@ -10,17 +10,31 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetCheckSpec,
     AssetKey,
     MetadataValue,
     multi_asset_check,
 )
 
+from cchc_etl.contract import load_source
+from cchc_etl.defs.check_specs import check_spec
 from cchc_etl.defs.partitions import WAREHOUSE_POOL
 from cchc_etl.defs.resources import WarehouseResource
+from cchc_etl.expectation_text import describe
 from cchc_etl.ingest import month_key, month_start
 from cchc_etl.staging import q
-from cchc_etl.validation import SuiteDef, all_suites, load_table, take, validate
+from cchc_etl.validation import ExpectationDef, SuiteDef, all_suites, load_table, take, validate
+
+
+def expectation_description(suite: SuiteDef, e: ExpectationDef) -> dict:
+    """``vi`` and ``en`` of the check: the suite's ``meta.description`` ("vi / en"), else derived
+    from the expectation and the contract (cchc_etl.expectation_text)."""
+    if " / " in e.description:
+        vi, en = e.description.split(" / ", 1)
+        return {"vi": vi, "en": en}
+    described = describe(e.type, e.kwargs, load_source(suite.source))
+    if described is None:  # tests/test_month_order.py names the expectation that needs a meta.description
+        return {"vi": e.description or e.type, "en": e.description or e.type}
+    return {"vi": described[0], "en": described[1]}
 
 
 def suite_checks(suite: SuiteDef):
@@ -30,10 +44,9 @@ def suite_checks(suite: SuiteDef):
         name=f"gx_{suite.name}",
         pool=WAREHOUSE_POOL,
         description=f"Great Expectations suite expectations/{suite.name}.json",
-        specs=[
-            AssetCheckSpec(e.check_name, asset=asset_key, description=e.description, blocking=e.severity == "critical")
-            for e in suite.expectations
-        ],
+        specs=[check_spec(e.check_name, asset_key, **expectation_description(suite, e), blocking=e.severity == "critical",
+                          monthly=suite.partition_column is not None)
+               for e in suite.expectations],
     )
     def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
         where = ""

@@ -6,7 +6,6 @@ import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     ConfigurableResource,
@@ -16,6 +15,8 @@ from dagster import (
 )
 
 from cchc_etl import warehouse as wh
+from cchc_etl.defs.check_specs import check_spec
+from cchc_etl.defs.month_gate import require_month_validated
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.exports import MARTS, PART_FILE, export_month_parquet, month_partitions, publish_snapshot
@@ -52,10 +53,12 @@ class ExportsResource(ConfigurableResource):
     deps=MART_KEYS,
     description="Every mart of the month as Parquet, Hive-partitioned: <parquet_root>/<mart>/year=YYYY/month=MM/part-0.parquet "
                 "(replaced atomically; read with read_parquet('<root>/<mart>/**/*.parquet', hive_partitioning = true)).",
-    check_specs=[AssetCheckSpec("matches_warehouse", asset=PARQUET,
-                                description="Each exported file has as many rows as the mart holds for the month")],
+    check_specs=[check_spec("matches_warehouse", PARQUET,
+                            vi="Mỗi tệp Parquet xuất ra có đúng số dòng của bảng mart trong tháng",
+                            en="Each exported file has as many rows as the mart holds for the month")],
 )
 def parquet_exports(context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource):
+    require_month_validated(context)
     month = month_start(context.partition_key[:7])
     warehouse.release()  # the export reads through a read-only connection of its own
     source = wh.duckdb_path(warehouse.url)

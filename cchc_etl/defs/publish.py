@@ -28,6 +28,7 @@ from dagster import (
 from pydantic import ConfigDict, field_validator
 
 from cchc_etl.contract import event_sources, reference_sources
+from cchc_etl.defs.month_gate import require_month_validated
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import WarehouseResource
 
@@ -90,6 +91,7 @@ def publish_postgres(context: AssetExecutionContext, warehouse: WarehouseResourc
     url = postgres_publish.resolved_url()
     if not url:
         return MaterializeResult(metadata={"status": MetadataValue.text(SKIPPED)})
+    require_month_validated(context)  # failed blocking checks of earlier runs of the month
     from cchc_etl.ingest import month_start
     from cchc_etl.publish import publish_month  # psycopg: imported only to publish
     from cchc_etl.redaction import exception_leaks, redact_exception, redact_url

@@ -9,7 +9,7 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
 from cchc_etl import warehouse
-from cchc_etl.pii import resolve_key
+from cchc_etl.pii import DEMO_KEY_WARNING, resolve_key
 
 
 class WarehouseResource(ConfigurableResource):
@@ -88,13 +88,22 @@ class LandingResource(ConfigurableResource):
 
 
 class PiiKeyResource(ConfigurableResource):
-    """HMAC key for PII columns. Empty means: read CCHC_PII_KEY at run time."""
+    """HMAC key for PII columns. Empty means: read CCHC_PII_KEY at run time; without it, the public
+    demo key only when ``allow_demo_key`` (the demo, and ``make dev`` on the demo data)."""
 
     key: str = ""
     allow_demo_key: bool = False
 
     def resolve(self) -> str:
         return resolve_key(self.key or None, allow_demo=self.allow_demo_key)
+
+    @property
+    def uses_demo_key(self) -> bool:
+        return self.allow_demo_key and not (self.key or os.environ.get("CCHC_PII_KEY"))
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        if self.uses_demo_key:  # in the run's log, as loud as the demo's own warning
+            context.log.warning(DEMO_KEY_WARNING)
 
 
 class MethodologyResource(ConfigurableResource):

@@ -6,7 +6,6 @@ import datetime as dt
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
@@ -18,10 +17,12 @@ from dagster import (
 )
 
 from cchc_etl.contract import event_sources, load_source
+from cchc_etl.defs.check_specs import check_spec
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
-from cchc_etl.defs.reporting import load_metadata
+from cchc_etl.defs.reporting import load_metadata, table_metadata
 from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
 from cchc_etl.ingest import Loader, inventory, month_start, previous_month
+from cchc_etl.pii import DEMO_KEY_WARNING
 from cchc_etl.validation import load_table, prewarm, submit, suite_for_table
 
 LANDING_FILES = AssetKey(["raw", "landing_files"])
@@ -55,10 +56,16 @@ def missing_sources(rows: list[dict], month: dt.date) -> list[str]:
     kinds={"duckdb"},
     description="Inventory of the landing files of the month (every source folder), with what the loader makes of each.",
     check_specs=[
-        AssetCheckSpec("files_recognised", asset=LANDING_FILES, description="Every landing file is in a known source folder, month folder and file-name pattern (an unknown one is named and left unloaded)"),
-        AssetCheckSpec("sources_present", asset=LANDING_FILES, blocking=True,
-                       description="Every event source that had files in the previous month has files in this month, unless "
-                                   "the run accepts its absence (config allow_missing, cchc-etl run --allow-missing SOURCE)"),
+        check_spec("files_recognised", LANDING_FILES,
+                   vi="Mọi tệp trong vùng tiếp nhận nằm đúng thư mục nguồn, thư mục tháng và mẫu tên tệp (tệp lạ được nêu tên "
+                      "và không nạp)",
+                   en="Every landing file is in a known source folder, month folder and file-name pattern (an unknown one "
+                      "is named and left unloaded)"),
+        check_spec("sources_present", LANDING_FILES, blocking=True,
+                   vi="Nguồn dữ liệu nào có tệp tháng trước thì tháng này cũng có, trừ khi lần chạy chấp nhận thiếu "
+                      "(cchc-etl run --allow-missing NGUỒN)",
+                   en="Every event source that had files in the previous month has files in this month, unless the run "
+                      "accepts its absence (config allow_missing, cchc-etl run --allow-missing SOURCE)"),
     ],
 )
 def landing_files(context: AssetExecutionContext, config: LandingFilesConfig, warehouse: WarehouseResource, landing: LandingResource):
@@ -82,8 +89,10 @@ def landing_files(context: AssetExecutionContext, config: LandingFilesConfig, wa
             con.execute("INSERT INTO raw.landing_files VALUES (?, ?, ?, ?, ?, ?)",
                         [month, r["file_path"], r["source"], r["size_bytes"], r["modified_at"], r["problem"]])
         con.execute("COMMIT")
+        table = table_metadata(con, "raw.landing_files", partition="month = ?", partition_params=(month,))
     problems = [r for r in rows if r["problem"]]
     yield MaterializeResult(metadata={
+        **table,
         "files": MetadataValue.int(len(rows)),
         "by_source": MetadataValue.json({s: sum(1 for r in rows if r["source"] == s) for s in sorted({r["source"] for r in rows})}),
     })
@@ -154,16 +163,19 @@ def source_assets(source: str):
                       description=f"One row per {source} file of the month: hash and row accounting (quality.file_log, source = '{source}')."),
         ],
         check_specs=[
-            AssetCheckSpec("rows_accounted", asset=file_log, blocking=True,
-                           description="rows_read = rows_loaded + rows_quarantined + rows_skipped for every file"),
-            AssetCheckSpec("files_readable", asset=file_log,
-                           description="No file of the month was refused (unreadable, no header, required column missing)"),
-            AssetCheckSpec("keys_in_one_file", asset=stg, blocking=True,
-                           description=f"No {' + '.join(spec.key)} is carried by two files of the month with different "
-                                       "content (sha256): one export read twice under another name, or two exports "
-                                       "disagreeing about one record"),
-            AssetCheckSpec("quarantine_rate", asset=quarantine,
-                           description="Share of data rows quarantined stays under 5%"),
+            check_spec("rows_accounted", file_log, blocking=True,
+                       vi="Mỗi tệp: số dòng đọc = số dòng nạp + số dòng cách ly + số dòng bỏ qua",
+                       en="rows_read = rows_loaded + rows_quarantined + rows_skipped for every file"),
+            check_spec("files_readable", file_log,
+                       vi="Không tệp nào của tháng bị từ chối (không đọc được, không có dòng tiêu đề, thiếu cột bắt buộc)",
+                       en="No file of the month was refused (unreadable, no header, required column missing)"),
+            check_spec("keys_in_one_file", stg, blocking=True,
+                       vi=f"Không khoá {' + '.join(spec.key)} nào có trong hai tệp khác nội dung (sha256) của tháng: một "
+                          "tệp xuất được đọc hai lần dưới tên khác, hoặc hai tệp xuất mâu thuẫn về một bản ghi",
+                       en=f"No {' + '.join(spec.key)} is carried by two files of the month with different content "
+                          "(sha256): one export read twice under another name, or two exports disagreeing about one record"),
+            check_spec("quarantine_rate", quarantine,
+                       vi="Tỷ lệ dòng dữ liệu bị cách ly dưới 5%", en="Share of data rows quarantined stays under 5%"),
         ],
     )
     def _load(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource, pii: PiiKeyResource):
@@ -179,11 +191,17 @@ def source_assets(source: str):
                 [source, month],
             ).fetchall()
             shared = keys_in_several_files(con, spec, month)
+            of_source = {"scope": "source = ?", "scope_params": (source,), "partition": "month = ?", "partition_params": (month,)}
+            tables = {stg: table_metadata(con, spec.staging_table, partition="month = ?", partition_params=(month,)),
+                      quarantine: table_metadata(con, "quality.quarantine", **of_source),
+                      file_log: table_metadata(con, "quality.file_log", **of_source)}
         prewarm()
         meta = load_metadata(result)
-        yield MaterializeResult(asset_key=stg, metadata={"rows_loaded": meta["rows_loaded"], "files": meta["files"]})
-        yield MaterializeResult(asset_key=quarantine, metadata={"rows_quarantined": meta["rows_quarantined"]})
-        yield MaterializeResult(asset_key=file_log, metadata=meta)
+        demo_key = {"pii_key": MetadataValue.text(DEMO_KEY_WARNING)} if pii.uses_demo_key else {}
+        yield MaterializeResult(asset_key=stg, metadata={"rows_loaded": meta["rows_loaded"], "files": meta["files"], **tables[stg],
+                                                         **demo_key})
+        yield MaterializeResult(asset_key=quarantine, metadata={"rows_quarantined": meta["rows_quarantined"], **tables[quarantine]})
+        yield MaterializeResult(asset_key=file_log, metadata={**meta, **tables[file_log]})
         yield AssetCheckResult(
             check_name="rows_accounted", asset_key=file_log, passed=not bad,
             metadata={"mismatched_files": MetadataValue.json([list(map(str, b)) for b in bad])},

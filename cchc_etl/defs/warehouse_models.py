@@ -4,7 +4,6 @@
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
@@ -15,11 +14,16 @@ from dagster import (
 )
 
 from cchc_etl import build, explain, scoring
-from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
+from cchc_etl.contract import event_sources
+from cchc_etl.defs.check_specs import check_spec
+from cchc_etl.defs.month_gate import require_month_validated
+from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions, previous_month
+from cchc_etl.defs.reporting import month_headline, table_metadata
 from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
 from cchc_etl.ingest import month_start
 
 STG_DOSSIERS = AssetKey(["staging", "stg_dossiers"])
+MONTH_END = AssetKey(["core", "fct_dossier_month_end"])
 
 
 def _month(context):
@@ -37,23 +41,36 @@ def org_rollup(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             "(SELECT 1 FROM core.org_rollup r WHERE r.period_type = 'month' AND r.period_start = ? AND r.member_code = d.unit_code)",
             [_month(context), _month(context)],
         ).fetchone()[0]
-    return MaterializeResult(metadata={"rows": MetadataValue.int(n), "unattributed_unit_codes": MetadataValue.int(unattributed)})
+        table = table_metadata(con, "core.org_rollup", partition="period_type = 'month' AND period_start = ?",
+                               partition_params=(_month(context),))
+    return MaterializeResult(metadata={"rows": MetadataValue.int(n), "unattributed_unit_codes": MetadataValue.int(unattributed), **table})
 
 
-@asset(key=["core", "fct_dossier_month_end"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="core",
-       kinds={"duckdb"}, deps=[STG_DOSSIERS, AssetKey(["staging", "stg_procedures"])],
-       description="Month-end state of every dossier relevant to the month (latest row among exports up to the month) with §2 flags.",
-       check_specs=[AssetCheckSpec("procedures_in_catalogue", asset=AssetKey(["core", "fct_dossier_month_end"]),
-                                   description="Every dossier's procedure is in the catalogue in force (methodology §2: one "
-                                               "that is not falls back to its own fields and is counted here)")])
+# previous_month(MONTH_END): a month's state is the previous month's state plus this month's
+# exports (build.build_dossier_month_end), so a backfill builds the months in order and stops
+# at a month whose state could not be built. The other event sources are control dependencies:
+# the state is built once the whole month is loaded and its blocking checks passed.
+@asset(key=MONTH_END, partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="core",
+       kinds={"duckdb"}, deps=[*(AssetKey(["staging", f"stg_{s}"]) for s in event_sources()), AssetKey(["staging", "stg_procedures"]),
+                               previous_month(MONTH_END)],
+       description="Month-end state of every dossier relevant to the month (the previous month's state plus the month's "
+                   "exports: latest row among exports up to the month) with §2 flags; built once every source of the month "
+                   "is loaded and its blocking checks passed.",
+       check_specs=[check_spec("procedures_in_catalogue", MONTH_END,
+                               vi="Thủ tục của mọi hồ sơ có trong danh mục đang hiệu lực (phương pháp §2: hồ sơ của thủ tục "
+                                  "ngoài danh mục dùng trường của chính nó và được đếm ở đây)",
+                               en="Every dossier's procedure is in the catalogue in force (methodology §2: one that is not "
+                                  "falls back to its own fields and is counted here)")])
 def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseResource):
+    require_month_validated(context)
     month = _month(context)
     with warehouse.connect() as con:
         n = build.build_dossier_month_end(con, month)
         missing = con.execute(
             "SELECT procedure_code, count(*) FROM core.fct_dossier_month_end WHERE period_start = ? AND NOT procedure_in_catalogue "
             "GROUP BY ALL ORDER BY 2 DESC, 1", [month]).fetchall()
-    yield MaterializeResult(metadata={"rows": MetadataValue.int(n)})
+        table = table_metadata(con, "core.fct_dossier_month_end", partition="period_start = ?", partition_params=(month,))
+    yield MaterializeResult(metadata={"rows": MetadataValue.int(n), **table})
     yield AssetCheckResult(
         check_name="procedures_in_catalogue", passed=not missing, severity=AssetCheckSeverity.WARN,
         description=(f"{sum(c for _, c in missing)} hồ sơ của {len(missing)} thủ tục không có trong danh mục / dossiers of "
@@ -64,7 +81,7 @@ def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseRe
 
 
 @asset(key=["marts", "period_report"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="marts",
-       kinds={"duckdb"}, deps=[AssetKey(["core", "fct_dossier_month_end"]), AssetKey(["core", "org_rollup"])],
+       kinds={"duckdb"}, deps=[MONTH_END, AssetKey(["core", "org_rollup"])],
        description="Provincial period report (methodology §2) per unit, department and city.")
 def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     with warehouse.connect() as con:
@@ -73,8 +90,9 @@ def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) 
             "SELECT sum(rpt_received), sum(rpt_resolved_early + rpt_resolved_on_time + rpt_resolved_late) FROM marts.period_report "
             "WHERE period_start = ? AND org_level = 'city'", [_month(context)],
         ).fetchone()
+        table = table_metadata(con, "marts.period_report", partition="period_start = ?", partition_params=(_month(context),))
     return MaterializeResult(metadata={"rows": MetadataValue.int(n), "city_received": MetadataValue.int(int(city[0] or 0)),
-                                       "city_resolved": MetadataValue.int(int(city[1] or 0))})
+                                       "city_resolved": MetadataValue.int(int(city[1] or 0)), **table})
 
 
 SCORE_KEYS = {name: AssetKey(["marts", name]) for name in
@@ -97,7 +115,8 @@ def dim_date(warehouse: WarehouseResource) -> MaterializeResult:
     with warehouse.connect() as con:
         n = build.build_dim_date(con)
         holidays = con.execute("SELECT count(*) FROM core.dim_date WHERE holiday_kind IS NOT NULL").fetchone()[0]
-    return MaterializeResult(metadata={"rows": MetadataValue.int(n), "calendar_days_from_holidays": MetadataValue.int(holidays)})
+        table = table_metadata(con, "core.dim_date")
+    return MaterializeResult(metadata={"rows": MetadataValue.int(n), "calendar_days_from_holidays": MetadataValue.int(holidays), **table})
 
 
 @asset(key=["core", "dim_indicator"], pool=WAREHOUSE_POOL, group_name="core", kinds={"duckdb"},
@@ -106,12 +125,13 @@ def dim_indicator(warehouse: WarehouseResource, methodology: MethodologyResource
     with warehouse.connect() as con:
         n = scoring.build_dim_indicator(con, methodology.version)
         explain.create_indicator_rows_macro(con, methodology.version)
-    return MaterializeResult(metadata={"rows": MetadataValue.int(n), "methodology_version": MetadataValue.text(methodology.version)})
+        table = table_metadata(con, "core.dim_indicator")
+    return MaterializeResult(metadata={"rows": MetadataValue.int(n), "methodology_version": MetadataValue.text(methodology.version), **table})
 
 
 @multi_asset(
     specs=[AssetSpec(key, group_name="marts", kinds={"duckdb"}, description=SCORE_DESCRIPTIONS[name],
-                     deps=[AssetKey(["core", "fct_dossier_month_end"]), AssetKey(["core", "org_rollup"]),
+                     deps=[MONTH_END, AssetKey(["core", "org_rollup"]),
                            AssetKey(["core", "dim_date"]), AssetKey(["core", "dim_indicator"]),
                            *[AssetKey(["staging", f"stg_{s}"]) for s in
                              ("surveys", "feedback", "documents", "email", "procedures", "self_assessment", "targets")]])
@@ -119,18 +139,25 @@ def dim_indicator(warehouse: WarehouseResource, methodology: MethodologyResource
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
     name="score_month",
-    check_specs=[AssetCheckSpec("reference_rows_usable", asset=SCORE_KEYS["target_attainment"],
-                                description="Every targets / self-assessment row names a known indicator, scope and unit, "
-                                            "and self-assessed percentages lie in 0-100 (other rows are listed by file, row "
-                                            "and column)"),
-                 AssetCheckSpec("received_balanced", asset=SCORE_KEYS["indicator_values"], blocking=True,
-                                description="For every period scored, the city's received count equals the dossiers received "
-                                            "by the units in force (methodology §1: no unit's rows missing from the city)")],
+    check_specs=[check_spec("reference_rows_usable", SCORE_KEYS["target_attainment"],
+                            vi="Mọi dòng chỉ tiêu và tự chấm điểm nêu chỉ số, phạm vi và đơn vị đã biết, tỷ lệ tự chấm trong "
+                               "khoảng 0-100 (các dòng khác được liệt kê theo tệp, dòng và cột)",
+                            en="Every targets / self-assessment row names a known indicator, scope and unit, and "
+                               "self-assessed percentages lie in 0-100 (other rows are listed by file, row and column)"),
+                 check_spec("received_balanced", SCORE_KEYS["indicator_values"], blocking=True,
+                            vi="Mỗi kỳ tính điểm: số hồ sơ tiếp nhận của thành phố bằng tổng của các đơn vị đang hoạt động "
+                               "(phương pháp §1: không đơn vị nào bị thiếu)",
+                            en="For every period scored, the city's received count equals the dossiers received by the "
+                               "units in force (methodology §1: no unit's rows missing from the city)")],
 )
 def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource):
+    month = _month(context)
     with warehouse.connect() as con:
-        results = build.build_scores(con, _month(context), methodology.version)
+        results = build.build_scores(con, month, methodology.version)
         unusable = scoring.unusable_reference_rows(con, methodology.version)
+        periods_scored = [(r.period.type, r.period.start) for r in results]
+        tables = {name: _scored_table_metadata(con, name, periods_scored, methodology.version) for name in SCORE_KEYS}
+        headline = month_headline(con, month, methodology.version)
     periods = ", ".join(f"{r.period.label} ({r.period.type}{'' if r.period.complete else ', year to date'})" for r in results)
     totals = {
         "indicator_values": sum(r.indicator_rows for r in results),
@@ -142,6 +169,9 @@ def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, me
         meta = {"periods": MetadataValue.text(periods), "methodology_version": MetadataValue.text(methodology.version)}
         if name in totals:
             meta["rows"] = MetadataValue.int(totals[name])
+        meta.update(tables[name])
+        if name == "indicator_values":
+            meta.update(headline)
         yield MaterializeResult(asset_key=key, metadata=meta)
     unbalanced = [r for r in results if not r.received_balanced]
     yield AssetCheckResult(
@@ -161,6 +191,19 @@ def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, me
         metadata={"unusable_rows": MetadataValue.int(len(unusable)),
                   "rows": MetadataValue.md("\n".join(f"- {u}" for u in unusable[:200]) or "none")},
     )
+
+
+def _scored_table_metadata(con, name: str, periods: list, version: str) -> dict:
+    """Table metadata of a scoring mart; its partition's rows are those of the periods the month
+    scored (the month, its quarter, its year to date), or of its year for the annual marts."""
+    if name in ("target_attainment", "par_index"):
+        years = sorted({start.year for _, start in periods})
+        partition, params = f"year IN ({', '.join('?' for _ in years)})", tuple(years)
+    else:
+        partition = " OR ".join("(period_type = ? AND period_start = ?)" for _ in periods)
+        params = tuple(v for p in periods for v in p)
+    return table_metadata(con, f"marts.{name}", partition=f"methodology_version = ? AND ({partition})",
+                          partition_params=(version, *params))
 
 
 warehouse_assets = [dim_date, dim_indicator, org_rollup, fct_dossier_month_end, period_report, score_month]
