@@ -63,10 +63,15 @@ class LandingResource(ConfigurableResource):
 
 
 class PiiKeyResource(ConfigurableResource):
-    """HMAC key for PII columns. Empty means: read CCHC_PII_KEY at run time."""
+    """HMAC key for PII columns. Empty means: read CCHC_PII_KEY at run time.
+
+    A key other than the warehouse's is refused unless ``rotate`` is set (run config
+    ``resources: {pii: {config: {rotate: true}}}``, ``cchc-etl run --rotate-pii-key``): every
+    loaded month must then be reloaded with it (see ``cchc_etl.pii_key``)."""
 
     key: str = ""
     allow_demo_key: bool = False
+    rotate: bool = False
 
     def resolve(self) -> str:
         return resolve_key(self.key or None, allow_demo=self.allow_demo_key)

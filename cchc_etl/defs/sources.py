@@ -171,7 +171,7 @@ def source_assets(source: str):
         with warehouse.connect() as con:
             # a large file: Great Expectations is imported on a background thread while DuckDB parses
             # it (DuckDB releases the GIL); small months start the import when the step ends
-            result = Loader(con, landing.root, pii.resolve(), on_large_input=prewarm,
+            result = Loader(con, landing.root, pii.resolve(), on_large_input=prewarm, rotate_key=pii.rotate,
                             on_parsed=lambda spec, m, rows, key: prevalidate(con, spec, m, rows, key)).load_month(source, month)
             bad = con.execute(
                 "SELECT file_path, rows_read, rows_loaded, rows_quarantined, rows_skipped FROM quality.file_log "

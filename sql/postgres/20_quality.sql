@@ -21,11 +21,13 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     load_fingerprint text,
     sheets           text,               -- JSON: per sheet read or not and why, header row, header choices
     rows_footer      bigint,
-    fields_carried   text
+    fields_carried   text,
+    pii_key_fingerprint text             -- the PII key the rows were hashed with (a fingerprint, never the key)
 );
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS sheets text;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS rows_footer bigint;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried text;
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS pii_key_fingerprint text;
 CREATE INDEX IF NOT EXISTS file_log_month ON quality.file_log (month);
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (

@@ -26,12 +26,15 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     rows_footer      BIGINT,             -- keyless rows after the last record (signatures, dates)
     -- the canonical fields the file carries (comma-separated, sorted; NULL when refused): a field it
     -- lacks is unknown for its rows, not blank (methodology §3, data not carried)
-    fields_carried   VARCHAR
+    fields_carried   VARCHAR,
+    -- the PII key the file's rows were hashed with: cchc_etl.pii.key_fingerprint (never the key)
+    pii_key_fingerprint VARCHAR
 );
 -- warehouses made by an earlier release
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS sheets VARCHAR;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS rows_footer BIGINT;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried VARCHAR;
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS pii_key_fingerprint VARCHAR;
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (
     file_path   VARCHAR NOT NULL,
