@@ -151,6 +151,7 @@ def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key:
               f"({warehouse_key.months_label(plan.months)})" + (f", incl. loaded months {', '.join(plan.reloaded)}" if plan.reloaded else ""))
     validation.start_worker()  # imports Great Expectations in a helper process while Dagster starts here
     try:
+        _clean_leftovers(warehouse_url, quiet=quiet)
         outcomes = _run_months(landing, warehouse_url, plan.months, pii_key=pii_key, allow_demo_key=allow_demo_key,
                                methodology=methodology, quiet=quiet, publish_url=publish_url, timings=timings,
                                allow_missing=allow_missing, rotate_pii_key=plan.rotate)
@@ -166,6 +167,17 @@ def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key:
             raise CliError((f"{failed.month}: {failed.failure or '; '.join(failed.checks_failed)} — " if failed else "")
                            + warehouse_key.rotation_unfinished(remaining, fingerprint))
     return outcomes
+
+
+def _clean_leftovers(warehouse_url: str, *, quiet: bool) -> None:
+    """Partial exports and scratch directories of killed runs (``cchc_etl.leftovers``)."""
+    from cchc_etl.defs.exports import ExportsResource, clean_leftovers
+
+    exports = ExportsResource(parquet_root=os.environ.get("CCHC_PARQUET_DIR", ""), snapshot_path=os.environ.get("CCHC_SNAPSHOT_PATH", ""))
+    removed = clean_leftovers(warehouse_url, exports)
+    if removed and not quiet:
+        print(f"Đã xoá tệp tạm của lần chạy bị dừng / removed what killed runs left: {len(removed)} "
+              f"({', '.join(p.name for p in removed[:5])}{' …' if len(removed) > 5 else ''})")
 
 
 def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
@@ -203,17 +215,24 @@ def _publish_url_in_env(publish_url: str | None):
 def _run_job(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
              methodology: str | None, quiet: bool, timings: bool, allow_missing: list[str] | None,
              build_definitions, rotate_pii_key: bool = False) -> list[MonthOutcome]:
+    from cchc_etl.orphan_runs import fail_orphaned_runs, run_tags
+
     defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
                              allow_demo_key=allow_demo_key, methodology=methodology, rotate_pii_key=rotate_pii_key)
     job = defs.resolve_job_def("cchc_monthly")
     instance = _instance()
+    if os.environ.get("DAGSTER_HOME"):
+        for orphan in fail_orphaned_runs(instance):
+            if not quiet:
+                print(f"Lượt chạy bị bỏ dở / orphaned run {orphan.run_id} ({orphan.partition or '-'}, pid {orphan.pid} is gone): "
+                      "đánh dấu thất bại / marked as failed")
     outcomes = []
     for i, month in enumerate(months, 1):
         if not quiet:
             print(f"[{i}/{len(months)}] {month} … ", end="", flush=True)
         started = time.perf_counter()
         result = job.execute_in_process(
-            partition_key=f"{month}-01", instance=instance, raise_on_error=False,
+            partition_key=f"{month}-01", instance=instance, raise_on_error=False, tags=run_tags(),
             # failures are reported once, as one line, by main(); CCHC_LOG_LEVEL=INFO shows Dagster's log
             run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("CCHC_LOG_LEVEL", "CRITICAL")}}},
                         **landing_run_config(allow_missing)},

@@ -24,6 +24,7 @@ import duckdb
 
 from cchc_etl import __version__
 from cchc_etl.contract import SourceSpec, load_profile, load_source
+from cchc_etl.leftovers import scratch_prefix
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.pii_key import admit
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
@@ -336,7 +337,7 @@ class Loader:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: file name must be <system>__<anything>.<ext>")
             return prep
         try:
-            with tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
+            with tempfile.TemporaryDirectory(prefix=scratch_prefix("load"), dir=self.workdir) as tmp:
                 prep.raw = read_raw(lf.path, spec, profile=load_profile(lf.system, spec.source), workdir=Path(tmp))
                 try:
                     self._parse(spec, prep, month_end, has_units)

@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from cchc_etl.contract import event_sources, load_source
+from cchc_etl.defs.exports import ExportsResource, clean_leftovers
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.reporting import load_metadata
 from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
@@ -61,8 +62,12 @@ def missing_sources(rows: list[dict], month: dt.date) -> list[str]:
                                    "the run accepts its absence (config allow_missing, cchc-etl run --allow-missing SOURCE)"),
     ],
 )
-def landing_files(context: AssetExecutionContext, config: LandingFilesConfig, warehouse: WarehouseResource, landing: LandingResource):
+def landing_files(context: AssetExecutionContext, config: LandingFilesConfig, warehouse: WarehouseResource, landing: LandingResource,
+                  exports: ExportsResource):
     month = partition_month(context)
+    removed = clean_leftovers(warehouse.url, exports)
+    if removed:
+        context.log.info(f"removed what killed runs left: {', '.join(map(str, removed))}")
     unknown = sorted(set(config.allow_missing) - set(event_sources()))
     if unknown:
         raise ValueError(f"allow_missing: không phải nguồn dữ liệu theo tháng / not an event source: {', '.join(unknown)} "
