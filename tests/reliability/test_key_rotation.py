@@ -38,12 +38,6 @@ def _meta(warehouse: Path) -> dict[str, str]:
         return dict(con.execute("SELECT key, value FROM core.warehouse_meta WHERE key LIKE 'pii_key%'").fetchall())
 
 
-def test_fingerprint_names_the_key_without_revealing_it():
-    assert FP_A != FP_B and len(FP_A) == 16 and int(FP_A, 16) >= 0
-    assert KEY_A not in FP_A
-    assert key_fingerprint(KEY_A) == FP_A  # stable: the same key is recognised in every run
-
-
 def test_a_load_with_another_key_is_refused_and_a_rotation_is_tracked(sample_landing, tmp_path):
     """The loader itself admits its key (every path: CLI, Dagster, scripts) before it writes."""
     with connect(f"duckdb:///{tmp_path / 'w.duckdb'}") as con:
