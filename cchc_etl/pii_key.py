@@ -35,7 +35,7 @@ class KeyRefused(ValueError):
 class KeyState:
     recorded: str | None  # the warehouse's key (core.warehouse_meta)
     rotating_to: str | None  # the key of a rotation under way
-    in_file_log: frozenset[str]  # the keys the file log's rows were hashed with (NULL: loaded by a release without fingerprints)
+    in_file_log: frozenset[str]  # the keys the file log rows name (rows of an earlier release name none)
     files: int = 0  # file log rows
 
 
