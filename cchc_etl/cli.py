@@ -1,7 +1,7 @@
 """``cchc-etl``: the same Dagster definitions, run in-process from the command line.
 
     cchc-etl sample --out DIR --from 2024-01 --to 2024-03 [--rows N] [--seed S]
-    cchc-etl run --landing DIR --warehouse URL --from YYYY-MM --to YYYY-MM [--allow-missing SOURCE ...]
+    cchc-etl run --landing DIR --warehouse URL --from YYYY-MM --to YYYY-MM [--allow-missing SOURCE ...] [--rotate-pii-key]
     cchc-etl demo
 
 Exit code 0 on success; otherwise 1 with a one-line reason on stderr.
@@ -198,28 +198,60 @@ def _first_line(message: str) -> str:
 
 def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
                methodology: str | None = None, quiet: bool = False, publish_url: str | None = None,
-               timings: bool = False, allow_missing: list[str] | None = None) -> list[MonthOutcome]:
+               timings: bool = False, allow_missing: list[str] | None = None, rotate_pii_key: bool = False) -> list[MonthOutcome]:
     if not landing.is_dir():
         raise CliError(f"landing directory not found: {landing}")
+    from cchc_etl import pii_key as warehouse_key
     from cchc_etl import validation
+    from cchc_etl.pii import key_fingerprint, resolve_key
+    from cchc_etl.warehouse import duckdb_path
 
+    # a key other than the warehouse's is refused here, before anything runs
+    fingerprint = key_fingerprint(resolve_key(pii_key, allow_demo=allow_demo_key))
+    plan = warehouse_key.plan_run(duckdb_path(warehouse_url), landing, months, fingerprint, rotate=rotate_pii_key)
+    if plan.rotate and not quiet:
+        print(f"Đổi khoá PII / rotating the PII key to {fingerprint}: {len(plan.months)} tháng / months "
+              f"({warehouse_key.months_label(plan.months)})" + (f", incl. loaded months {', '.join(plan.reloaded)}" if plan.reloaded else ""))
     validation.start_worker()  # imports Great Expectations in a helper process while Dagster starts here
     try:
-        return _run_months(landing, warehouse_url, months, pii_key=pii_key, allow_demo_key=allow_demo_key,
-                           methodology=methodology, quiet=quiet, publish_url=publish_url, timings=timings,
-                           allow_missing=allow_missing)
+        _clean_leftovers(warehouse_url, quiet=quiet)
+        outcomes = _run_months(landing, warehouse_url, plan.months, pii_key=pii_key, allow_demo_key=allow_demo_key,
+                               methodology=methodology, quiet=quiet, publish_url=publish_url, timings=timings,
+                               allow_missing=allow_missing, rotate_pii_key=plan.rotate)
     finally:
         validation.stop_worker()
+    if plan.rotate:
+        from cchc_etl.warehouse import connect
+
+        with connect(warehouse_url) as con:
+            remaining = warehouse_key.finish_rotation(con, fingerprint)
+        if remaining:
+            failed = next((o for o in outcomes if not o.success or o.checks_failed), None)
+            raise CliError((f"{failed.month}: {failed.failure or '; '.join(failed.checks_failed)} — " if failed else "")
+                           + warehouse_key.rotation_unfinished(remaining, fingerprint))
+    return outcomes
+
+
+def _clean_leftovers(warehouse_url: str, *, quiet: bool) -> None:
+    """Partial exports and scratch directories of killed runs (``cchc_etl.leftovers``)."""
+    from cchc_etl.defs.exports import ExportsResource, clean_leftovers
+
+    exports = ExportsResource(parquet_root=os.environ.get("CCHC_PARQUET_DIR", ""), snapshot_path=os.environ.get("CCHC_SNAPSHOT_PATH", ""))
+    removed = clean_leftovers(warehouse_url, exports)
+    if removed and not quiet:
+        print(f"Đã xoá tệp tạm của lần chạy bị dừng / removed what killed runs left: {len(removed)} "
+              f"({', '.join(p.name for p in removed[:5])}{' …' if len(removed) > 5 else ''})")
 
 
 def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
                 methodology: str | None, quiet: bool, publish_url: str | None, timings: bool = False,
-                allow_missing: list[str] | None = None) -> list[MonthOutcome]:
+                allow_missing: list[str] | None = None, rotate_pii_key: bool = False) -> list[MonthOutcome]:
     from cchc_etl.definitions import build_definitions
 
     with _publish_url_in_env(publish_url):
         return _run_job(landing, warehouse_url, months, pii_key=pii_key, allow_demo_key=allow_demo_key, methodology=methodology,
-                        quiet=quiet, timings=timings, allow_missing=allow_missing, build_definitions=build_definitions)
+                        quiet=quiet, timings=timings, allow_missing=allow_missing, build_definitions=build_definitions,
+                        rotate_pii_key=rotate_pii_key)
 
 
 @contextlib.contextmanager
@@ -245,18 +277,25 @@ def _publish_url_in_env(publish_url: str | None):
 
 def _run_job(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
              methodology: str | None, quiet: bool, timings: bool, allow_missing: list[str] | None,
-             build_definitions) -> list[MonthOutcome]:
+             build_definitions, rotate_pii_key: bool = False) -> list[MonthOutcome]:
+    from cchc_etl.orphan_runs import fail_orphaned_runs, run_tags
+
     defs = build_definitions(landing=str(landing), warehouse_url=warehouse_url, pii_key=pii_key,
-                             allow_demo_key=allow_demo_key, methodology=methodology)
+                             allow_demo_key=allow_demo_key, methodology=methodology, rotate_pii_key=rotate_pii_key)
     job = defs.resolve_job_def("cchc_monthly")
     instance = _instance()
+    if os.environ.get("DAGSTER_HOME"):
+        for orphan in fail_orphaned_runs(instance):
+            if not quiet:
+                print(f"Lượt chạy bị bỏ dở / orphaned run {orphan.run_id} ({orphan.partition or '-'}, pid {orphan.pid} is gone): "
+                      "đánh dấu thất bại / marked as failed")
     outcomes = []
     for i, month in enumerate(months, 1):
         if not quiet:
             print(f"[{i}/{len(months)}] {month} … ", end="", flush=True)
         started = time.perf_counter()
         result = job.execute_in_process(
-            partition_key=f"{month}-01", instance=instance, raise_on_error=False,
+            partition_key=f"{month}-01", instance=instance, raise_on_error=False, tags=run_tags(),
             # failures are reported once, as one line, by main(); CCHC_LOG_LEVEL=DEBUG shows Dagster's own event log
             run_config={"loggers": {"console": {"config": {"log_level": log_level()}}}, **landing_run_config(allow_missing)},
         )
@@ -405,7 +444,7 @@ def cmd_run(args) -> None:
     with exclusive_run(duckdb_path(url)):  # a second run is refused here, naming this one; a reader is waited for
         outcomes = run_months(Path(args.landing), url, months, pii_key=None, allow_demo_key=False,
                               methodology=args.methodology, publish_url=args.publish, timings=args.timings,
-                              allow_missing=args.allow_missing)
+                              allow_missing=args.allow_missing, rotate_pii_key=args.rotate_pii_key)
     _raise_for(outcomes)
     print_summary(url, months[-1], min_dossiers=args.min_dossiers, methodology=args.methodology)
     print(f"\nKho dữ liệu / warehouse: {warehouse_file(url)}")
@@ -515,6 +554,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "event source (e.g. dossiers) which had files the month before has none (repeatable); otherwise the "
                         "check raw/landing_files:sources_present fails the month")
     p.add_argument("--min-dossiers", dest="min_dossiers", type=_min_dossiers, default=None, metavar="N", help=min_dossiers_help)
+    p.add_argument("--rotate-pii-key", dest="rotate_pii_key", action="store_true",
+                   help="đổi khóa PII: nạp lại mọi tháng đã nạp bằng khóa mới / accept a CCHC_PII_KEY other than the "
+                        "warehouse's: every loaded month is reloaded from its landing files with the new key (with the "
+                        "months asked), so that no two keys are mixed")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="dữ liệu mẫu + chạy + tóm tắt, không cần cài đặt / sample + run + summary, with no set-up",

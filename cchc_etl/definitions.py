@@ -34,7 +34,7 @@ monthly_schedule, landing_sensor = build_operations(monthly_job)
 
 def build_definitions(*, landing: str | None = None, warehouse_url: str | None = None, pii_key: str | None = None,
                       allow_demo_key: bool | None = None, methodology: str | None = None,
-                      publish_url: str | None = None) -> Definitions:
+                      publish_url: str | None = None, rotate_pii_key: bool = False) -> Definitions:
     if allow_demo_key is None:
         allow_demo_key = os.environ.get(ALLOW_DEMO_KEY_ENV) == "1"
     return Definitions(
@@ -46,7 +46,7 @@ def build_definitions(*, landing: str | None = None, warehouse_url: str | None =
         resources={
             "warehouse": WarehouseResource(url=warehouse_url or os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL)),
             "landing": LandingResource(path=landing or os.environ.get("CCHC_LANDING_DIR", "landing")),
-            "pii": PiiKeyResource(key=pii_key or "", allow_demo_key=allow_demo_key),
+            "pii": PiiKeyResource(key=pii_key or "", allow_demo_key=allow_demo_key, rotate=rotate_pii_key),
             "methodology": MethodologyResource(version=methodology or os.environ.get("CCHC_METHODOLOGY", "vn-2025.1")),
             # the URL itself is read from CCHC_PUBLISH_URL when the step runs (config values are stored)
             "postgres_publish": PostgresPublishResource(url=publish_url or ""),

@@ -24,7 +24,9 @@ import duckdb
 
 from cchc_etl import __version__
 from cchc_etl.contract import SourceSpec, load_profile, load_source
+from cchc_etl.leftovers import scratch_prefix
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
+from cchc_etl.pii_key import admit
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
 from cchc_etl.readers.literal import remove
 from cchc_etl.staging import ParsePlan, clean_select, parse_plan, q, staged_columns, staging_ddl
@@ -183,7 +185,9 @@ class Loader:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, landing: Path, pii_key: str, *, workdir: Path | None = None,
                  on_large_input: Callable[[], None] | None = None,
-                 on_parsed: Callable[[SourceSpec, dt.date, str, tuple], None] | None = None):
+                 on_parsed: Callable[[SourceSpec, dt.date, str, tuple], None] | None = None, rotate_key: bool = False):
+        """``pii_key`` must be the warehouse's key, or ``rotate_key`` set: see ``cchc_etl.pii_key``
+        (``KeyRefused`` otherwise, before anything is read or written)."""
         self.con = con
         self.on_large_input = on_large_input  # called once before parsing files of LARGE_INPUT_BYTES or more
         # called with (spec, month, relation, key) when every file of a month was parsed anew: the
@@ -194,6 +198,7 @@ class Loader:
         self.landing = Path(landing)
         self.workdir = workdir
         self.key_id = key_fingerprint(pii_key)
+        admit(con, self.key_id, rotate=rotate_key)
         con.execute(hmac_macro_sql(pii_key))
 
     def fingerprint(self, spec: SourceSpec, system: str | None = None) -> str:
@@ -313,14 +318,14 @@ class Loader:
         self.con.execute(
             """INSERT INTO quality.file_log (file_path, source, system, month, sha256, rows_read, rows_loaded,
                    rows_quarantined, rows_skipped, loaded_at, status, error, container, encoding, header_row,
-                   rows_blank, rows_total, load_fingerprint, sheets, rows_footer, fields_carried)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   rows_blank, rows_total, load_fingerprint, sheets, rows_footer, fields_carried, pii_key_fingerprint)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 lf.relative, lf.source, lf.system, lf.month, lf.sha256, res.rows_read, res.rows_loaded,
                 res.rows_quarantined, res.rows_skipped, res.status, res.error,
                 raw.container if raw else lf.path.suffix.lower().lstrip("."), raw.encoding if raw else None,
                 raw.header_row if raw else None, blank, total, fingerprint, sheets, footer,
-                fields_carried(raw) if raw else None,
+                fields_carried(raw) if raw else None, self.key_id,
             ],
         )
 
@@ -332,7 +337,7 @@ class Loader:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: file name must be <system>__<anything>.<ext>")
             return prep
         try:
-            with tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
+            with tempfile.TemporaryDirectory(prefix=scratch_prefix("load"), dir=self.workdir) as tmp:
                 prep.raw = read_raw(lf.path, spec, profile=load_profile(lf.system, spec.source), workdir=Path(tmp))
                 try:
                     self._parse(spec, prep, month_end, has_units)

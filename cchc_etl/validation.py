@@ -237,7 +237,9 @@ class _Worker:
     def validate(self, suite: SuiteDef, table) -> list[Outcome]:
         import pyarrow as pa
 
-        with self.lock, tempfile.TemporaryDirectory(prefix="cchc-gx-") as tmp:  # read back memory-mapped
+        from cchc_etl.leftovers import scratch_prefix
+
+        with self.lock, tempfile.TemporaryDirectory(prefix=scratch_prefix("gx")) as tmp:  # read back memory-mapped
             path = os.path.join(tmp, "partition.arrow")
             with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table)

@@ -44,6 +44,14 @@ class ExportsResource(ConfigurableResource):
         return warehouse_file.with_name(f"{warehouse_file.stem}_snapshot{warehouse_file.suffix or '.duckdb'}")
 
 
+def clean_leftovers(warehouse_url: str, exports: ExportsResource) -> list[Path]:
+    """Remove the partial exports and scratch directories of killed runs (``cchc_etl.leftovers``)."""
+    from cchc_etl import leftovers
+
+    source = wh.duckdb_path(warehouse_url)
+    return leftovers.clean(parquet_root=exports.parquet_dir(source), snapshot=exports.snapshot_file(source))
+
+
 @asset(
     key=PARQUET,
     partitions_def=monthly_partitions,

@@ -24,7 +24,7 @@ def reference_asset(source: str, required: bool):
     )
     def _asset(context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource, pii: PiiKeyResource) -> MaterializeResult:
         with warehouse.connect() as con:
-            result = Loader(con, landing.root, pii.resolve()).load_reference(source)
+            result = Loader(con, landing.root, pii.resolve(), rotate_key=pii.rotate).load_reference(source)
             staged = con.execute(f"SELECT count(*) FROM staging.stg_{source}").fetchone()[0]
         if required and not result.files:
             raise ReferenceMissing(

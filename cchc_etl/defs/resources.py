@@ -89,10 +89,15 @@ class LandingResource(ConfigurableResource):
 
 class PiiKeyResource(ConfigurableResource):
     """HMAC key for PII columns. Empty means: read CCHC_PII_KEY at run time; without it, the public
-    demo key only when ``allow_demo_key`` (the demo, and ``make dev`` on the demo data)."""
+    demo key only when ``allow_demo_key`` (the demo, and ``make dev`` on the demo data).
+
+    A key other than the warehouse's is refused unless ``rotate`` is set (run config
+    ``resources: {pii: {config: {rotate: true}}}``, ``cchc-etl run --rotate-pii-key``): every
+    loaded month must then be reloaded with it (see ``cchc_etl.pii_key``)."""
 
     key: str = ""
     allow_demo_key: bool = False
+    rotate: bool = False
 
     def resolve(self) -> str:
         return resolve_key(self.key or None, allow_demo=self.allow_demo_key)

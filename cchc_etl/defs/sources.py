@@ -18,6 +18,7 @@ from dagster import (
 
 from cchc_etl.contract import event_sources, load_source
 from cchc_etl.defs.check_specs import check_spec
+from cchc_etl.defs.exports import ExportsResource, clean_leftovers
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.reporting import load_metadata, table_metadata
 from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
@@ -68,8 +69,12 @@ def missing_sources(rows: list[dict], month: dt.date) -> list[str]:
                       "accepts its absence (config allow_missing, cchc-etl run --allow-missing SOURCE)"),
     ],
 )
-def landing_files(context: AssetExecutionContext, config: LandingFilesConfig, warehouse: WarehouseResource, landing: LandingResource):
+def landing_files(context: AssetExecutionContext, config: LandingFilesConfig, warehouse: WarehouseResource, landing: LandingResource,
+                  exports: ExportsResource):
     month = partition_month(context)
+    removed = clean_leftovers(warehouse.url, exports)
+    if removed:
+        context.log.info(f"removed what killed runs left: {', '.join(map(str, removed))}")
     unknown = sorted(set(config.allow_missing) - set(event_sources()))
     if unknown:
         raise ValueError(f"allow_missing: không phải nguồn dữ liệu theo tháng / not an event source: {', '.join(unknown)} "
@@ -183,7 +188,7 @@ def source_assets(source: str):
         with warehouse.connect() as con:
             # a large file: Great Expectations is imported on a background thread while DuckDB parses
             # it (DuckDB releases the GIL); small months start the import when the step ends
-            result = Loader(con, landing.root, pii.resolve(), on_large_input=prewarm,
+            result = Loader(con, landing.root, pii.resolve(), on_large_input=prewarm, rotate_key=pii.rotate,
                             on_parsed=lambda spec, m, rows, key: prevalidate(con, spec, m, rows, key)).load_month(source, month)
             bad = con.execute(
                 "SELECT file_path, rows_read, rows_loaded, rows_quarantined, rows_skipped FROM quality.file_log "

@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from cchc_etl.leftovers import scratch_prefix
+
 # glob characters of DuckDB's file systems, plus braces and the backslash (an escape there)
 PATTERN_CHARS = frozenset("*?[]{}\\")
 
@@ -31,7 +33,7 @@ def _plain_dir(workdir: Path | None) -> tuple[Path, bool]:
         return Path(workdir), False
     for base in (tempfile.gettempdir(), "/tmp", "/var/tmp", os.getcwd()):
         if is_plain(base) and os.path.isdir(base):
-            return Path(tempfile.mkdtemp(prefix="cchc-literal-", dir=base)), True
+            return Path(tempfile.mkdtemp(prefix=scratch_prefix("literal"), dir=base)), True
     raise OSError("no temporary directory with a path free of glob characters (* ? [ ] { } \\) for DuckDB")
 
 

@@ -22,12 +22,14 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     sheets           text,               -- JSON: per sheet read or not and why, header row, header choices
     rows_footer      bigint,
     fields_carried   text,
-    feedback_path    text                -- the feedback workbook written by cchc-etl quarantine
+    feedback_path    text,               -- the feedback workbook written by cchc-etl quarantine
+    pii_key_fingerprint text             -- the PII key the rows were hashed with (a fingerprint, never the key)
 );
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS sheets text;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS rows_footer bigint;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried text;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS feedback_path text;
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS pii_key_fingerprint text;
 CREATE INDEX IF NOT EXISTS file_log_month ON quality.file_log (month);
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (

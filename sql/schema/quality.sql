@@ -29,13 +29,16 @@ CREATE TABLE IF NOT EXISTS quality.file_log (
     fields_carried   VARCHAR,
     -- the feedback workbook `cchc-etl quarantine` wrote for this file's quarantined rows (by unit:
     -- the directory of the unit workbooks); NULL until written, and again once the file is reloaded
-    feedback_path    VARCHAR
+    feedback_path    VARCHAR,
+    -- the PII key the file's rows were hashed with: cchc_etl.pii.key_fingerprint (never the key)
+    pii_key_fingerprint VARCHAR
 );
 -- warehouses made by an earlier release
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS sheets VARCHAR;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS rows_footer BIGINT;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS fields_carried VARCHAR;
 ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS feedback_path VARCHAR;
+ALTER TABLE quality.file_log ADD COLUMN IF NOT EXISTS pii_key_fingerprint VARCHAR;
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (
     file_path   VARCHAR NOT NULL,
