@@ -141,6 +141,11 @@ def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key:
     from cchc_etl import validation
 
     validation.start_worker()  # imports Great Expectations in a helper process while Dagster starts here
+    from cchc_etl.readers import WORKBOOK_SUFFIXES, sandbox
+
+    folders = ["reference", *(f"*/{month}" for month in months)]
+    if any(p.suffix.lower() in WORKBOOK_SUFFIXES for folder in folders for p in landing.glob(f"{folder}/*")):
+        sandbox.prestart()  # and the workbook reader's process (readers.sandbox), likewise
     try:
         return _run_months(landing, warehouse_url, months, pii_key=pii_key, allow_demo_key=allow_demo_key,
                            methodology=methodology, quiet=quiet, publish_url=publish_url, timings=timings,
