@@ -17,7 +17,7 @@ from cchc_etl.readers.excel_reader import read_excel
 from cchc_etl.readers.parquet_reader import read_parquet
 
 SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet"}
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}  # read by a child process under a memory budget (sandbox)
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}  # read in a worker process under a memory budget (sandbox)
 
 __all__ = ["FileRefused", "RawData", "read_raw", "SUPPORTED_SUFFIXES", "WORKBOOK_SUFFIXES"]
 

@@ -1,8 +1,8 @@
 """XLSX and XLS through python-calamine (Rust), with title rows above the header.
 
-A workbook is inspected before any parser touches it (``workbook_guard``) and parsed in a child
-process under a memory budget (``sandbox``); the child hands its Arrow table back as an IPC
-file, which the parent maps without copying.
+A workbook is inspected before any parser touches it (``workbook_guard``) and parsed in a worker
+process under a memory budget (``sandbox``); the worker hands its Arrow table back as an IPC file
+that this process maps without copying.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def _sheet_entry(name: str, read: bool, **info) -> dict:
 def read_excel(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None = None) -> RawData:
     """Every sheet whose header matches the source is read; the sheets are brought to the first
     read sheet's column layout and carry ``_sheet``; row numbers are per sheet. The package is
-    inspected first, then parsed in a child process under the memory budget."""
+    inspected first, then parsed in the worker process under the memory budget."""
     import pyarrow as pa
 
     if path.stat().st_size == 0:
@@ -161,7 +161,7 @@ def read_excel(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | No
 
 
 def _failure(path: Path, outcome: sandbox.Outcome, budget: int) -> str:
-    """A child's failed read as the file's refusal reason."""
+    """The worker's failed read as the file's refusal reason."""
     if outcome.kind == "refused":
         return outcome.value
     if outcome.kind == "memory":
@@ -180,7 +180,7 @@ def _failure(path: Path, outcome: sandbox.Outcome, budget: int) -> str:
 
 
 def _read_into(path: str, spec: SourceSpec, profile, outdir: str) -> RawData:
-    """In the child: the workbook read, its table written to ``outdir/table.arrow``."""
+    """In the worker: the workbook read, its table written to ``outdir/table.arrow``."""
     import pyarrow as pa
 
     raw = read_excel_here(Path(path), spec, profile=profile)
@@ -217,7 +217,7 @@ _PACKAGE = {
 def warm_up() -> None:
     """Read a tiny workbook once (calamine, header matching, legacy fonts and percent formats
     through openpyxl, Arrow conversion and IPC): what a process initialises on its first read,
-    done before the sandbox's server forks, so that no child pays it (about 1 s each)."""
+    done before the sandbox's server forks, so that no worker pays it (about 1 s each)."""
     from xml.sax.saxutils import escape
 
     from cchc_etl.contract import load_source

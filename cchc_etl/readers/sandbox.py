@@ -1,15 +1,17 @@
-"""Workbooks are parsed in a child process under a memory budget.
+"""Workbooks are parsed in another process under a memory budget.
 
 A parser's memory follows what a file declares, not its size, and calamine (Rust) aborts the
-whole process when an allocation fails: a 23 KB workbook whose cells share one long string asks
-for 16 GiB. So a workbook is read by a child process whose address space is limited
-(``RLIMIT_AS``): a file that needs more than the budget ends the child, never the pipeline, and
+whole process when an allocation fails: a 56 KB workbook whose cells share one long string asks
+for 16 GiB. So a workbook is read by a worker process whose address space is limited
+(``RLIMIT_AS``): a file that needs more than the budget ends the worker, never the pipeline, and
 the caller gets a description of how it ended.
 
-The children are forked by a small server process, started once per process with the parsers
-already imported (about 1 s, once) and then forking a child per workbook (a few milliseconds;
-the server is single-threaded, so the fork is safe). The parent talks to it over a pipe; the
-server exits when the parent closes the pipe (or dies), a child when the server dies.
+The worker is forked by a small server process, started once per process with the parsers
+imported and warmed up by a first read (about 1 s, once; ``prestart`` overlaps it with other
+work). The server is single-threaded, so the fork is safe; the worker reads workbook after
+workbook (a few milliseconds per file beyond the read itself) until a read leaves it large or
+ends it, and the server forks the next. The parent talks to the server over a pipe; the server
+exits when the parent closes the pipe (or dies), the worker when the server dies.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from pathlib import Path
 
 MEMORY_ENV = "CCHC_WORKBOOK_MEMORY"
 MEMORY_CAP = 8 << 30  # default budget: this, or three quarters of the machine's memory if less
-MEMORY_EXIT = 75  # a child's exit code after a MemoryError it could not report
-# what the server imports before it forks: every child has them without paying for them
+MEMORY_EXIT = 75  # a worker's exit code after a MemoryError it could not report
+# what the server imports before it forks: every worker has them without paying for them
 PRELOAD = ("python_calamine", "numpy", "pyarrow", "pandas", "openpyxl", "xlrd", "cchc_etl.readers.excel_reader")
 WARM_UP = "cchc_etl.readers.excel_reader:warm_up"  # and a first read: lazy initialisations, done once
 _SERVER_ENV = {
@@ -63,7 +65,7 @@ def memory_budget() -> int:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a child's call ended. ``kind``: ``ok`` (``value`` is what the call returned),
+    """How a call in the worker ended. ``kind``: ``ok`` (``value`` is what the call returned),
     ``refused`` (a ``FileRefused``: ``value`` is its problem), ``error`` (another exception:
     ``value`` is its text), ``memory`` (over the budget: ``value`` says what was asked for, if
     known) or ``died`` (ended by a signal: ``value`` names it)."""
@@ -132,9 +134,9 @@ def prestart() -> None:
 
 
 def call(target: str, args: tuple, outdir: Path, budget: int | None = None) -> Outcome:
-    """``module:function(*args)`` in a child limited to ``budget`` bytes (``memory_budget()``) of
-    memory beyond the reader's own. ``outdir`` (existing, empty) receives the child's result and
-    its error output; what the function writes there stays for the caller."""
+    """``module:function(*args)`` in the worker, limited to ``budget`` bytes (``memory_budget()``)
+    of memory beyond its own at its start. ``outdir`` (existing, empty) receives the result and
+    the worker's error output; what the function writes there stays for the caller."""
     global _server
     budget = memory_budget() if budget is None else budget
     payload = pickle.dumps((target, args, budget, str(outdir)))
@@ -148,7 +150,7 @@ def call(target: str, args: tuple, outdir: Path, budget: int | None = None) -> O
                 _send(_server.stdin, payload)
                 answer = _receive(_server.stdout)
             except BaseException as exc:
-                _stop(kill=True)  # interrupted: the child goes with the server
+                _stop(kill=True)  # interrupted: the worker goes with the server
                 if isinstance(exc, (BrokenPipeError, ConnectionError)):
                     continue
                 raise
@@ -178,13 +180,13 @@ def _outcome(status: int, outdir: Path) -> Outcome:
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == MEMORY_EXIT:
         return Outcome("memory", None)
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
-        return Outcome("memory", None)  # the kernel's out-of-memory killer (the child is its first choice)
+        return Outcome("memory", None)  # the kernel's out-of-memory killer (the worker is its first choice)
     if os.WIFSIGNALED(status):
         return Outcome("died", signal.Signals(os.WTERMSIG(status)).name)
     return Outcome("died", f"exit {os.WEXITSTATUS(status)}: {tail.strip().splitlines()[-1] if tail.strip() else ''}")
 
 
-# --------------------------------------------------------------------------- server and children
+# --------------------------------------------------------------------------- server and worker
 
 
 def serve() -> None:
@@ -256,7 +258,7 @@ def _warm_up(report: bool) -> None:
             _target(WARM_UP)()
     except Exception:
         if report:
-            traceback.print_exc()  # a child will meet the same problem and report it
+            traceback.print_exc()  # the worker will meet the same problem and report it
 
 
 def _target(target: str):

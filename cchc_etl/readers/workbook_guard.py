@@ -6,7 +6,7 @@ the text of every part it reads, and openpyxl an object per style. The package i
 with the standard library first, reading only its central directory and the first bytes of each
 sheet: sizes, compression ratios, the style sheet and shared strings, and each sheet's extent
 (declared in ``<dimension ref=…>``, and for a small sheet the cells actually present). What
-passes is parsed in a child process under a memory budget (``readers.sandbox``), which catches
+passes is parsed in a worker process under a memory budget (``readers.sandbox``), which catches
 whatever slips through.
 
 The limits accept any real export: Excel's largest sheet (1,048,576 rows × 30 columns) is about
