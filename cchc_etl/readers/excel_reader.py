@@ -27,7 +27,7 @@ from cchc_etl.readers.legacy import cell_to_unicode, column_encodings_from_xlsx,
 from cchc_etl.readers.base import (
     EMPTY_FILE, HEADER_SCAN_ROWS, FileRefused, Percent, RawData, cell_text, match_header, numeric_positions, rows_to_arrow,
 )
-from cchc_etl.readers.workbook_guard import far_cells, inspect_workbook, size_text
+from cchc_etl.readers.workbook_guard import column_letters, far_cells, inspect_workbook, size_text
 
 
 def _has_legacy_fonts(path: Path) -> bool:
@@ -226,8 +226,8 @@ def warm_up() -> None:
     header = [f.name for f in spec.fields]
 
     def row(r: int, values: list[str], style: str = "") -> str:
-        cells = "".join(f'<c r="{_letters(i)}{r}" t="inlineStr"{style}><is><t>{escape(v)}</t></is></c>'
-                        for i, v in enumerate(values))
+        cells = "".join(f'<c r="{column_letters(i)}{r}" t="inlineStr"{style}><is><t>{escape(v)}</t></is></c>'
+                        for i, v in enumerate(values, 1))
         return f'<row r="{r}">{cells}</row>'
 
     sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -239,15 +239,6 @@ def warm_up() -> None:
             for name, text in {**_PACKAGE, "xl/worksheets/sheet1.xml": sheet}.items():
                 z.writestr(name, text)
         _read_into(str(path), spec, None, tmp)
-
-
-def _letters(i: int) -> str:
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def read_excel_here(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
