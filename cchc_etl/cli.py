@@ -213,6 +213,11 @@ def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key:
         print(f"Đổi khoá PII / rotating the PII key to {fingerprint}: {len(plan.months)} tháng / months "
               f"({warehouse_key.months_label(plan.months)})" + (f", incl. loaded months {', '.join(plan.reloaded)}" if plan.reloaded else ""))
     validation.start_worker()  # imports Great Expectations in a helper process while Dagster starts here
+    from cchc_etl.readers import WORKBOOK_SUFFIXES, sandbox
+
+    folders = ["reference", *(f"*/{month}" for month in months)]
+    if any(p.suffix.lower() in WORKBOOK_SUFFIXES for folder in folders for p in landing.glob(f"{folder}/*")):
+        sandbox.prestart()  # and the workbook reader's process (readers.sandbox), likewise
     try:
         _clean_leftovers(warehouse_url, quiet=quiet)
         outcomes = _run_months(landing, warehouse_url, plan.months, pii_key=pii_key, allow_demo_key=allow_demo_key,

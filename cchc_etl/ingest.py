@@ -336,6 +336,11 @@ class Loader:
         if lf.month is not None and lf.system is None:
             prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: file name must be <system>__<anything>.<ext>")
             return prep
+        if not lf.path.resolve().is_relative_to(self.landing.resolve()):
+            # a link out of the drop area: what it points to is never read, nor quoted in a reason
+            prep.result = FileResult(lf.relative, "refused", error=f"{lf.relative}: liên kết tượng trưng trỏ ra ngoài vùng "
+                                     "landing, không đọc / a symbolic link to a file outside the landing area is not read")
+            return prep
         try:
             with tempfile.TemporaryDirectory(prefix=scratch_prefix("load"), dir=self.workdir) as tmp:
                 prep.raw = read_raw(lf.path, spec, profile=load_profile(lf.system, spec.source), workdir=Path(tmp))

@@ -17,16 +17,17 @@ from cchc_etl.readers.excel_reader import read_excel
 from cchc_etl.readers.parquet_reader import read_parquet
 
 SUPPORTED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}  # read in a worker process under a memory budget (sandbox)
 
-__all__ = ["FileRefused", "RawData", "read_raw", "SUPPORTED_SUFFIXES"]
+__all__ = ["FileRefused", "RawData", "read_raw", "SUPPORTED_SUFFIXES", "WORKBOOK_SUFFIXES"]
 
 
 def read_raw(path: Path, spec: SourceSpec, *, profile: dict[str, str] | None = None, workdir: Path | None = None) -> RawData:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise FileRefused(path, f"unsupported file type {suffix!r} (accepted: .csv, .xlsx, .xls, .parquet)")
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
-        return read_excel(path, spec, profile=profile)
+    if suffix in WORKBOOK_SUFFIXES:
+        return read_excel(path, spec, profile=profile, workdir=workdir)
     if suffix == ".parquet":
         return read_parquet(path, spec, profile=profile)
     return read_csv(path, spec, profile=profile, workdir=workdir)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,8 +31,21 @@ DELIMITERS = [",", ";", "\t", "|"]
 FIELD_LIMIT = 16 << 20
 
 
+# what a file named .csv may really be: said in the refusal
+SIGNATURES = ((b"PK\x03\x04", "ZIP / XLSX"), (b"\x1f\x8b", "gzip"), (b"\xd0\xcf\x11\xe0", "OLE2 / XLS"), (b"%PDF", "PDF"),
+              (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"PAR1", "Parquet"), (b"7z\xbc\xaf", "7z"), (b"Rar!", "RAR"))
+# control bytes no text export writes (tab, line feed, carriage return and NUL are left out: a
+# NUL in a cell is removed, not a reason to refuse)
+CONTROL_BYTES = bytes([*range(1, 9), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# a Vietnamese letter of U+1EA0..U+1EFF in UTF-8 (most toned letters): E1 BA/BB xx, a sequence
+# Windows-1258 text does not produce ("á»…")
+UTF8_VIETNAMESE = re.compile(rb"\xe1[\xba\xbb][\x80-\xbf]")
+
+
 def detect_encoding(path: Path) -> str:
-    """BOM, then UTF-16 by NUL bytes, then strict UTF-8 over the whole file, else Windows-1258."""
+    """BOM, then UTF-16 by NUL bytes, then strict UTF-8 over the whole file, else Windows-1258.
+    A binary file (a known signature, or control bytes in its first 4 KiB) and a file that is
+    partly UTF-8 and partly not are refused."""
     with path.open("rb") as fh:
         head = fh.read(4096)
     if head.startswith(codecs.BOM_UTF8):
@@ -48,15 +62,60 @@ def detect_encoding(path: Path) -> str:
             return "utf-16-le"
         if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
             return "utf-16-be"
+    _refuse_binary(path, head)
     decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0  # of the data given to the decoder, which keeps an unfinished character back
+    data = b""
     try:
         with path.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
-                decoder.decode(chunk)
+            while data := fh.read(CHUNK):
+                decoder.decode(data)
+                offset += len(data)
             decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        _refuse_mixed(path, offset - (len(exc.object) - len(data)) + exc.start)
         return "cp1258"
     return "utf-8"
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    kind = next((name for magic, name in SIGNATURES if head.startswith(magic)), None)
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
+    if kind is None and controls <= max(8, len(head) // 100):
+        return
+    what = kind or f"{controls} byte điều khiển trong {len(head)} byte đầu"
+    what_en = kind or f"{controls} control bytes in its first {len(head)}"
+    raise FileRefused(path, f"tệp nhị phân ({what}), không phải văn bản CSV / a binary file ({what_en}), not CSV text")
+
+
+def _refuse_mixed(path: Path, bad: int) -> None:
+    """``bad``: the offset of the first byte that is not UTF-8. A UTF-8 Vietnamese letter anywhere
+    in the file then means two encodings in one file: refused with a line of each, never decoded
+    as one of them (as Windows-1258, the UTF-8 part would load as "Mã há»“ sÆ¡")."""
+    utf8_at, position, tail = None, 0, b""
+    with path.open("rb") as fh:
+        while data := fh.read(CHUNK):
+            found = UTF8_VIETNAMESE.search(tail + data)
+            if found:
+                utf8_at = position - len(tail) + found.start()
+                break
+            position += len(data)
+            tail = data[-2:]
+    if utf8_at is None:
+        return
+    utf8_line, other_line = _line_of(path, utf8_at), _line_of(path, bad)
+    raise FileRefused(path, f"tệp trộn hai bảng mã: dòng {utf8_line} là UTF-8, dòng {other_line} không phải UTF-8 "
+                            f"(Windows-1258?); hãy xuất lại tệp bằng một bảng mã / mixed encodings: line {utf8_line} is "
+                            f"UTF-8, line {other_line} is not (Windows-1258?); export the file again in one encoding")
+
+
+def _line_of(path: Path, offset: int) -> int:
+    lines, position = 1, 0
+    with path.open("rb") as fh:
+        while position < offset and (data := fh.read(min(CHUNK, offset - position))):
+            lines += data.count(b"\n")
+            position += len(data)
+    return lines
 
 
 def _transcode(path: Path, encoding: str, workdir: Path | None) -> Path:

@@ -1,12 +1,20 @@
-"""XLSX and XLS through python-calamine (Rust), with title rows above the header."""
+"""XLSX and XLS through python-calamine (Rust), with title rows above the header.
+
+A workbook is inspected before any parser touches it (``workbook_guard``) and parsed in a worker
+process under a memory budget (``sandbox``); the worker hands its Arrow table back as an IPC file
+that this process maps without copying.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import importlib
+import os
 import re
+import shutil
 import sys
+import tempfile
 import threading
 import zipfile
 
@@ -14,10 +22,12 @@ from python_calamine import CalamineWorkbook
 
 from cchc_etl.contract import SourceSpec
 from cchc_etl.text import nfc
+from cchc_etl.readers import sandbox
 from cchc_etl.readers.legacy import cell_to_unicode, column_encodings_from_xlsx, convert, legacy_encoding_for_font
 from cchc_etl.readers.base import (
     EMPTY_FILE, HEADER_SCAN_ROWS, FileRefused, Percent, RawData, cell_text, match_header, numeric_positions, rows_to_arrow,
 )
+from cchc_etl.readers.workbook_guard import column_letters, far_cells, inspect_workbook, size_text
 
 
 def _has_legacy_fonts(path: Path) -> bool:
@@ -124,9 +134,115 @@ def _sheet_entry(name: str, read: bool, **info) -> dict:
     return {"sheet": nfc(name.replace("\x00", "")), "read": read, **info}
 
 
-def read_excel(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
+def read_excel(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | None = None) -> RawData:
     """Every sheet whose header matches the source is read; the sheets are brought to the first
-    read sheet's column layout and carry ``_sheet``; row numbers are per sheet."""
+    read sheet's column layout and carry ``_sheet``; row numbers are per sheet. The package is
+    inspected first, then parsed in the worker process under the memory budget."""
+    import pyarrow as pa
+
+    if path.stat().st_size == 0:
+        raise FileRefused(path, EMPTY_FILE)
+    inspect_workbook(path)
+    outdir = Path(tempfile.mkdtemp(prefix="workbook-", dir=workdir))
+    try:
+        budget = sandbox.memory_budget()
+        outcome = sandbox.call(f"{__name__}:_read_into", (str(path), spec, profile, str(outdir)), outdir, budget)
+        if outcome.kind == "ok":
+            raw = outcome.value
+            raw.path = path
+            # mapped, not read: the file may go, the mapping stays while the table lives
+            raw.table = pa.ipc.open_file(pa.memory_map(str(outdir / "table.arrow"))).read_all()
+            return raw
+        if os.environ.get("CCHC_DEBUG") and (outdir / "stderr").exists():
+            sys.stderr.write((outdir / "stderr").read_text("utf-8", "replace"))
+        raise FileRefused(path, _failure(path, outcome, budget))
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+def _failure(path: Path, outcome: sandbox.Outcome, budget: int) -> str:
+    """The worker's failed read as the file's refusal reason."""
+    if outcome.kind == "refused":
+        return outcome.value
+    if outcome.kind == "memory":
+        vi = f"không đọc được trong giới hạn bộ nhớ {size_text(budget, True)} ({sandbox.MEMORY_ENV})"
+        en = f"cannot be read within the memory budget of {size_text(budget, False)} ({sandbox.MEMORY_ENV})"
+        if isinstance(outcome.value, int) and outcome.value > budget:  # one allocation past the budget: say so
+            vi += f"; trình đọc xin {size_text(outcome.value, True)} một lần"
+            en += f"; the parser asked for {size_text(outcome.value, False)} at once"
+        text = f"{vi} / {en}"
+        far = far_cells(path)
+        return f"{text}; {far}" if far else text
+    if outcome.kind == "died":
+        return (f"trình đọc bảng tính dừng bất thường ({outcome.value}) / "
+                f"the spreadsheet parser stopped abnormally ({outcome.value})")
+    return f"không đọc được tệp / cannot read the file: {outcome.value}"
+
+
+def _read_into(path: str, spec: SourceSpec, profile, outdir: str) -> RawData:
+    """In the worker: the workbook read, its table written to ``outdir/table.arrow``."""
+    import pyarrow as pa
+
+    raw = read_excel_here(Path(path), spec, profile=profile)
+    with pa.OSFile(os.path.join(outdir, "table.arrow"), "wb") as sink, pa.ipc.new_file(sink, raw.table.schema) as writer:
+        writer.write_table(raw.table)
+    raw.table = None
+    return raw
+
+
+_PACKAGE = {
+    "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+    "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="warm" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+    "xl/styles.xml": '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2">'
+    '<font><name val="Calibri"/></font><font><name val=".VnTime"/></font></fonts>'
+    '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+    '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="3"><xf/>'
+    '<xf numFmtId="10" applyNumberFormat="1"/><xf fontId="1" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+}
+
+
+def warm_up() -> None:
+    """Read a tiny workbook once (calamine, header matching, legacy fonts and percent formats
+    through openpyxl, Arrow conversion and IPC): what a process initialises on its first read,
+    done before the sandbox's server forks, so that no worker pays it (about 1 s each)."""
+    from xml.sax.saxutils import escape
+
+    from cchc_etl.contract import load_source
+
+    spec = load_source("dossiers")
+    header = [f.name for f in spec.fields]
+
+    def row(r: int, values: list[str], style: str = "") -> str:
+        cells = "".join(f'<c r="{column_letters(i)}{r}" t="inlineStr"{style}><is><t>{escape(v)}</t></is></c>'
+                        for i, v in enumerate(values, 1))
+        return f'<row r="{r}">{cells}</row>'
+
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             + row(1, header) + row(2, ["x"] * len(header), ' s="2"')
+             + '<row r="3"><c r="A3" s="1"><v>0.5</v></c></row></sheetData></worksheet>')
+    with tempfile.TemporaryDirectory(prefix="cchc-warm-") as tmp:
+        path = Path(tmp) / "warm.xlsx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in {**_PACKAGE, "xl/worksheets/sheet1.xml": sheet}.items():
+                z.writestr(name, text)
+        _read_into(str(path), spec, None, tmp)
+
+
+def read_excel_here(path: Path, spec: SourceSpec, *, profile=None) -> RawData:
+    """``read_excel`` in this process, with no inspection and no memory budget."""
     import pyarrow as pa
 
     _warm_pandas()
