@@ -81,11 +81,20 @@ def detect_encoding(path: Path) -> str:
 def _refuse_binary(path: Path, head: bytes) -> None:
     kind = next((name for magic, name in SIGNATURES if head.startswith(magic)), None)
     controls = len(head) - len(head.translate(None, CONTROL_BYTES))
-    if kind is None and controls <= max(8, len(head) // 100):
-        return
+    if kind is None and (controls <= max(8, len(head) // 100) or _utf8_text(head)):
+        return  # UTF-8 text with control characters in its cells is text: its rows are read
     what = kind or f"{controls} byte điều khiển trong {len(head)} byte đầu"
     what_en = kind or f"{controls} control bytes in its first {len(head)}"
     raise FileRefused(path, f"tệp nhị phân ({what}), không phải văn bản CSV / a binary file ({what_en}), not CSV text")
+
+
+def _utf8_text(head: bytes) -> bool:
+    """Whether the bytes decode as UTF-8 (a character cut at the end of the sample allowed)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data"
+    return True
 
 
 def _refuse_mixed(path: Path, bad: int) -> None:

@@ -139,7 +139,8 @@ def call(target: str, args: tuple, outdir: Path, budget: int | None = None) -> O
     the worker's error output; what the function writes there stays for the caller."""
     global _server
     budget = memory_budget() if budget is None else budget
-    payload = pickle.dumps((target, args, budget, str(outdir)))
+    # the worker was forked where the server started: relative paths are the caller's
+    payload = pickle.dumps((target, args, budget, str(outdir), os.getcwd()))
     with _lock:
         status = None
         for _attempt in range(2):  # a server that died (killed from outside) is started again once
@@ -310,7 +311,8 @@ def _worker(requests, done: int) -> None:
     _tie_to_server()
     base = _vm_size()
     while (payload := _receive(requests)) is not None:
-        target, args, budget, outdir = pickle.loads(payload)
+        target, args, budget, outdir, cwd = pickle.loads(payload)
+        os.chdir(cwd)
         err = os.open(os.path.join(outdir, "stderr"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(err, 1)
         os.dup2(err, 2)

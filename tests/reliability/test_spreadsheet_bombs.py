@@ -142,6 +142,19 @@ def test_a_bomb_past_the_inspection_ends_only_the_worker(monkeypatch, tmp_path):
     assert read_raw(good, spec).table.num_rows == 3
 
 
+def test_a_relative_path_is_the_callers_after_the_worker_started_elsewhere(monkeypatch, tmp_path):
+    """The worker is forked once and reused: a relative path names the file under the caller's
+    working directory of the moment, not the one the worker started in."""
+    spec = load_source("dossiers")
+    (tmp_path / "first").mkdir()
+    read_raw(good_workbook(tmp_path / "first" / "igate__ok.xlsx", "X"), spec)  # the worker is running
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    good_workbook(here / "igate__ok.xlsx", "Y")
+    monkeypatch.chdir(here)
+    assert read_raw(Path("igate__ok.xlsx"), spec).table.num_rows == 3
+
+
 def test_a_far_cell_past_the_inspection_is_named_after_the_worker_dies(monkeypatch):
     """With the scan before parsing turned off, calamine asks for 512 GiB for the hidden far cell:
     the worker dies, and the refusal names the allocation and the cell."""
