@@ -66,17 +66,20 @@ def period(period_type: str, start: dt.date, last_month: dt.date) -> Period:
     return Period(period_type, start, add_months(last, 1), last)
 
 
-_LABEL = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
+_LABEL = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-H([12]))?$")
 
 
-def parse_label(text: str) -> tuple[str, dt.date]:
-    """'2024-01' -> (month, 2024-01-01); '2024-Q2' -> (quarter, 2024-04-01); '2024' -> (year, 2024-01-01)."""
+def parse_label(text: str, *, halves: bool = False) -> tuple[str, dt.date]:
+    """'2024-01' -> (month, 2024-01-01); '2024-Q2' -> (quarter, 2024-04-01); '2024' -> (year,
+    2024-01-01); with ``halves`` (the reports) also '2024-H2' -> (half, 2024-07-01)."""
     m = _LABEL.match(text.strip())
-    if not m:
-        raise ValueError(f"period {text!r}: expected YYYY-MM, YYYY-Qn or YYYY")
+    if not m or (m.group(4) and not halves):
+        raise ValueError(f"period {text!r}: expected YYYY-MM, YYYY-Qn{', YYYY-H1, YYYY-H2' if halves else ''} or YYYY")
     year = int(m.group(1))
     if m.group(2):
         return "month", dt.date(year, int(m.group(2)), 1)
     if m.group(3):
         return "quarter", dt.date(year, (int(m.group(3)) - 1) * 3 + 1, 1)
+    if m.group(4):
+        return "half", dt.date(year, 1 if m.group(4) == "1" else 7, 1)
     return "year", dt.date(year, 1, 1)

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from cchc_etl.periods import add_months
+from cchc_etl.periods import add_months, parse_label
 from cchc_etl.reports.vn_format import ROMAN, fmt_date_vi, month_year_vi
 
-_LABEL = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-H([12]))?$")
 MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
@@ -108,17 +107,10 @@ def period_name_vi(ptype: str, start: dt.date) -> str:
 
 
 def parse_report_label(text: str) -> tuple[str, dt.date]:
-    m = _LABEL.match(text.strip())
-    if not m:
-        raise ValueError(f"kỳ báo cáo không hợp lệ / invalid period {text!r}: YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 hoặc / or YYYY")
-    year = int(m.group(1))
-    if m.group(2):
-        return "month", dt.date(year, int(m.group(2)), 1)
-    if m.group(3):
-        return "quarter", dt.date(year, (int(m.group(3)) - 1) * 3 + 1, 1)
-    if m.group(4):
-        return "half", dt.date(year, 1 if m.group(4) == "1" else 7, 1)
-    return "year", dt.date(year, 1, 1)
+    try:
+        return parse_label(text, halves=True)
+    except ValueError:
+        raise ValueError(f"kỳ báo cáo không hợp lệ / invalid period {text!r}: YYYY-MM, YYYY-Qn, YYYY-H1, YYYY-H2 hoặc / or YYYY") from None
 
 
 def resolve_period(con: duckdb.DuckDBPyConnection, label: str, version: str) -> ReportPeriod:
