@@ -82,16 +82,24 @@ def write_late(wb: Workbook, data: ReportData, scope: Scope, period: ReportPerio
         row = _none_row(ws, row, "Không có đơn vị nào có hồ sơ trễ hạn trong kỳ. / No unit had late dossiers.")
     row += 1
     late = late_dossiers(data, scope)
-    row = _section(ws, row, f"PHỤ LỤC II. HỒ SƠ CÒN QUÁ HẠN ĐẾN HẾT KỲ (ngày {fmt_date_vi(period.last_day)}): "
-                            f"{fmt_int_vi(len(late))} hồ sơ")
-    row = table_header(ws, row, LIST_HEADERS + ["Hạn xử lý", "Số ngày làm việc quá hạn", "Trạng thái"])
-    row = _dossier_rows(ws, row, late, lambda d: [d["due_date"], int(d["working_days_overdue"]), d["status_vi"]])
-    if not late:
-        row = _none_row(ws, row, "Không có hồ sơ quá hạn đến hết kỳ. / No dossier overdue at the period end.")
+    row = _dossier_section(ws, row, f"PHỤ LỤC II. HỒ SƠ CÒN QUÁ HẠN ĐẾN HẾT KỲ (ngày {fmt_date_vi(period.last_day)}): "
+                                    f"{fmt_int_vi(len(late))} hồ sơ",
+                           ["Hạn xử lý", "Số ngày làm việc quá hạn", "Trạng thái"], late,
+                           lambda d: [d["due_date"], int(d["working_days_overdue"]), d["status_vi"]],
+                           "Không có hồ sơ quá hạn đến hết kỳ. / No dossier overdue at the period end.")
     row += 1
     note_row(ws, row, NCOLS, built_line(period))
     widths(ws, WIDTHS)
     page_setup(ws, header_rows=None, freeze=f"A{top}")
+
+
+def _dossier_section(ws, row: int, title: str, extra_headers: list[str], dossiers: list, extra, empty: str) -> int:
+    """A titled list of dossiers: the common columns, ``extra_headers`` filled by ``extra(d)``; a
+    line saying so when the list is empty."""
+    row = _section(ws, row, title)
+    row = table_header(ws, row, LIST_HEADERS + extra_headers)
+    row = _dossier_rows(ws, row, dossiers, extra)
+    return row if dossiers else _none_row(ws, row, empty)
 
 
 def write_near_due(wb: Workbook, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
@@ -103,21 +111,19 @@ def write_near_due(wb: Workbook, data: ReportData, scope: Scope, period: ReportP
     row = sheet_header(ws, "DANH SÁCH HỒ SƠ SẮP ĐẾN HẠN VÀ CHỜ BỔ SUNG", scope, period, NCOLS, notes)
     top = row
     near = near_due_dossiers(data, scope)
-    row = _section(ws, row, f"A. HỒ SƠ ĐẾN HẠN TRONG {o.near_due_days} NGÀY LÀM VIỆC KỂ TỪ NGÀY THAM CHIẾU: "
-                            f"{fmt_int_vi(len(near))} hồ sơ (thông báo, xin lỗi và hẹn lại ngày trả kết quả trước hạn "
-                            "theo Nghị định 61/2018/NĐ-CP)")
-    row = table_header(ws, row, LIST_HEADERS + ["Hạn xử lý", "Số ngày làm việc còn lại", "Trạng thái"])
-    row = _dossier_rows(ws, row, near, lambda d: [d["due_date"], int(d["working_days_left"]), d["status_vi"]])
-    if not near:
-        row = _none_row(ws, row, "Không có hồ sơ sắp đến hạn. / No dossier due soon.")
+    row = _dossier_section(ws, row, f"A. HỒ SƠ ĐẾN HẠN TRONG {o.near_due_days} NGÀY LÀM VIỆC KỂ TỪ NGÀY THAM CHIẾU: "
+                                    f"{fmt_int_vi(len(near))} hồ sơ (thông báo, xin lỗi và hẹn lại ngày trả kết quả trước hạn "
+                                    "theo Nghị định 61/2018/NĐ-CP)",
+                           ["Hạn xử lý", "Số ngày làm việc còn lại", "Trạng thái"], near,
+                           lambda d: [d["due_date"], int(d["working_days_left"]), d["status_vi"]],
+                           "Không có hồ sơ sắp đến hạn. / No dossier due soon.")
     row += 1
     waiting = awaiting_dossiers(data, scope)
-    row = _section(ws, row, f"B. HỒ SƠ CHỜ CÔNG DÂN BỔ SUNG QUÁ {o.supplement_days} NGÀY LÀM VIỆC: "
-                            f"{fmt_int_vi(len(waiting))} hồ sơ")
-    row = table_header(ws, row, LIST_HEADERS + ["Ngày yêu cầu bổ sung", "Số ngày làm việc chờ bổ sung", "Hạn xử lý"])
-    row = _dossier_rows(ws, row, waiting, lambda d: [d["requested_date"], int(d["working_days_waiting"]), d["due_date"]])
-    if not waiting:
-        row = _none_row(ws, row, "Không có hồ sơ chờ bổ sung quá thời hạn trên. / None.")
+    row = _dossier_section(ws, row, f"B. HỒ SƠ CHỜ CÔNG DÂN BỔ SUNG QUÁ {o.supplement_days} NGÀY LÀM VIỆC: "
+                                    f"{fmt_int_vi(len(waiting))} hồ sơ",
+                           ["Ngày yêu cầu bổ sung", "Số ngày làm việc chờ bổ sung", "Hạn xử lý"], waiting,
+                           lambda d: [d["requested_date"], int(d["working_days_waiting"]), d["due_date"]],
+                           "Không có hồ sơ chờ bổ sung quá thời hạn trên. / None.")
     undated = awaiting_undated(data, scope)
     if undated:
         row = note_row(ws, row, NCOLS, f"Ngoài ra {fmt_int_vi(undated)} hồ sơ đang chờ bổ sung không có ngày yêu cầu bổ sung "
