@@ -3,7 +3,9 @@
     cchc-etl quarantine --month 2024-03 [--source dossiers] [--system igate] [--by system|unit] --out DIR
 
 Reads the warehouse only (not the landing files); records each workbook in
-``quality.file_log.feedback_path``. See :mod:`cchc_etl.feedback`.
+``quality.file_log.feedback_path`` and, when ``DAGSTER_HOME`` names a Dagster instance, as an
+observation of the month's ``quality/<source>_quarantine`` partition that the UI shows with
+links to the files. See :mod:`cchc_etl.feedback`.
 """
 
 from __future__ import annotations
@@ -51,6 +53,15 @@ def cmd_quarantine(args) -> None:
         raise CliError(f"đã ghi {number(len(written))} tệp vào / wrote {number(len(written))} {noun(len(written), 'workbook')} "
                        f"to {out.resolve()}, nhưng không "
                        f"ghi được vào quality.file_log / but could not record them: {' '.join(str(exc).split())}") from None
+    if os.environ.get("DAGSTER_HOME"):
+        from cchc_etl.cli import _instance
+        from cchc_etl.feedback import feedback_observations
+
+        instance = _instance()
+        for observation in feedback_observations(args.month, written):
+            instance.report_runless_asset_event(observation)
+        print(f"Giao diện Dagster / Dagster UI: các tài sản quality/<nguồn>_quarantine, tháng {args.month}, "
+              f"có liên kết đến các tệp / link these workbooks (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     print(f"Đã ghi {number(len(written))} tệp Excel / wrote {number(len(written))} {noun(len(written), 'workbook')} to "
           f"{out.resolve()} (quality.file_log.feedback_path: {number(recorded)} tệp gốc / original {noun(recorded, 'file')})")
 

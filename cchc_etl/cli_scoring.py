@@ -51,8 +51,14 @@ def cmd_score(args) -> None:
     selection = [AssetKey(["core", "dim_indicator"])] + [
         AssetKey(["marts", n]) for n in ("indicator_values", "indicator_scores", "scores", "target_attainment", "par_index", "periods")]
     instance = _instance()
+    months = months_between(args.start, args.end)
     with exclusive_run(duckdb_path(args.warehouse)):  # a run or another scoring of this warehouse: refused here
-        for month in months_between(args.start, args.end):
+        built = months_built(duckdb_path(args.warehouse), months)
+        for i, month in enumerate(months):
+            if month not in built:
+                raise CliError(f"{month}: tháng chưa chạy (không có trạng thái hồ sơ cuối tháng trong core.fct_dossier_month_end; "
+                               f"chạy `cchc-etl run --from {month}` trước) / the month has not been run (no month-end dossier "
+                               f"state); {not_scored_text(months[i:])}")
             started = time.perf_counter()
             print(f"{month} … ", end="", flush=True)
             result = job.execute_in_process(
@@ -62,8 +68,28 @@ def cmd_score(args) -> None:
             if not result.success:
                 from cchc_etl.cli import _summarise
 
-                raise CliError(f"{month}: {_summarise(month, result, 0).failure or 'scoring failed'}")
+                failure = _summarise(month, result, 0).failure or "scoring failed"
+                raise CliError(f"{month}: {failure}" + (f"; {not_scored_text(months[i + 1:])}" if months[i + 1:] else ""))
             print(f"xong / done — {seconds(time.perf_counter() - started)} ({version})")
+
+
+def not_scored_text(months: list[str]) -> str:
+    return f"các tháng chưa chấm điểm / months not scored: {', '.join(months)}"
+
+
+def months_built(warehouse_file, months: list[str]) -> set[str]:
+    """The months whose month-end dossier state the warehouse holds: a month whose run failed or
+    never happened has none, and scoring it would publish figures of an empty month."""
+    from cchc_etl.warehouse import connect
+
+    with connect(warehouse_file, read_only=True) as con:
+        exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' "
+                             "AND table_name = 'fct_dossier_month_end'").fetchone()[0]
+        if not exists:
+            return set()
+        rows = con.execute("SELECT DISTINCT strftime(period_start, '%Y-%m') FROM core.fct_dossier_month_end "
+                           "WHERE period_start BETWEEN ? AND ?", [f"{months[0]}-01", f"{months[-1]}-01"]).fetchall()
+    return {r[0] for r in rows}
 
 
 def add_commands(sub) -> None:

@@ -192,6 +192,7 @@ class Written:
     group: str
     rows: int
     files: list[str]
+    sources: dict[str, int] = field(default_factory=dict)  # source -> rows in this workbook
 
 
 def write_feedback(con, month: str, out: Path, *, by: str = "system", source: str | None = None,
@@ -203,7 +204,10 @@ def write_feedback(con, month: str, out: Path, *, by: str = "system", source: st
     for group, items in group_rows(rows, by).items():
         path = out / workbook_name(month, group)
         write_workbook(path, month, by, group, items)
-        written.append(Written(path, group, len(items), sorted({r.file_path for r in items})))
+        per_source: dict[str, int] = defaultdict(int)
+        for r in items:
+            per_source[r.source] += 1
+        written.append(Written(path, group, len(items), sorted({r.file_path for r in items}), dict(sorted(per_source.items()))))
     return written
 
 
@@ -221,5 +225,37 @@ def record_feedback(con, written: list[Written], out: Path) -> int:
     return len(targets)
 
 
-__all__ = ["QuarantinedRow", "Written", "group_rows", "original_header", "quarantined_rows", "record_feedback",
+def quarantine_asset_key(source: str) -> list[str]:
+    return ["quality", f"{source}_quarantine"]
+
+
+def feedback_observations(month: str, written: list[Written]) -> list:
+    """One Dagster ``AssetObservation`` per source on its ``quality/<source>_quarantine`` asset and
+    month partition, linking the workbooks that hold its rows: the UI shows them beside the
+    quarantine's materialization."""
+    from dagster import AssetKey, AssetObservation, MetadataValue
+
+    by_source: dict[str, list[Written]] = defaultdict(list)
+    for w in written:
+        for source in w.sources:
+            by_source[source].append(w)
+    observations = []
+    for source, books in sorted(by_source.items()):
+        paths = [str(w.path.resolve()) for w in books]
+        first = books[0].path.resolve()
+        observations.append(AssetObservation(
+            asset_key=AssetKey(quarantine_asset_key(source)),
+            partition=f"{month}-01",
+            description=f"Tệp phản hồi cho đơn vị cung cấp dữ liệu / feedback workbooks for the data owners ({month})",
+            metadata={
+                "feedback_workbook": MetadataValue.path(str(first) if len(paths) == 1 else str(first.parent)),
+                "feedback_url": MetadataValue.url(first.as_uri() if len(paths) == 1 else first.parent.as_uri()),
+                "feedback_workbooks": MetadataValue.json(paths),
+                "rows_in_feedback": MetadataValue.int(sum(w.sources[source] for w in books)),
+            },
+        ))
+    return observations
+
+
+__all__ = ["QuarantinedRow", "Written", "feedback_observations", "group_rows", "original_header", "quarantine_asset_key", "quarantined_rows", "record_feedback",
            "workbook_name", "write_feedback", "write_workbook"]

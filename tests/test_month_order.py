@@ -137,6 +137,36 @@ def test_cli_error_names_the_months_not_run(failed_january):
     assert "các tháng chưa chạy / months not run: 2024-02, 2024-03" in message, message
 
 
+
+@pytest.fixture(scope="module")
+def failed_february(landing, tmp_path_factory):
+    """January runs; February's e-mail export is late (filed under December): February fails."""
+    root = tmp_path_factory.mktemp("failed_february")
+    bad = root / "landing"
+    shutil.copytree(landing, bad)
+    (bad / "email" / "2024-02").rename(bad / "email" / "2023-12")
+    wh = root / "wh.duckdb"
+    outcomes = cli.run_months(bad, url_of(wh), MONTHS, pii_key=PII_KEY, allow_demo_key=False, quiet=True)
+    return outcomes, wh
+
+
+def test_score_stops_at_a_month_not_run_and_names_the_months_not_scored(failed_february, capsys, monkeypatch):
+    outcomes, wh = failed_february
+    assert [(o.month, o.success) for o in outcomes] == [("2024-01", True), ("2024-02", False)]
+    monkeypatch.setenv("CCHC_PII_KEY", PII_KEY)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    before = query(wh, "SELECT * FROM marts.scores ORDER BY ALL")
+    assert cli.main(["score", "--from", "2024-01", "--to", "2024-03", "--warehouse", url_of(wh)]) == 1
+    printed = capsys.readouterr()
+    assert "2024-01 … xong / done" in printed.out, printed.out
+    error = " ".join(printed.err.split())
+    assert "2024-02: tháng chưa chạy" in error and "the month has not been run" in error, error
+    assert "các tháng chưa chấm điểm / months not scored: 2024-02, 2024-03" in error, error
+    # January re-scored to the same figures; February and March have no month scores
+    assert query(wh, "SELECT * FROM marts.scores ORDER BY ALL") == before
+    scored = {m for (m,) in query(wh, "SELECT DISTINCT strftime(period_start, '%Y-%m') FROM marts.scores WHERE period_type = 'month'")}
+    assert scored == {"2024-01"}, scored
+
 def test_a_failed_blocking_check_stops_the_month_in_a_later_run(failed_january, tmp_path):
     """A backfill may give a month's inventory and its state separate runs, and Dagster skips
     the steps downstream of a failed blocking check only within its own run: the month-end

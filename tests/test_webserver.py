@@ -200,6 +200,62 @@ def test_ui_shows_the_demos_runs_and_materializations(demo, webserver):
     assert {v["key"]: v["value"] for v in pii["configuredValues"]}.get("allow_demo_key") == "true", pii
 
 
+FEEDBACK_IN_UI = """
+{ assetOrError(assetKey: {path: ["quality", "%s_quarantine"]}) { __typename
+    ... on Asset {
+      assetMaterializations(partitions: ["2024-01-01"], limit: 1) { metadataEntries { label ... on TextMetadataEntry { text } } }
+      assetObservations(partitions: ["2024-01-01"], limit: 5) { partition description metadataEntries { label __typename
+        ... on PathMetadataEntry { path } ... on UrlMetadataEntry { url } ... on IntMetadataEntry { intValue }
+        ... on JsonMetadataEntry { jsonString } } } } } }
+"""
+
+
+def test_ui_links_the_feedback_workbooks_of_quarantined_rows(demo, webserver, tmp_path):
+    """``cchc-etl quarantine`` on the demo warehouse, recording into the UI's instance: the month's
+    quarantine asset shows how to get the workbooks, then an observation linking each one."""
+    home, demo_dir, proc, _out = demo
+    base, _server = webserver
+    assert proc.wait(timeout=600) == 0
+    wh = demo_dir / "warehouse.duckdb"
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        per_source = dict(con.execute("SELECT source, count(*) FROM quality.quarantine WHERE month = DATE '2024-01-01' "
+                                      "GROUP BY source").fetchall())
+    finally:
+        con.close()
+    assert per_source, "the demo month has quarantined rows"
+    env = {**os.environ, "DAGSTER_HOME": str(home), "CCHC_ALLOW_DEMO_KEY": "1"}
+    out = tmp_path / "feedback"
+    done = subprocess.run([sys.executable, "-m", "cchc_etl.cli", "quarantine", "--month", "2024-01", "--out", str(out),
+                           "--warehouse", f"duckdb:///{wh}"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Giao diện Dagster / Dagster UI" in done.stdout
+    books = sorted(str(p.resolve()) for p in out.glob("*.xlsx"))
+    assert books
+    for source, rows in per_source.items():
+        asset = _graphql(base, FEEDBACK_IN_UI % source)["assetOrError"]
+        assert asset["__typename"] == "Asset", asset
+        mat = {e["label"]: e for e in asset["assetMaterializations"][0]["metadataEntries"]}
+        assert f"cchc-etl quarantine --month 2024-01 --source {source}" in mat["feedback_command"]["text"]
+        observations = asset["assetObservations"]
+        assert [o["partition"] for o in observations] == ["2024-01-01"], observations
+        meta = {e["label"]: e for e in observations[0]["metadataEntries"]}
+        listed = json.loads(meta["feedback_workbooks"]["jsonString"])
+        assert listed and set(listed) <= set(books), (listed, books)
+        assert meta["rows_in_feedback"]["intValue"] == rows
+        linked = Path(meta["feedback_workbook"]["path"])
+        assert linked.exists() and (str(linked) in listed or linked == out.resolve())
+        assert meta["feedback_url"]["url"] == linked.as_uri()
+    # quality.file_log names the same workbooks
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        recorded = {r[0] for r in con.execute("SELECT feedback_path FROM quality.file_log WHERE feedback_path IS NOT NULL").fetchall()}
+    finally:
+        con.close()
+    assert recorded and recorded <= set(books) | {str(out.resolve())}
+
+
+
 def test_webserver_loads_the_code_location_and_serves_the_asset_graph(webserver):
     base, proc = webserver
     with urllib.request.urlopen(f"{base}/server_info", timeout=5) as response:
@@ -244,3 +300,4 @@ def test_make_dev_serves_what_make_demo_recorded():
     # pointed at real data, it leaves the demo's landing tree, warehouse and key alone
     real = next(line for line in _make_dry_run("dev", CCHC_LANDING_DIR="/srv/landing") if "dagster dev" in line)
     assert "CCHC_ALLOW_DEMO_KEY" not in real and "data/demo" not in real and home in real, real
+

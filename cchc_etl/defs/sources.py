@@ -205,7 +205,12 @@ def source_assets(source: str):
         demo_key = {"pii_key": MetadataValue.text(DEMO_KEY_WARNING)} if pii.uses_demo_key else {}
         yield MaterializeResult(asset_key=stg, metadata={"rows_loaded": meta["rows_loaded"], "files": meta["files"], **tables[stg],
                                                          **demo_key})
-        yield MaterializeResult(asset_key=quarantine, metadata={"rows_quarantined": meta["rows_quarantined"], **tables[quarantine]})
+        feedback = ({"feedback_command": MetadataValue.text(
+            f"cchc-etl quarantine --month {month:%Y-%m} --source {source} --out <thư mục / directory>  "
+            "(tệp Excel cho đơn vị sửa dữ liệu; liên kết hiện ở đây / workbooks for the data owners, linked here)")}
+            if result.total("rows_quarantined") else {})
+        yield MaterializeResult(asset_key=quarantine, metadata={"rows_quarantined": meta["rows_quarantined"], **tables[quarantine],
+                                                                **feedback})
         yield MaterializeResult(asset_key=file_log, metadata={**meta, **tables[file_log]})
         yield AssetCheckResult(
             check_name="rows_accounted", asset_key=file_log, passed=not bad,
