@@ -6,9 +6,10 @@ import datetime as dt
 
 import duckdb
 
-from cchc_etl import scoring
-from cchc_etl.ingest import month_start, next_month
-from cchc_etl.warehouse import replace_partition, sql_file, transaction
+from cchc_etl import facts, scoring
+from cchc_etl.periods import month_start, next_month
+from cchc_etl.sql_text import sql_file
+from cchc_etl.warehouse import replace_partition, transaction
 
 
 def month_params(month: str | dt.date) -> dict:
@@ -34,7 +35,7 @@ def build_dossier_month_end(con: duckdb.DuckDBPyConnection, month) -> int:
         params["previous_month"] = previous
     else:
         latest = None
-    return replace_partition(con, "core.fct_dossier_month_end", scoring.dossier_fact_sql(latest), params)
+    return replace_partition(con, "core.fct_dossier_month_end", facts.dossier_fact_sql(latest), params)
 
 
 def build_period_report(con: duckdb.DuckDBPyConnection, month) -> int:

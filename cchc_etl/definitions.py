@@ -7,9 +7,10 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from cchc_etl.defs.checks import gx_checks
 from cchc_etl.defs.exports import ExportsResource, export_assets
+from cchc_etl.defs.month_gate import use_asset_graph
 from cchc_etl.defs.operations import apply_marts_freshness, build_operations
-from cchc_etl.defs.publish import PostgresPublishResource, publish_assets
 from cchc_etl.defs.partitions import monthly_partitions
+from cchc_etl.defs.publish import PostgresPublishResource, publish_assets
 from cchc_etl.defs.reference import reference_assets
 from cchc_etl.defs.reports import REPORTS_GROUP, ReportsResource, report_assets, reports_job, reports_sensor
 from cchc_etl.defs.resources import LandingResource, MethodologyResource, PiiKeyResource, WarehouseResource
@@ -58,3 +59,4 @@ def build_definitions(*, landing: str | None = None, warehouse_url: str | None =
 
 
 defs = build_definitions()
+use_asset_graph(defs.resolve_asset_graph)

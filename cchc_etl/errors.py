@@ -1,7 +1,7 @@
 """The command line's own failure: printed as one line (``cchc-etl: error: …``), exit code 1.
 
-Its own module so that every command module raises the same class, also when the CLI runs as
-``python -m cchc_etl.cli`` (where ``cchc_etl.cli`` is loaded a second time as ``__main__``)."""
+Its own module, below the command line, so that library code called by a command (publishing,
+reports) can raise it too."""
 
 
 class CliError(Exception):

@@ -18,13 +18,11 @@ import re
 
 import duckdb
 
+from cchc_etl.facts import FACT_KEYS
 from cchc_etl.format_vi import number, percent
 from cchc_etl.methodology import Indicator, Methodology, load_methodology
-from cchc_etl.scoring import FACT_KEYS, FACT_SQL, fact_sql_text
 from cchc_etl.suggest import did_you_mean
-from cchc_etl.warehouse import sql_file
 
-PARAMS = ("period_start", "period_end", "asof_month", "regular_share_pct")
 # columns always shown for a fact, besides those the indicator's conditions mention
 BASE_FIELDS = {
     "dossier": ("status", "channel", "received_at", "due_at", "resolved_at"),
@@ -34,22 +32,6 @@ BASE_FIELDS = {
     "email": ("role", "active_days", "working_days", "regular_min_days"),
     "procedure": ("in_force", "dossiers_received"),
 }
-
-
-def _macro_body(sql: str) -> str:
-    for name in PARAMS:
-        sql = sql.replace(f"${name}", f"p_{name}")
-    return sql
-
-
-def create_fact_macros(con: duckdb.DuckDBPyConnection) -> None:
-    for fact in FACT_SQL:
-        args = "p_period_start, p_period_end, p_asof_month" + (", p_regular_share_pct" if fact == "email" else "")
-        con.execute(f"CREATE OR REPLACE MACRO core.{fact}_facts({args}) AS TABLE {_macro_body(fact_sql_text(fact))}")
-    proc = (_macro_body(sql_file("facts/fct_procedure_period.sql"))
-            .replace("period_dossiers", "core.dossier_facts(p_period_start, p_period_end, p_asof_month)")
-            .replace("period_rollup", "(SELECT * FROM core.org_rollup WHERE period_type = p_period_type AND period_start = p_period_start)"))
-    con.execute(f"CREATE OR REPLACE MACRO core.procedure_facts(p_period_type, p_period_start, p_period_end, p_asof_month) AS TABLE {proc}")
 
 
 def _fields(fact: str, ind: Indicator, columns: list[str]) -> list[str]:

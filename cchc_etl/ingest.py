@@ -25,6 +25,7 @@ import duckdb
 from cchc_etl import __version__
 from cchc_etl.contract import SourceSpec, load_profile, load_source
 from cchc_etl.leftovers import scratch_prefix
+from cchc_etl.periods import MONTH_LABEL, month_start, next_month
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.pii_key import admit
 from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
@@ -32,7 +33,7 @@ from cchc_etl.readers.literal import remove
 from cchc_etl.staging import ParsePlan, clean_select, parse_plan, q, staged_columns, staging_ddl
 from cchc_etl.warehouse import storage_ddl, transaction, unordered
 
-MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_DIR = MONTH_LABEL
 LARGE_INPUT_BYTES = 8 << 20  # parsing this much keeps DuckDB busy for seconds: see Loader(on_large_input=...)
 FILE_NAME = re.compile(r"^(?P<system>[A-Za-z0-9][A-Za-z0-9_\-]*?)__(?P<rest>.+)$")
 
@@ -92,20 +93,6 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(8 << 20):
             digest.update(chunk)
         return digest.hexdigest()
-
-
-def month_start(month: str | dt.date) -> dt.date:
-    if isinstance(month, dt.date):
-        return month.replace(day=1)
-    return dt.date.fromisoformat(month[:7] + "-01")
-
-
-def next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def previous_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def month_files(landing: Path, source: str, month: dt.date) -> list[LandingFile]:

@@ -11,11 +11,37 @@ import re
 from dataclasses import dataclass
 
 PERIOD_TYPES = ("month", "quarter", "year")
+MONTH_LABEL = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")  # YYYY-MM: landing folders, partitions, the command line
 
 
 def add_months(d: dt.date, n: int) -> dt.date:
     m = d.year * 12 + d.month - 1 + n
     return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def month_start(month: str | dt.date) -> dt.date:
+    """The first day of a month given as a date or as ``YYYY-MM[...]`` (a partition key)."""
+    if isinstance(month, dt.date):
+        return month.replace(day=1)
+    return dt.date.fromisoformat(month[:7] + "-01")
+
+
+def next_month(day: dt.date) -> dt.date:
+    return add_months(day, 1)
+
+
+def previous_month(day: dt.date) -> dt.date:
+    return add_months(day, -1)
+
+
+def month_labels(start: str, end: str) -> list[str]:
+    """``YYYY-MM`` labels from ``start`` to ``end`` inclusive (empty when start is after end)."""
+    first, last = month_start(start), month_start(end)
+    out = []
+    while first <= last:
+        out.append(f"{first:%Y-%m}")
+        first = add_months(first, 1)
+    return out
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -38,12 +37,13 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
-import psycopg
 from psycopg import sql
 
 from cchc_etl.paths import SQL_DIR
+from cchc_etl.periods import month_start
 from cchc_etl.redaction import redact, redact_exception, redact_parser_error, redact_url
 
 PG_SQL_DIR = SQL_DIR / "postgres"
@@ -53,10 +53,6 @@ BI_VIEWS = ("bi.period_report", "bi.indicator_values", "bi.periods", "bi.scores"
 
 #: env var with the publish target (Dagster resource default, CLI default)
 PUBLISH_URL_ENV = "CCHC_PUBLISH_URL"
-#: test hook, "N": exit the process (os._exit(1), no cleanup, no rollback) right after the N-th COPY
-#: of a publish; "N:hold": print HOLD_MARKER and wait there, transaction open, to be killed
-TEST_DIE_AFTER_COPY_ENV = "CCHC_PUBLISH_TEST_DIE_AFTER_COPY"
-HOLD_MARKER = "cchc-etl publish: test hook: holding after COPY"
 
 # every publish (DDL and data) holds this transaction-level advisory lock: publishes queue
 ADVISORY_LOCK_KEY = 0x63636863_7075  # "cchc" "pu"
@@ -191,12 +187,6 @@ def _duckdb(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
-
-
-def month_start(month: dt.date | str) -> dt.date:
-    if isinstance(month, str):
-        return dt.date.fromisoformat(f"{month[:7]}-01")
-    return month.replace(day=1)
 
 
 # --------------------------------------------------------------------------- DDL
@@ -533,8 +523,6 @@ def publish_month(duckdb_path: Path | str, pg_url: str, month: dt.date | str, *,
         clock = now
 
     month = month_start(month)
-    hook = os.environ.get(TEST_DIE_AFTER_COPY_ENV, "")
-    die_after = int(hook.split(":")[0] or 0)
     with _duckdb(Path(duckdb_path)) as duck:
         built = duck.execute("SELECT count(*) FROM marts.period_report WHERE period_start = ?", [month]).fetchone()[0]
         if not built:
@@ -546,7 +534,6 @@ def publish_month(duckdb_path: Path | str, pg_url: str, month: dt.date | str, *,
             ensure_schema(conn, tables, duck)
             lap("ddl")
             published: dict[str, int] = {}
-            copies = 0
             with conn.transaction(), conn.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
                 for t in tables:
@@ -555,9 +542,6 @@ def publish_month(duckdb_path: Path | str, pg_url: str, month: dt.date | str, *,
                     lap("delete")
                     published[t.target] = _copy_table(cur, duck, t, month)
                     lap("copy")
-                    copies += 1
-                    if die_after and copies == die_after:
-                        _test_hook(hook, t)
                 for t in tables:
                     if published[t.target] != expected[t.target]:
                         raise PublishError(f"{t.target}: {published[t.target]} rows published, the warehouse has {expected[t.target]}")
@@ -568,17 +552,6 @@ def publish_month(duckdb_path: Path | str, pg_url: str, month: dt.date | str, *,
                 lap("nfc")
             lap("commit")
     return published
-
-
-def _test_hook(hook: str, t: PublishedTable) -> None:
-    """A publish dying midway, for the tests: the month's transaction is open, rows copied."""
-    import sys
-
-    if hook.endswith(":hold"):
-        print(f"{HOLD_MARKER} into {t.target}", flush=True)
-        time.sleep(600)  # the test kills the process (SIGKILL)
-    print(f"cchc-etl publish: test hook: exiting after COPY into {t.target}", file=sys.stderr, flush=True)
-    os._exit(1)
 
 
 def publish_months(duckdb_path: Path | str, pg_url: str, months: Sequence[dt.date | str], *,

@@ -15,26 +15,12 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cchc_etl.facts import dossier_fact_sql, dossier_latest_sql, fact_sql_text
 from cchc_etl.methodology import Indicator, Methodology, load_methodology
 from cchc_etl.periods import Period, containing, period
-from cchc_etl.warehouse import sql_file, transaction, used_params
+from cchc_etl.sql_text import sql_file, used_params
+from cchc_etl.warehouse import transaction
 
-FACT_SQL = {
-    "dossier": "facts/fct_dossier_period.sql",
-    "survey": "facts/fct_survey_period.sql",
-    "feedback": "facts/fct_feedback_period.sql",
-    "document": "facts/fct_document_period.sql",
-    "email": "facts/fct_email_period.sql",
-}
-# the record key shown by explain / the drill-down for each fact
-FACT_KEYS = {
-    "dossier": ("dossiers", "dossier_id"),
-    "survey": ("surveys", "response_id"),
-    "feedback": ("feedback", "feedback_id"),
-    "document": ("documents", "document_id"),
-    "email": ("email", "account_hash"),
-    "procedure": ("procedures", "procedure_code"),
-}
 EVENT_TABLES = ("stg_dossiers", "stg_surveys", "stg_feedback", "stg_documents", "stg_email")
 
 
@@ -77,25 +63,6 @@ def periods_for_month(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Pe
         last = max(filter(None, [month, last_loaded_month(con, start, natural)]))
         out.append(period(ptype, start, last))
     return out
-
-
-def dossier_latest_sql(winners: str | None = None) -> str:
-    """sql/facts/int_dossier_latest.sql over ``winners`` (a relation of int_dossier_winners.sql's
-    rowids as of the same month); by default the winners query itself, as a subquery."""
-    source = winners or f"({sql_file('facts/int_dossier_winners.sql')})"
-    return sql_file("facts/int_dossier_latest.sql").replace("FROM dossier_winners", f"FROM {source} AS dossier_winners")
-
-
-def dossier_fact_sql(latest: str | None = None) -> str:
-    """sql/facts/fct_dossier_period.sql over ``latest`` (a relation holding int_dossier_latest.sql's
-    rows for this period or a longer one ending at the same month); by default the full-history
-    int_dossier_latest.sql itself, as a subquery."""
-    source = latest or f"({dossier_latest_sql()})"
-    return sql_file(FACT_SQL["dossier"]).replace("FROM dossier_latest", f"FROM {source} AS dossier_latest")
-
-
-def fact_sql_text(fact: str) -> str:
-    return dossier_fact_sql() if fact == "dossier" else sql_file(FACT_SQL[fact])
 
 
 def fact_params(p: Period, method: Methodology) -> dict:

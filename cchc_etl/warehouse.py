@@ -14,6 +14,7 @@ import duckdb
 
 from cchc_etl.locks import connect_duckdb
 from cchc_etl.paths import SQL_DIR
+from cchc_etl.sql_text import sql_file, used_params
 
 DEFAULT_URL = "duckdb:///data/warehouse.duckdb"
 
@@ -29,10 +30,6 @@ def duckdb_path(url: str) -> Path:
     if not rest or rest == ":memory:":
         raise ValueError("the warehouse must be a file: duckdb:///path/file.duckdb")
     return Path(rest)
-
-
-def sql_file(relative: str) -> str:
-    return (SQL_DIR / relative).read_text(encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -97,7 +94,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         current = None
     if current and current[0] == fingerprint:
         return
-    from cchc_etl.explain import create_fact_macros
+    from cchc_etl.facts import create_fact_macros
 
     with transaction(con):  # all of the schema or none of it (a failure half-way leaves nothing behind)
         _upgrade_derived_tables(con)
@@ -200,7 +197,3 @@ def replace_partition(con: duckdb.DuckDBPyConnection, table: str, select_sql: st
         return con.execute(f"SELECT count(*) FROM {table} WHERE {where}", {k: v for k, v in params.items() if f"${k}" in where}).fetchone()[0]
 
 
-def used_params(sql: str, params: dict) -> dict:
-    """The named parameters the SQL uses (DuckDB refuses unused ones); comments do not count."""
-    code = re.sub(r"--[^\n]*", "", sql)
-    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from cchc_etl import build, scoring
+from cchc_etl import build, facts, scoring
 from cchc_etl.ingest import Loader
 from cchc_etl.methodology import load_methodology
 from cchc_etl.periods import period
@@ -38,7 +38,7 @@ def con(tmp_path_factory):
 
 def _full_history(con, month: dt.date) -> list[tuple]:
     params = build.month_params(month)
-    sql = scoring.dossier_fact_sql()
+    sql = facts.dossier_fact_sql()
     return con.execute(f"SELECT * FROM ({sql}) ORDER BY system, dossier_id", used_params(sql, params)).fetchall()
 
 
@@ -61,7 +61,7 @@ def test_shared_as_of_pass_equals_separate_periods(con):
         separate[p.type] = con.execute("SELECT * FROM _f_dossier ORDER BY ALL").fetchall()
     winners_sql = scoring.sql_file("facts/int_dossier_winners.sql")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _w AS {winners_sql}", used_params(winners_sql, y.params()))
-    shared = f"({scoring.dossier_latest_sql('_w')})"
+    shared = f"({facts.dossier_latest_sql('_w')})"
     for p in (q, y):
         scoring._prepare_period(con, p, method, shared)
         assert con.execute("SELECT * FROM _f_dossier ORDER BY ALL").fetchall() == separate[p.type], p.type

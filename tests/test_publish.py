@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -35,8 +34,6 @@ from cchc_etl.publish import (  # noqa: E402
     _partition_params,
     CONTRACT_TABLES,
     DEFAULT_TABLES,
-    HOLD_MARKER,
-    TEST_DIE_AFTER_COPY_ENV,
     PublishedTable,
     PublishError,
     conninfo,
@@ -207,21 +204,33 @@ def test_republishing_a_month_replaces_only_that_month(pg_database, warehouse):
     assert_same(pg_snapshot(pg_database), duck_snapshot(warehouse))
 
 
-def _publish_code(path: Path, db: TestDatabase, month: dt.date) -> list[str]:
+HOLD_MARKER = "test: holding after COPY"
+
+
+def _publish_code(path: Path, db: TestDatabase, month: dt.date, hook: str | None = None) -> list[str]:
+    """A publish in a fresh process; ``hook`` "N" makes it exit (os._exit(1): no cleanup, no
+    rollback) right after its N-th COPY, "N:hold" print HOLD_MARKER and wait there, transaction
+    open, to be killed. The hook wraps the module's COPY function: production code has none."""
     code = textwrap.dedent(f"""
-        import datetime
-        from cchc_etl.publish import publish_month
-        print(publish_month({str(path)!r}, {db.url!r}, datetime.date.fromisoformat({month.isoformat()!r})), flush=True)
+        import datetime, os, sys, time
+        from cchc_etl import publish
+        hook = {hook or ""!r}
+        if hook:
+            die_after, copy, copies = int(hook.split(":")[0]), publish._copy_table, []
+            def copy_then_die(cur, duck, t, month):
+                rows = copy(cur, duck, t, month)
+                copies.append(t.target)
+                if len(copies) == die_after:
+                    if hook.endswith(":hold"):
+                        print({HOLD_MARKER!r}, "into", t.target, flush=True)
+                        time.sleep(600)
+                    print("test: exiting after COPY into", t.target, file=sys.stderr, flush=True)
+                    os._exit(1)
+                return rows
+            publish._copy_table = copy_then_die
+        print(publish.publish_month({str(path)!r}, {db.url!r}, datetime.date.fromisoformat({month.isoformat()!r})), flush=True)
     """)
     return [sys.executable, "-c", code]
-
-
-def _env(hook: str | None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop(TEST_DIE_AFTER_COPY_ENV, None)
-    if hook:
-        env[TEST_DIE_AFTER_COPY_ENV] = hook
-    return env
 
 
 def test_a_publish_killed_midway_leaves_the_previous_version(pg_database, warehouse):
@@ -236,14 +245,14 @@ def test_a_publish_killed_midway_leaves_the_previous_version(pg_database, wareho
     )
     assert duck_snapshot(changed) != duck_snapshot(warehouse)
     for die_after in (1, 3):  # right after the first COPY (period_report), and after the third (file_log)
-        proc = subprocess.run(_publish_code(changed, pg_database, JAN), env=_env(str(die_after)), capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 1 and "test hook: exiting after COPY" in proc.stderr and "Traceback" not in proc.stderr, \
+        proc = subprocess.run(_publish_code(changed, pg_database, JAN, str(die_after)), capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1 and "test: exiting after COPY" in proc.stderr and "Traceback" not in proc.stderr, \
             f"the publish was meant to die after COPY #{die_after}:\n{proc.stdout}\n{proc.stderr}"
         assert pg_snapshot(pg_database) == before, f"a publish killed after COPY #{die_after} changed PostgreSQL"
 
     # SIGKILL while the month's transaction is open (4 tables copied): readers meanwhile see the
     # previous month, whole; after the kill nothing of the new version remains
-    proc = subprocess.Popen(_publish_code(changed, pg_database, JAN), env=_env("4:hold"), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(_publish_code(changed, pg_database, JAN, "4:hold"), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
@@ -257,7 +266,7 @@ def test_a_publish_killed_midway_leaves_the_previous_version(pg_database, wareho
 
     # the same publish, not killed, replaces January in one go (and waits for nothing: the lock
     # of the killed session is gone with it)
-    proc = subprocess.run(_publish_code(changed, pg_database, JAN), env=_env(None), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(_publish_code(changed, pg_database, JAN), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert_same(pg_snapshot(pg_database), duck_snapshot(changed))
     publish_month(warehouse, pg_database.url, JAN)
@@ -347,19 +356,6 @@ def test_read_only_role_for_bi(pg_database, warehouse):
 
 
 def _cli(argv: list[str], monkeypatch) -> int:
-    """``cchc-etl`` through cli.main, with publish/grants added if cli.py does not wire them yet."""
-    from cchc_etl.cli_publish import add_commands
-
-    build = cli.build_parser
-
-    def build_with_publish():
-        parser = build()
-        sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-        if "publish" not in sub.choices:
-            add_commands(sub)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", build_with_publish)
     return cli.main(argv)
 
 
@@ -390,7 +386,7 @@ def test_cli_publish_and_grants(pg_database, warehouse, monkeypatch, capsys):
 
 
 def test_publish_after_run(pg_database, warehouse, capsys):
-    from cchc_etl.cli_publish import publish_after_run
+    from cchc_etl.cli.publish import publish_after_run
 
     counts = publish_after_run(f"duckdb:///{warehouse.resolve()}", pg_database.url, ["2024-01", "2024-02"])
     assert set(counts) == {"2024-01", "2024-02"} and counts["2024-02"]["marts.period_report"] > 0

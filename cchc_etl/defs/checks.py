@@ -20,7 +20,8 @@ from cchc_etl.defs.check_specs import check_spec
 from cchc_etl.defs.partitions import WAREHOUSE_POOL
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.expectation_text import describe
-from cchc_etl.ingest import month_key, month_start
+from cchc_etl.ingest import month_key
+from cchc_etl.periods import month_start
 from cchc_etl.staging import q
 from cchc_etl.validation import ExpectationDef, SuiteDef, all_suites, load_table, take, validate
 

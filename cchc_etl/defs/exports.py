@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -20,7 +19,7 @@ from cchc_etl.defs.month_gate import require_month_validated
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.exports import MARTS, PART_FILE, export_month_parquet, month_partitions, publish_snapshot
-from cchc_etl.ingest import month_start, next_month
+from cchc_etl.periods import month_start
 from cchc_etl.readers.literal import literal
 
 MART_KEYS = [AssetKey(["marts", table]) for table in MARTS]

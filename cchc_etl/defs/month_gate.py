@@ -9,9 +9,11 @@ of them, and refuse the month unless each passed. A check never evaluated for th
 stop it (history loaded before checks were partitioned).
 """
 
+from collections.abc import Callable
 from functools import cache
 
 from dagster import AssetCheckKey, AssetKey, Failure
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.event_api import PartitionKeyFilter
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
@@ -38,12 +40,22 @@ def checks_not_passed(instance, partition_key: str, keys: list[AssetCheckKey]) -
                   if record.status != AssetCheckExecutionRecordStatus.SUCCEEDED)
 
 
+_code_location_graph: Callable[[], AssetGraph] | None = None
+
+
+def use_asset_graph(source: Callable[[], AssetGraph]) -> None:
+    """The code location's whole asset graph, given by ``cchc_etl.definitions`` (which imports
+    this module): a run of a few assets knows only their checks."""
+    global _code_location_graph
+    _code_location_graph = source
+    _gating_checks.cache_clear()
+
+
 @cache
 def _gating_checks(key: AssetKey) -> tuple[AssetCheckKey, ...]:
-    # the whole code location's graph, not the run's: a run of a few assets knows only their checks
-    from cchc_etl.definitions import defs  # imports this module: read at run time only
-
-    return tuple(gating_checks(defs.resolve_asset_graph(), key))
+    if _code_location_graph is None:
+        raise RuntimeError("cchc_etl.definitions has not given the asset graph (month_gate.use_asset_graph)")
+    return tuple(gating_checks(_code_location_graph(), key))
 
 
 def require_month_validated(context) -> None:

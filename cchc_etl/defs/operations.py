@@ -76,7 +76,8 @@ from dagster import (
 )
 
 from cchc_etl.defs.partitions import TIMEZONE, monthly_partitions
-from cchc_etl.ingest import MONTH_DIR, month_start, sha256_file
+from cchc_etl.ingest import MONTH_DIR, sha256_file
+from cchc_etl.periods import month_start
 
 SCHEDULE_NAME = "cchc_monthly_schedule"
 SENSOR_NAME = "cchc_landing_sensor"

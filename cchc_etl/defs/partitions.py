@@ -10,7 +10,7 @@ monthly_partitions = MonthlyPartitionsDefinition(start_date="2020-01-01", timezo
 WAREHOUSE_POOL = "cchc_duckdb_warehouse"
 
 
-def previous_month(key: AssetKey) -> AssetDep:
+def on_previous_month(key: AssetKey) -> AssetDep:
     """A dependency on the month before of ``key`` (for ``key`` itself: a self-dependency). A
     backfill then builds the months in order and does not build a month whose previous month
     was not built; the first partition has no previous month and depends on nothing."""

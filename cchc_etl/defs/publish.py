@@ -24,7 +24,6 @@ from dagster import (
     MetadataValue,
     asset,
 )
-
 from pydantic import ConfigDict, field_validator
 
 from cchc_etl.contract import event_sources, reference_sources
@@ -92,7 +91,7 @@ def publish_postgres(context: AssetExecutionContext, warehouse: WarehouseResourc
     if not url:
         return MaterializeResult(metadata={"status": MetadataValue.text(SKIPPED)})
     require_month_validated(context)  # failed blocking checks of earlier runs of the month
-    from cchc_etl.ingest import month_start
+    from cchc_etl.periods import month_start
     from cchc_etl.publish import publish_month  # psycopg: imported only to publish
     from cchc_etl.redaction import exception_leaks, redact_exception, redact_url
     from cchc_etl.warehouse import duckdb_path

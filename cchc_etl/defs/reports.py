@@ -34,7 +34,7 @@ from dagster import (
 from cchc_etl import warehouse as wh
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
-from cchc_etl.ingest import month_start
+from cchc_etl.periods import month_start
 from cchc_etl.reports.data import ReportOptions
 from cchc_etl.reports.output import build_reports, reports_root
 

@@ -22,7 +22,8 @@ from cchc_etl.defs.exports import ExportsResource, clean_leftovers
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
 from cchc_etl.defs.reporting import load_metadata, table_metadata
 from cchc_etl.defs.resources import LandingResource, PiiKeyResource, WarehouseResource
-from cchc_etl.ingest import Loader, inventory, month_start, previous_month
+from cchc_etl.ingest import Loader, inventory
+from cchc_etl.periods import month_start, previous_month
 from cchc_etl.pii import DEMO_KEY_WARNING
 from cchc_etl.validation import load_table, prewarm, submit, suite_for_table
 

@@ -17,10 +17,10 @@ from cchc_etl import build, explain, scoring
 from cchc_etl.contract import event_sources
 from cchc_etl.defs.check_specs import check_spec
 from cchc_etl.defs.month_gate import require_month_validated
-from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions, previous_month
+from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions, on_previous_month
 from cchc_etl.defs.reporting import month_headline, table_metadata
 from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
-from cchc_etl.ingest import month_start
+from cchc_etl.periods import month_start
 
 STG_DOSSIERS = AssetKey(["staging", "stg_dossiers"])
 MONTH_END = AssetKey(["core", "fct_dossier_month_end"])
@@ -46,13 +46,13 @@ def org_rollup(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     return MaterializeResult(metadata={"rows": MetadataValue.int(n), "unattributed_unit_codes": MetadataValue.int(unattributed), **table})
 
 
-# previous_month(MONTH_END): a month's state is the previous month's state plus this month's
+# on_previous_month(MONTH_END): a month's state is the previous month's state plus this month's
 # exports (build.build_dossier_month_end), so a backfill builds the months in order and stops
 # at a month whose state could not be built. The other event sources are control dependencies:
 # the state is built once the whole month is loaded and its blocking checks passed.
 @asset(key=MONTH_END, partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="core",
        kinds={"duckdb"}, deps=[*(AssetKey(["staging", f"stg_{s}"]) for s in event_sources()), AssetKey(["staging", "stg_procedures"]),
-                               previous_month(MONTH_END)],
+                               on_previous_month(MONTH_END)],
        description="Month-end state of every dossier relevant to the month (the previous month's state plus the month's "
                    "exports: latest row among exports up to the month) with §2 flags; built once every source of the month "
                    "is loaded and its blocking checks passed.",

@@ -7,8 +7,6 @@ that this process maps without copying.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import importlib
 import os
 import re
@@ -17,17 +15,26 @@ import sys
 import tempfile
 import threading
 import zipfile
+from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+import cchc_etl.readers.sandbox as sandbox
 from cchc_etl.contract import SourceSpec
-from cchc_etl.text import nfc
-from cchc_etl.readers import sandbox
-from cchc_etl.readers.legacy import cell_to_unicode, column_encodings_from_xlsx, convert, legacy_encoding_for_font
 from cchc_etl.readers.base import (
-    EMPTY_FILE, HEADER_SCAN_ROWS, FileRefused, Percent, RawData, cell_text, match_header, numeric_positions, rows_to_arrow,
+    EMPTY_FILE,
+    HEADER_SCAN_ROWS,
+    FileRefused,
+    Percent,
+    RawData,
+    cell_text,
+    match_header,
+    numeric_positions,
+    rows_to_arrow,
 )
+from cchc_etl.readers.legacy import cell_to_unicode, column_encodings_from_xlsx, convert, legacy_encoding_for_font
 from cchc_etl.readers.workbook_guard import column_letters, far_cells, inspect_workbook, size_text
+from cchc_etl.text import nfc
 
 
 def _has_legacy_fonts(path: Path) -> bool:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from cchc_etl.methodology import load_methodology
 from cchc_etl.reports.period import ReportPeriod
-from cchc_etl.warehouse import sql_file, used_params
+from cchc_etl.sql_text import sql_file, used_params
 
 # counts per (member unit, procedure, lĩnh vực), methodology §2 (RPT_*), plus the split the form's
 # convention needs: open and overdue dossiers that are awaiting the citizen's supplement

@@ -16,7 +16,7 @@ import time
 
 
 def cmd_explain(args) -> None:
-    from cchc_etl.cli import CliError
+    from cchc_etl.cli.common import CliError
     from cchc_etl.explain import explain, format_explain
     from cchc_etl.methodology import current_version
     from cchc_etl.warehouse import connect, duckdb_path
@@ -35,7 +35,7 @@ def cmd_explain(args) -> None:
 def cmd_score(args) -> None:
     from dagster import AssetKey
 
-    from cchc_etl.cli import CliError, _instance, log_level, months_between
+    from cchc_etl.cli.common import CliError, _instance, log_level, months_between
     from cchc_etl.definitions import build_definitions
     from cchc_etl.format_vi import seconds
     from cchc_etl.locks import exclusive_run
@@ -66,7 +66,7 @@ def cmd_score(args) -> None:
                 run_config={"loggers": {"console": {"config": {"log_level": log_level()}}}},
             )
             if not result.success:
-                from cchc_etl.cli import _summarise
+                from cchc_etl.cli.common import _summarise
 
                 failure = _summarise(month, result, 0).failure or "scoring failed"
                 raise CliError(f"{month}: {failure}" + (f"; {not_scored_text(months[i + 1:])}" if months[i + 1:] else ""))
@@ -93,7 +93,7 @@ def months_built(warehouse_file, months: list[str]) -> set[str]:
 
 
 def add_commands(sub) -> None:
-    from cchc_etl.cli import METHODOLOGY_HELP, MONTH_FROM_HELP, MONTH_TO_HELP, _month
+    from cchc_etl.cli.common import METHODOLOGY_HELP, MONTH_FROM_HELP, MONTH_TO_HELP, _month
     from cchc_etl.warehouse import DEFAULT_URL
 
     wh_help = f"URL kho dữ liệu / warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})"

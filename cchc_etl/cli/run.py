@@ -1,173 +1,30 @@
-"""``cchc-etl``: the same Dagster definitions, run in-process from the command line.
-
-    cchc-etl sample --out DIR --from 2024-01 --to 2024-03 [--rows N] [--seed S]
-    cchc-etl run --landing DIR --warehouse URL --from YYYY-MM --to YYYY-MM [--allow-missing SOURCE ...] [--rotate-pii-key]
-    cchc-etl demo
-
-Exit code 0 on success; otherwise 1 with a one-line reason on stderr.
-"""
+"""``cchc-etl sample``, ``run``, ``demo`` and ``holidays``: the monthly pipeline from the command
+line, the same Dagster job run in-process month by month."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import logging
 import os
-import re
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from cchc_etl.errors import CliError
+from cchc_etl.cli.common import (
+    LOG,
+    METHODOLOGY_HELP,
+    MONTH_FROM_HELP,
+    MONTH_TO_HELP,
+    CliError,
+    MonthOutcome,
+    _instance,
+    _min_dossiers,
+    _month,
+    _summarise,
+    log_level,
+    months_between,
+)
 from cchc_etl.summary import print_summary
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage mistakes get the same one-line error and exit code as every other failure; ``--help``
-    is described in Vietnamese and English like every other option."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
-                          help="hiện trợ giúp này rồi thoát / show this help and exit")
-
-    def error(self, message: str):  # noqa: D401 - argparse API
-        from cchc_etl.redaction import redact
-
-        self.exit(1, f"cchc-etl: error: {redact(message)} (see {self.prog} --help)\n")
-
-
-def _month(value: str) -> str:
-    if not MONTH.match(value):
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
-    return value
-
-
-def months_between(start: str, end: str) -> list[str]:
-    y, m = map(int, start.split("-"))
-    ey, em = map(int, end.split("-"))
-    if (y, m) > (ey, em):
-        raise CliError(f"--from {start} is after --to {end}")
-    out = []
-    while (y, m) <= (ey, em):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-@dataclass
-class CheckWarning:
-    """A WARN-severity check that did not pass: which check, on which asset, how many rows."""
-
-    check: str
-    asset: str
-    count: int | None = None
-    description: str = ""
-
-    def line(self) -> str:
-        from cchc_etl.format_vi import number
-
-        rows = f" — {number(self.count)} dòng / rows" if self.count is not None else ""
-        return f"⚠ {self.check} ({self.asset}){rows}{': ' + self.description if self.description else ''}"
-
-
-# check metadata that counts the rows a warning is about, in order of preference
-_WARNING_COUNTS = ("unexpected_count", "unusable_rows", "rows_quarantined")
-
-
-@dataclass
-class MonthOutcome:
-    month: str
-    seconds: float
-    success: bool
-    loaded: int = 0
-    quarantined: int = 0
-    checks_passed: int = 0
-    checks_failed: list[str] = field(default_factory=list)
-    warnings: list[CheckWarning] = field(default_factory=list)
-    failure: str | None = None
-    step_seconds: dict[str, float] = field(default_factory=dict)  # Dagster step key -> wall seconds
-    not_run: list[str] = field(default_factory=list)  # later months left unrun because this one failed
-
-
-def _instance():
-    from dagster import DagsterInstance
-
-    if os.environ.get("DAGSTER_HOME"):
-        return DagsterInstance.get()
-    return DagsterInstance.ephemeral()
-
-
-def _summarise(month: str, result, seconds: float) -> MonthOutcome:
-    from dagster import AssetCheckSeverity
-
-    out = MonthOutcome(month=month, seconds=seconds, success=result.success)
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            mat = event.event_specific_data.materialization
-            key = mat.asset_key.path
-            if key[0] == "staging" and key[-1].startswith("stg_") and "rows_loaded" in mat.metadata:
-                out.loaded += int(mat.metadata["rows_loaded"].value)
-            if key[0] == "quality" and key[-1].endswith("_quarantine"):
-                out.quarantined += int(mat.metadata["rows_quarantined"].value)
-        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            ev = event.event_specific_data
-            if ev.passed:
-                out.checks_passed += 1
-            else:
-                name = f"{'/'.join(ev.asset_key.path)}:{ev.check_name}"
-                detail = ev.description or ""
-                if ev.severity == AssetCheckSeverity.ERROR:
-                    out.checks_failed.append(f"{name}{' — ' + detail if detail else ''}")
-                else:
-                    meta = ev.metadata or {}
-                    count = next((int(meta[k].value) for k in _WARNING_COUNTS if k in meta), None)
-                    share = next((float(meta[k].value) for k in ("quarantined_percent", "unexpected_percent") if k in meta), None)
-                    if not detail and share is not None:
-                        from cchc_etl.format_vi import percent
-
-                        detail = f"{percent(share)} số dòng / of the rows"
-                    out.warnings.append(CheckWarning(ev.check_name, "/".join(ev.asset_key.path), count, detail))
-        elif event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE") and out.failure is None:
-            err = getattr(event.event_specific_data, "error", None)
-            if err is not None:  # a run that fails before any step (its resources) has no step failure
-                out.failure = _failure_text(err, event.step_key)
-    return out
-
-
-def _failure_text(err, step_key: str | None) -> str:
-    cause = err
-    while cause.cause is not None:
-        cause = cause.cause
-    if cause.cls_name == "WarehouseBusy":  # the operator's whole message, without a step or a class name
-        return cause.message.strip().removeprefix("cchc_etl.locks.WarehouseBusy: ")
-    text = error_text(err)
-    return f"step {step_key}: {text}" if step_key else text
-
-
-def error_text(err) -> str:
-    """The root cause of a Dagster error, one line, without the exception's class name
-    (``cchc_etl.defs.reference.ReferenceMissing: no org_units file`` -> ``no org_units file``)."""
-    cause = err
-    while cause.cause is not None:
-        cause = cause.cause
-    text = _first_line(cause.message) if cause.message else _first_line(err.message or "")
-    return without_class_name(text, cause.cls_name)
-
-
-def without_class_name(text: str, cls_name: str | None) -> str:
-    """``text`` without a leading ``module.ClassName: `` of the class ``cls_name`` (any class when
-    None), and without the quotes ``KeyError`` puts around its message."""
-    found = re.match(r"([A-Za-z_][\w.]*): ", text)
-    if found and (cls_name is None or found.group(1).rsplit(".", 1)[-1] == cls_name):
-        text = text[found.end():]
-        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-            text = text[1:-1]
-    return text
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
@@ -188,12 +45,6 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
             out[event.step_key] = round(entry.timestamp - started[event.step_key], 3)
     return out
-
-
-def _first_line(message: str) -> str:
-    """The exception's own line (Dagster appends the traceback; DuckDB appends the SQL and a caret)."""
-    lines = [ln.strip() for ln in message.strip().splitlines() if ln.strip()]
-    return lines[0] if lines else message
 
 
 def run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
@@ -343,31 +194,6 @@ def progress_line(o: MonthOutcome) -> str:
     return line
 
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-LOG = logging.getLogger("cchc_etl.cli")
-
-
-def log_level() -> str:
-    """``CCHC_LOG_LEVEL``: CRITICAL (the default) prints only the progress lines and one error
-    line; INFO adds a line per step, asset and check of each month; DEBUG adds Dagster's own log."""
-    from cchc_etl.suggest import did_you_mean
-
-    level = os.environ.get("CCHC_LOG_LEVEL", "").strip().upper() or "CRITICAL"
-    if level not in LOG_LEVELS:
-        raise CliError(f"CCHC_LOG_LEVEL={level!r}: mức ghi nhật ký không hợp lệ / not a log level{did_you_mean(level, LOG_LEVELS)}")
-    return level
-
-
-def _configure_logging() -> None:
-    LOG.setLevel(log_level())
-    LOG.propagate = False
-    for handler in list(LOG.handlers):
-        LOG.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)  # the stream in force now (tests redirect it)
-    handler.setFormatter(logging.Formatter("cchc-etl: %(levelname)s: %(message)s"))
-    LOG.addHandler(handler)
-
-
 def log_month(month: str, result, outcome: MonthOutcome) -> None:
     """At CCHC_LOG_LEVEL=INFO: each step with its seconds, each asset materialized with its row
     counts, each check with its outcome."""
@@ -463,9 +289,7 @@ def cmd_demo(args) -> None:
     from cchc_etl.locks import exclusive_run
     from cchc_etl.pii import DEMO_KEY_WARNING
     from cchc_etl.sample import write_sample_landing
-
     from cchc_etl.warehouse import duckdb_path
-
     from cchc_etl.warehouse_file import announce, warehouse_file
 
     out = Path(args.dir)
@@ -482,7 +306,7 @@ def cmd_demo(args) -> None:
         outcomes = run_months(landing, url, months, pii_key=None, allow_demo_key=True)
     _raise_for(outcomes)
     print_summary(url, args.end, min_dossiers=args.min_dossiers)
-    from cchc_etl.cli_reports import demo_reports
+    from cchc_etl.reports.demo import demo_reports
 
     print()
     demo_reports(url, args.end)
@@ -507,24 +331,10 @@ def cmd_holidays(args) -> None:
         sys.stdout.write(holidays_csv(args.years))
 
 
-MONTH_FROM_HELP = "tháng đầu / first month, YYYY-MM"
-MONTH_TO_HELP = "tháng cuối / last month, YYYY-MM"
-METHODOLOGY_HELP = "phiên bản phương pháp / methodology version (env CCHC_METHODOLOGY, default vn-2025.1)"
-
-
-def _min_dossiers(value: str) -> int:
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError(f"cần một số nguyên ≥ 0 / expected a whole number ≥ 0, got {value!r}")
-    return int(value)
-
-
-def build_parser() -> argparse.ArgumentParser:
+def add_commands(sub) -> None:
     from cchc_etl.summary import DEFAULT_MIN_DOSSIERS, MIN_DOSSIERS_ENV
     from cchc_etl.warehouse import DEFAULT_URL
 
-    parser = _Parser(prog="cchc-etl", description="cchc-etl: kho dữ liệu cải cách hành chính / CCHC data warehouse")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                title="lệnh / commands", metavar="COMMAND")
     min_dossiers_help = (f"chỉ xếp hạng đơn vị có từ N hồ sơ đã giải quyết trong tháng / rank only units with at least N "
                          f"dossiers resolved in the month (env {MIN_DOSSIERS_ENV}, default {DEFAULT_MIN_DOSSIERS})")
 
@@ -588,66 +398,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("years", nargs="+", type=int, help="các năm / years, e.g. 2026 2027")
     p.add_argument("--out", default=None, help="tệp CSV sẽ ghi / CSV file to write (default: print)")
     p.set_defaults(func=cmd_holidays)
-
-    from cchc_etl.cli_feedback import add_commands as add_feedback_commands
-    from cchc_etl.cli_publish import add_commands
-    from cchc_etl.cli_reports import add_commands as add_report_commands
-    from cchc_etl.cli_scoring import add_commands as add_scoring_commands
-
-    add_commands(sub)
-    add_scoring_commands(sub)
-    add_report_commands(sub)
-    add_feedback_commands(sub)
-    return parser
-
-
-def error_message(exc: Exception, args) -> str:
-    """The one line printed for a failure: the exception's text with credentials masked, without
-    its class name; an unexpected error says how to see more."""
-    from cchc_etl.pii import MissingPiiKey
-    from cchc_etl.redaction import redact_exception
-    from cchc_etl.suggest import UnknownCode
-
-    message = redact_exception(exc, known=[getattr(args, "publish", None) or "", os.environ.get("CCHC_PUBLISH_URL", "")])
-    if isinstance(exc, KeyError) and not isinstance(exc, UnknownCode):
-        message = without_class_name(f"KeyError: {message}", "KeyError")
-    if isinstance(exc, (CliError, MissingPiiKey, FileNotFoundError, ValueError, LookupError)):
-        return message
-    return f"{message or 'lỗi nội bộ / internal error'} (CCHC_DEBUG=1 để xem chi tiết / shows the traceback)"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        _configure_logging()
-        args.func(args)
-    except KeyboardInterrupt:
-        print("cchc-etl: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # one line, never a traceback nor an exception's class name, for operators
-        print(f"cchc-etl: error: {error_message(exc, args)}", file=sys.stderr)
-        if os.environ.get("CCHC_DEBUG"):
-            raise
-        return 1
-    return 0
-
-
-def entry() -> None:
-    """The ``cchc-etl`` console script: ``main`` and then a quick exit. Once the command's work is
-    done and its output flushed, the interpreter's teardown of Dagster, DuckDB and pandas modules
-    (over half a second) serves nobody: exit handlers run (temporary directories, logging), the
-    module teardown is skipped."""
-    import atexit
-
-    code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        atexit._run_exitfuncs()
-    finally:
-        os._exit(code)
-
-
-if __name__ == "__main__":
-    entry()

@@ -3,7 +3,7 @@
     cchc-etl publish --warehouse URL --publish URL --from YYYY-MM --to YYYY-MM
     cchc-etl grants --publish URL --role ROLE [--publisher ROLE]
 
-Wiring (cchc_etl/cli.py): ``add_commands(sub)`` in ``build_parser``; ``run --publish URL``
+Wiring (cchc_etl/cli/__init__.py): ``add_commands(sub)`` in ``build_parser``; ``run --publish URL``
 calls :func:`publish_after_run` once the months are built and their checks passed.
 """
 
@@ -16,7 +16,7 @@ PUBLISH_URL_HELP = "địa chỉ PostgreSQL / PostgreSQL URL, postgresql+psycopg
 
 
 def _target(url: str | None) -> str:
-    from cchc_etl.cli import CliError
+    from cchc_etl.cli.common import CliError
 
     url = url or os.environ.get("CCHC_PUBLISH_URL", "")
     if not url:
@@ -26,7 +26,7 @@ def _target(url: str | None) -> str:
 
 def _one_line(exc: Exception, url: str = "") -> Exception:
     """Errors of the publish as the CLI's one-line CliError (no exception class name), credentials masked."""
-    from cchc_etl.cli import CliError
+    from cchc_etl.cli.common import CliError
     from cchc_etl.redaction import redact_exception
 
     return CliError(redact_exception(exc, known=[url]))
@@ -50,7 +50,7 @@ def publish_after_run(warehouse_url: str, publish_url: str, months: list[str], *
 
 
 def cmd_publish(args) -> None:
-    from cchc_etl.cli import months_between
+    from cchc_etl.cli.common import months_between
     from cchc_etl.redaction import redact_url
 
     started = time.perf_counter()
@@ -84,7 +84,7 @@ def cmd_grants(args) -> None:
 
 def add_commands(subparsers) -> None:
     """Add ``publish`` and ``grants`` to the ``cchc-etl`` sub-command parsers."""
-    from cchc_etl.cli import MONTH_FROM_HELP, MONTH_TO_HELP, _month
+    from cchc_etl.cli.common import MONTH_FROM_HELP, MONTH_TO_HELP, _month
     from cchc_etl.warehouse import DEFAULT_URL
 
     p = subparsers.add_parser(

@@ -17,7 +17,7 @@ from pathlib import Path
 def cmd_quarantine(args) -> None:
     import duckdb
 
-    from cchc_etl.cli import CliError
+    from cchc_etl.cli.common import CliError
     from cchc_etl.contract import event_sources
     from cchc_etl.feedback import record_feedback, write_feedback
     from cchc_etl.format_vi import noun, number
@@ -54,7 +54,7 @@ def cmd_quarantine(args) -> None:
                        f"to {out.resolve()}, nhưng không "
                        f"ghi được vào quality.file_log / but could not record them: {' '.join(str(exc).split())}") from None
     if os.environ.get("DAGSTER_HOME"):
-        from cchc_etl.cli import _instance
+        from cchc_etl.cli.common import _instance
         from cchc_etl.feedback import feedback_observations
 
         instance = _instance()
@@ -67,7 +67,7 @@ def cmd_quarantine(args) -> None:
 
 
 def add_commands(sub) -> None:
-    from cchc_etl.cli import _month
+    from cchc_etl.cli.common import _month
     from cchc_etl.warehouse import DEFAULT_URL
 
     p = sub.add_parser(

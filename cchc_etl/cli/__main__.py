@@ -1,0 +1,3 @@
+from cchc_etl.cli import entry
+
+entry()
