@@ -24,7 +24,9 @@ SPILL_SUFFIX = ".tmp"
 
 # DuckDB's own size grammar: a number and a unit (KB, MB, GB, TB in 1000s; KiB, MiB, GiB, TiB in
 # 1024s; B; case and spaces free); a bare number or a percentage it refuses
-_SIZE = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*[A-Za-z]+\s*$")
+_SIZE = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?P<unit>[A-Za-z]+)\s*$")
+_UNITS = {"b", "byte", "bytes", "k", "kb", "kilobyte", "kilobytes", "m", "mb", "megabyte", "megabytes", "g", "gb",
+          "gigabyte", "gigabytes", "t", "tb", "terabyte", "terabytes", "kib", "mib", "gib", "tib"}
 
 
 class MemoryLimitError(ValueError):
@@ -44,7 +46,8 @@ def memory_limit() -> str:
     value = raw.strip()
     if not value:
         return DEFAULT_MEMORY_LIMIT
-    if not _SIZE.match(value):
+    found = _SIZE.match(value)
+    if not found or found["unit"].lower() not in _UNITS:
         raise _refused(raw)
     value = value.replace(",", ".")  # 1,5GB: the Vietnamese decimal comma
     if float(re.match(r"[\d.]+", value).group()) <= 0:
