@@ -91,7 +91,7 @@ def con():
     con = duckdb.connect()
     con.execute(f"CREATE TABLE t ({COLUMNS}); INSERT INTO t VALUES {ROWS}")
     con.execute(f"CREATE TABLE empty ({COLUMNS})")
-    con.execute(f"CREATE TABLE all_null AS SELECT * FROM t WHERE false UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM range(3)")
+    con.execute("CREATE TABLE all_null AS SELECT * FROM t WHERE false UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM range(3)")
     yield con
     con.close()
 

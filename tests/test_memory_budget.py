@@ -67,8 +67,8 @@ def _gx_checks(result) -> dict:
 def test_a_month_larger_than_the_sample_has_exact_counts_within_a_low_memory_limit(landing, tmp_path, monkeypatch):
     from dagster import DagsterInstance
 
-    from cchc_etl.defs import sources
     from cchc_etl.definitions import build_definitions
+    from cchc_etl.defs import sources
 
     wh = tmp_path / "wh.duckdb"
     monkeypatch.setenv("CCHC_PII_KEY", PII_KEY)
@@ -195,7 +195,7 @@ def test_spills_go_beside_the_warehouse_and_a_killed_run_s_are_removed_at_start(
     """)
     env = dict(os.environ, **{memory.MEMORY_LIMIT_ENV: "64MB"})
     env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent) + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == -9, proc.stderr
     count, inside = proc.stdout.split()
     assert int(count) > 0 and inside == "True", proc.stdout
@@ -243,3 +243,33 @@ def test_memory_limit_values_duckdb_takes(value, shown, tmp_path, monkeypatch):
         assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == shown
     with connect(tmp_path / "wh.duckdb", read_only=True) as con:
         assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == shown
+
+
+def test_the_workbook_reader_process_gives_its_memory_back_when_idle(monkeypatch, tmp_path):
+    """The workbook reader's server (and its worker) exit after IDLE_EXIT_SECONDS without a
+    workbook; the next workbook starts them again and is read."""
+    import time
+
+    import openpyxl
+
+    from cchc_etl.contract import load_source
+    from cchc_etl.readers import read_raw, sandbox
+
+    book = tmp_path / "igate__hoso.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Mã hồ sơ", "Mã thủ tục", "Mã đơn vị", "Kênh nộp", "Ngày tiếp nhận", "Trạng thái"])
+    wb.active.append(["HS-1", "P1", "U1", "Trực tuyến", "02/01/2024 08:00", "Đang xử lý"])
+    wb.save(book)
+    spec = load_source("dossiers")
+    monkeypatch.setattr(sandbox, "IDLE_EXIT_SECONDS", 1.0)
+    sandbox._stop()  # a server started with this idle time
+    assert read_raw(book, spec).table.num_rows == 1
+    server = sandbox._server
+    assert server is not None and server.poll() is None
+    deadline = time.monotonic() + 30
+    while server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.returncode == 0  # exited by itself, idle
+    assert read_raw(book, spec).table.num_rows == 1
+    assert sandbox._server is not server and sandbox._server.poll() is None
+    sandbox._stop()

@@ -20,9 +20,9 @@ from cchc_etl.defs.check_specs import check_spec
 from cchc_etl.defs.partitions import WAREHOUSE_POOL
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.expectation_text import describe
+from cchc_etl.format_vi import number
 from cchc_etl.ingest import month_key, month_start
 from cchc_etl.staging import q
-from cchc_etl.format_vi import number
 from cchc_etl.validation import ExpectationDef, Outcome, SuiteDef, all_suites, count_all_rows, load_table, take, validate
 
 
