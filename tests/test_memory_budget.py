@@ -273,3 +273,18 @@ def test_the_workbook_reader_process_gives_its_memory_back_when_idle(monkeypatch
     assert read_raw(book, spec).table.num_rows == 1
     assert sandbox._server is not server and sandbox._server.poll() is None
     sandbox._stop()
+
+
+@pytest.mark.parametrize(("value", "rows"), [("", 100_000), ("250", 250), ("100.000", 100_000), ("1_000", 1000)])
+def test_gx_sample_rows_setting(value, rows, monkeypatch):
+    monkeypatch.setenv(validation.SAMPLE_ROWS_ENV, value)
+    assert validation.sample_rows() == rows
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many", "1e5"])
+def test_a_bad_gx_sample_size_is_refused_with_a_clear_message(value, monkeypatch):
+    monkeypatch.setenv(validation.SAMPLE_ROWS_ENV, value)
+    with pytest.raises(ValueError) as refused:
+        validation.sample_rows()
+    assert str(refused.value) == (f"{validation.SAMPLE_ROWS_ENV}={value!r}: cần số dòng nguyên ≥ 1 / "
+                                  "expected a whole number of rows ≥ 1")

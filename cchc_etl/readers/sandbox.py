@@ -38,7 +38,7 @@ from pathlib import Path
 MEMORY_ENV = "CCHC_WORKBOOK_MEMORY"
 MEMORY_CAP = 8 << 30  # default budget: this, or three quarters of the machine's memory if less
 MEMORY_EXIT = 75  # a worker's exit code after a MemoryError it could not report
-IDLE_EXIT_SECONDS = 30.0  # a server without a request for this long exits (a new one starts in about 1 s)
+IDLE_EXIT_SECONDS = 10.0  # a server without a request for this long exits (a new one starts in about 1 s)
 # what the server imports before it forks: every worker has them without paying for them
 PRELOAD = ("python_calamine", "numpy", "pyarrow", "pandas", "openpyxl", "xlrd", "cchc_etl.readers.excel_reader")
 WARM_UP = "cchc_etl.readers.excel_reader:warm_up"  # and a first read: lazy initialisations, done once
