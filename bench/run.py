@@ -1,6 +1,7 @@
 """Benchmarks. Each suite prints its figures and ends with one summary line.
 
     python bench/run.py [--suite dossiers] [--rows 1000000] [--repeat 5]
+    python bench/run.py --suite memory [--sizes 3000000,10000000] [--budget-mb 3000]
 
 Suite `dossiers` (issue: the whole pipeline): a month of N dossiers as one CSV in the national
 interface's coded style goes through the real pipeline (`cchc-etl run`: Dagster in-process,
@@ -9,7 +10,8 @@ marts) in a fresh process, and through the anchor — a plain DuckDB script doin
 physical work (read the CSV with declared types, HMAC the three PII columns as the contract
 requires of anything that stores them, validate, load, aggregate per unit) — in another fresh
 process. The same script without hashing is printed for reference. Wall seconds and peak RSS are
-measured per process (os.wait4; the pipeline's figure covers its GX helper process too). Anchor
+measured per process (os.wait4); the pipeline's peak RSS is that of its whole process tree (the
+GX helper and the workbook reader's processes summed with it, see suite `memory`). Anchor
 and pipeline alternate --repeat times (default 5: a shared 2-core host moves single runs by up
 to +-15%), each on a fresh warehouse; the ratio of each pipeline run to the anchor run just
 before it is printed too.
@@ -32,6 +34,16 @@ Suite `reports` (issue: the reports of a 300-unit province for a year build in s
 in bench/out/ (not timed); in a fresh process reading it, build_reports for the year 2024 in
 xlsx and docx: the city's and every department's (62 files).
 Last line: reports_s=… files=… peak_rss_mb=…
+
+Suite `memory` (issue 16, item 11: memory at scale): months of 3M and 10M dossiers, generated as
+for `dossiers` and cached in bench/out/memory_<N>/, each through `cchc-etl run` in a fresh process
+with the default memory settings (CCHC_DUCKDB_MEMORY_LIMIT, CCHC_GX_SAMPLE_ROWS and
+CCHC_WORKBOOK_MEMORY unset), on a fresh warehouse. Measured: wall seconds, and the peak resident
+memory of the whole process tree (the CLI, the GX helper process, the workbook reader's server and
+worker), sampled from /proc every 50 ms and summed (pages a forked child shares with its parent
+count twice: an upper bound), never below os.wait4's largest single process. The first size must
+stay under --budget-mb (default 3000); every size must complete. `--sizes` changes the sizes.
+Last line: memory_3m_peak_mb=… memory_3m_s=… memory_10m_peak_mb=… memory_10m_s=… budget_mb=3000
 
 Suite `readers` (issue: every source read as real exports arrive): a 100k-row XLSX export (title
 rows, Vietnamese headers, a total row) and a 1M-row UTF-16 tab-separated CSV, cached in
@@ -126,6 +138,77 @@ def measure(args: list[str], env: dict | None = None) -> tuple[float, float, str
     return wall, usage.ru_maxrss / 1024, out
 
 
+class TreeSampler:
+    """Peak resident memory of a process and all its descendants together (the CLI, the GX
+    helper, the workbook worker...), sampled from /proc every ``interval`` seconds. ``os.wait4``'s
+    ru_maxrss is the largest single process of the tree, not their sum. Resident sizes are summed
+    as they are (pages a forked child still shares with its parent count twice): an upper bound."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        import threading
+
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self.page = os.sysconf("SC_PAGE_SIZE")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])  # the command may hold spaces and parentheses
+            children.setdefault(ppid, []).append(int(entry.name))
+        out, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo += children.get(pid, [])
+        return out
+
+    def _rss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as fh:
+                return int(fh.read().split()[1]) * self.page
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree()))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> float:
+        """Stop sampling; the peak in MB."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**20
+
+
+def measure_tree(args: list[str], env: dict | None = None) -> tuple[float, float, float, str]:
+    """(wall seconds, peak RSS MB of the process tree, peak RSS MB of its largest process, stdout)
+    of a fresh process and its descendants; the tree's figure is never below the largest process's
+    (a spike shorter than the sampling interval is still seen by os.wait4)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT, text=True)
+    sampler = TreeSampler(proc.pid)
+    out = proc.stdout.read()
+    tree_mb = sampler.stop()  # before the reap: the tree's pids are still there
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"benchmark process failed ({proc.returncode}):\n{out}")
+    single_mb = usage.ru_maxrss / 1024
+    return wall, max(tree_mb, single_mb), single_mb, out
+
+
 def in_subprocess(code: str) -> str:
     """Run set-up code (file generation) in its own process and return its last stdout line. On
     Linux a child's peak RSS starts at its parent's RSS when it is started, so a parent that
@@ -159,8 +242,10 @@ def suite_dossiers(rows: int, keep: bool, repeat: int = 5) -> str:
             print(f"[{i}/{repeat}] anchor   (plain DuckDB: typed read, HMAC PII, validate, load, aggregate): {anchor_s:6.2f} s  "
                   f"peak RSS {anchor_rss:7.0f} MB  [{anchor_out.strip()}]")
             url = f"duckdb:///{(work / 'pipeline.duckdb').as_posix()}"
-            pipe_s, pipe_rss, pipe_out = measure([str(cli), "run", "--landing", str(landing), "--warehouse", url, "--from", month, "--to", month, "--timings"], env=env)
-            print(f"[{i}/{repeat}] pipeline (cchc-etl run: Dagster in-process, GX helper process): {pipe_s:6.2f} s  peak RSS {pipe_rss:7.0f} MB")
+            pipe_s, pipe_rss, pipe_single, pipe_out = measure_tree(
+                [str(cli), "run", "--landing", str(landing), "--warehouse", url, "--from", month, "--to", month, "--timings"], env=env)
+            print(f"[{i}/{repeat}] pipeline (cchc-etl run: Dagster in-process, GX helper process): {pipe_s:6.2f} s  peak RSS {pipe_rss:7.0f} MB "
+                  f"(process tree; largest process {pipe_single:.0f} MB)")
             if i == 1:  # the run's own output: the month's line and each step's seconds (--timings)
                 print(textwrap.indent(pipe_out.strip(), "    "))
             anchors.append((anchor_s, anchor_rss))
@@ -173,6 +258,55 @@ def suite_dossiers(rows: int, keep: bool, repeat: int = 5) -> str:
               + f" (median {statistics.median(paired):.2f})")
         print(f"pipeline throughput: {rows / pipe_s:,.0f} rows/s; anchor: {rows / anchor_s:,.0f} rows/s (medians of {repeat}; peak RSS: the largest)")
         return f"pipeline_s={pipe_s:.2f} anchor_s={anchor_s:.2f} ratio={pipe_s / anchor_s:.2f} peak_rss_mb={pipe_rss:.0f}"
+
+
+MEMORY_BUDGET_MB = 3000
+MEMORY_SIZES = (3_000_000, 10_000_000)
+
+
+def _size_label(rows: int) -> str:
+    return f"{rows / 1e6:g}m"
+
+
+def suite_memory(sizes: tuple[int, ...] = MEMORY_SIZES, keep: bool = False, budget_mb: int = MEMORY_BUDGET_MB) -> str:
+    """Months of 3M and 10M dossiers through ``cchc-etl run`` with the default memory settings;
+    the first size must stay under ``budget_mb`` for the whole process tree, every size must complete."""
+    results, failures = [], []
+    for rows in sizes:
+        label = _size_label(rows)
+        cache = ROOT / "bench" / "out" / f"memory_{rows}"
+        t = time.perf_counter()
+        csv_path = Path(in_subprocess(
+            "import sys; from pathlib import Path; from cchc_etl.sample import write_bench_landing\n"
+            f"root = Path({str(cache)!r}); done = root / 'complete'\n"
+            f"p = root / 'landing' / 'dossiers' / '2024-01' / 'vnpt__bench.csv'\n"
+            "if not done.exists():\n"
+            f"    p = write_bench_landing(root / 'landing', rows={rows}, month='2024-01'); done.write_text('ok')\n"
+            "print(p)"))
+        print(f"{label}: {rows:,} dossiers, {csv_path.stat().st_size / 2**20:,.0f} MB CSV (cached in bench/out/, "
+              f"ready in {time.perf_counter() - t:.1f}s)")
+        with scratch_dir("cchc-bench-memory-", keep) as work:
+            env = dict(os.environ, CCHC_LOG_LEVEL="ERROR", CCHC_PII_KEY="bench-key")
+            for name in ("CCHC_DUCKDB_MEMORY_LIMIT", "CCHC_GX_SAMPLE_ROWS", "CCHC_WORKBOOK_MEMORY"):
+                env.pop(name, None)  # the defaults are what is measured
+            cli = Path(sys.executable).parent / "cchc-etl"
+            url = f"duckdb:///{(work / 'pipeline.duckdb').as_posix()}"
+            wall, tree_mb, single_mb, out = measure_tree(
+                [str(cli), "run", "--landing", str(cache / "landing"), "--warehouse", url, "--from", "2024-01", "--to", "2024-01", "--timings"],
+                env=env)
+            print(textwrap.indent(out.strip(), "    "))
+        verdict = "PASS"
+        if rows == sizes[0] and tree_mb >= budget_mb:
+            verdict = "FAIL"
+            failures.append(f"{label}: {tree_mb:,.0f} MB >= {budget_mb:,} MB")
+        print(f"{label}: {wall:7.1f} s  peak RSS of the process tree {tree_mb:7.0f} MB (largest single process {single_mb:7.0f} MB)  "
+              f"{verdict}" + (f" (budget {budget_mb:,} MB)" if rows == sizes[0] else " (completes)"))
+        results.append(f"memory_{label}_peak_mb={tree_mb:.0f} memory_{label}_s={wall:.1f}")
+    line = " ".join(results) + f" budget_mb={budget_mb}"
+    if failures:
+        print(line)
+        sys.exit("over the memory budget: " + "; ".join(failures))
+    return line
 
 
 READER = textwrap.dedent(
@@ -284,7 +418,7 @@ SUITES = {"dossiers": suite_dossiers, "readers": suite_readers}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suite", choices=sorted([*SUITES, "publish", "reports", "scoring"]), default="dossiers")
+    parser.add_argument("--suite", choices=sorted([*SUITES, "memory", "publish", "reports", "scoring"]), default="dossiers")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--dossiers", type=int, default=None,
                         help="dossiers in the year for --suite scoring (default 5000000) and reports (default 1000000)")
@@ -293,7 +427,13 @@ def main() -> None:
                         help="runs of each side for --suite dossiers (default 5) and readers (default 3); medians reported")
     parser.add_argument("--pg", default=os.environ.get("CCHC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="PostgreSQL server for --suite publish (a scratch database is created and dropped)")
+    parser.add_argument("--sizes", default=",".join(map(str, MEMORY_SIZES)),
+                        help="rows of the months of --suite memory, comma-separated; the first is held to the budget")
+    parser.add_argument("--budget-mb", type=int, default=MEMORY_BUDGET_MB, help="--suite memory: peak RSS budget of the first size")
     args = parser.parse_args()
+    if args.suite == "memory":
+        print(suite_memory(tuple(int(n) for n in args.sizes.split(",")), keep=args.keep, budget_mb=args.budget_mb))
+        return
     if args.suite == "publish":
         sys.path.insert(0, str(ROOT / "bench"))
         from publish import suite_publish

@@ -7,6 +7,10 @@ temporary directory: the loader's transcoded files and links, the Great Expectat
 Arrow files). A run that ends normally removes them; a killed one cannot. Each name carries the
 process id of its writer, so the next run removes exactly those whose process is gone, and
 never the files of a run still going (another warehouse's, or a Dagster run beside it).
+
+DuckDB's spill files (``<warehouse file>.tmp/duckdb_temp_*``, see ``cchc_etl.memory``) carry no
+process id: they are stale when the process removing them holds the warehouse read-write (no
+other process can then have it open) and its own DuckDB instance does not use them.
 """
 
 from __future__ import annotations
@@ -71,11 +75,32 @@ def stale_scratch_dirs(root: Path | None = None) -> list[Path]:
     return sorted(out)
 
 
-def clean(*, parquet_root: Path | None = None, snapshot: Path | None = None, temp_root: Path | None = None) -> list[Path]:
+SPILL_FILE = re.compile(r"^duckdb_temp_")
+
+
+def stale_spill_files(warehouse_file: Path, con) -> list[Path]:
+    """DuckDB's spill files of ``warehouse_file`` that a killed process left. ``con``: a read-write
+    connection of this process to that file (so no other process has it open); the files its
+    instance uses are kept."""
+    from cchc_etl.memory import spill_dir
+
+    folder = spill_dir(warehouse_file)
+    if not folder.is_dir():
+        return []
+    in_use = {os.path.realpath(r[0]) for r in con.execute("SELECT path FROM duckdb_temporary_files()").fetchall()}
+    return sorted(p for p in folder.iterdir()
+                  if SPILL_FILE.match(p.name) and p.is_file() and not p.is_symlink() and os.path.realpath(p) not in in_use)
+
+
+def clean(*, parquet_root: Path | None = None, snapshot: Path | None = None, temp_root: Path | None = None,
+          warehouse: tuple[Path, object] | None = None) -> list[Path]:
     """Remove what killed runs left: partial Parquet parts under ``parquet_root``, partial
-    snapshots beside ``snapshot``, scratch directories in ``temp_root`` (default: the system's).
-    Returns what was removed."""
+    snapshots beside ``snapshot``, scratch directories in ``temp_root`` (default: the system's),
+    and with ``warehouse`` = (warehouse file, a read-write connection to it) DuckDB's stale spill
+    files. Returns what was removed."""
     found: list[Path] = []
+    if warehouse is not None:
+        found += stale_spill_files(*warehouse)
     if parquet_root is not None:
         found += stale_partial_files(parquet_root, recursive=True)
     if snapshot is not None:

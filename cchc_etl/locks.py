@@ -101,17 +101,28 @@ def busy_message(path: Path | str, error_text: str, waited: float) -> str | None
 
 def connect_duckdb(path: Path | str, *, read_only: bool = False, wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """``duckdb.connect`` that waits up to ``wait`` seconds (default ``CCHC_LOCK_WAIT``) while
-    another process holds the file, retrying, then raises :class:`WarehouseBusy` naming it."""
+    another process holds the file, retrying, then raises :class:`WarehouseBusy` naming it. The
+    connection works within the memory budget (``cchc_etl.memory``)."""
+    from cchc_etl import memory
+
     wait = lock_wait() if wait is None else wait
+    memory.memory_limit()  # a bad CCHC_DUCKDB_MEMORY_LIMIT is refused before the file is opened
     started = time.monotonic()
     delay = 0.1
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             text = str(exc)
             if _DUCKDB_LOCK.search(text) is None:
                 raise
+        else:
+            try:
+                memory.apply(con, path, read_only=read_only)  # the memory budget (cchc_etl.memory)
+            except BaseException:
+                con.close()
+                raise
+            return con
         elapsed = time.monotonic() - started
         if elapsed >= wait:
             raise WarehouseBusy(busy_message(path, text, wait))

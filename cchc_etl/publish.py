@@ -183,6 +183,9 @@ def _duckdb(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     except duckdb.Error as exc:
         raise PublishError(f"cannot open the warehouse {path} read-only (is a run writing it?): {exc}") from exc
     try:
+        from cchc_etl import memory
+
+        memory.apply(con, path, read_only=True)
         con.execute("SET enable_progress_bar = false")
         yield con
     finally:

@@ -9,8 +9,15 @@ GX is imported lazily (it costs seconds of CPU); two ways keep that off the crit
 - ``prewarm`` (runs launched by Dagster itself): the import starts on a background thread while
   DuckDB, which releases the GIL, parses a large file.
 
-Either way GX's pandas engine validates every row of the partition; if the helper process is
-not available, ``validate`` runs the suite in this process.
+If the helper process is not available, ``validate`` runs the suite in this process.
+
+Memory is bounded by design: GX's pandas engine gets at most ``CCHC_GX_SAMPLE_ROWS`` rows
+(default 100,000) of a partition. A month within that is validated whole, by GX alone. A larger
+month gives GX a deterministic sample (the rows first by a hash of the suite's columns: the same
+rows on every run, whichever path loads them), and ``count_all_rows`` then counts every
+expectation that ``cchc_etl.expectations_sql`` translates over all of the partition's rows in
+DuckDB: the checks' pass or fail and counts are exact, not sampled. An expectation without a
+translation keeps GX's result on the sample, marked ``sampled``.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import json
 import os
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,10 +81,49 @@ class SuiteDef:
         return self.table.split(".")[-1].removeprefix("stg_")
 
 
+SAMPLE_ROWS_ENV = "CCHC_GX_SAMPLE_ROWS"
+DEFAULT_SAMPLE_ROWS = 100_000
+ROWS_KEY = b"cchc.rows"  # Arrow schema metadata of a loaded partition: its row count before sampling
+
+
+def sample_rows() -> int:
+    """The most rows GX validates of one partition (``CCHC_GX_SAMPLE_ROWS``, default 100,000)."""
+    raw = os.environ.get(SAMPLE_ROWS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_SAMPLE_ROWS
+    try:
+        value = int(raw.replace(".", "").replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{SAMPLE_ROWS_ENV}={raw!r}: cần số dòng nguyên ≥ 1 / expected a whole number of rows ≥ 1")
+    return value
+
+
+def _columns_sql(suite: SuiteDef) -> str:
+    return ", ".join('"' + c.replace('"', '""') + '"' for c in suite.columns)
+
+
 def load_table(con, suite: SuiteDef, where: str = "", params: list | None = None, *, relation: str | None = None):
-    """The suite's columns of one partition (of ``relation`` instead of the suite's table if given), as Arrow."""
-    cols = ", ".join('"' + c.replace('"', '""') + '"' for c in suite.columns)
-    return con.execute(f"SELECT {cols} FROM {relation or suite.table}{where}", params or []).to_arrow_table()
+    """The suite's columns of one partition (of ``relation`` instead of the suite's table if given),
+    as Arrow: every row if there are at most ``sample_rows()``, else that many, chosen by a hash of
+    the columns (the same rows on every run; rows alike in every column are alike to GX). The
+    partition's row count is in the schema metadata (``partition_rows``)."""
+    cols = _columns_sql(suite)
+    source = f"{relation or suite.table}{where}"
+    rows = con.execute(f"SELECT count(*) FROM {source}", params or []).fetchone()[0]
+    limit = sample_rows()
+    if rows <= limit:
+        table = con.execute(f"SELECT {cols} FROM {source}", params or []).to_arrow_table()
+    else:  # top-N: DuckDB keeps `limit` rows in memory, never the partition
+        table = con.execute(f"SELECT {cols} FROM {source} ORDER BY hash({cols}), {cols} LIMIT {limit}", params or []).to_arrow_table()
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), ROWS_KEY: str(rows).encode()})
+
+
+def partition_rows(table) -> int:
+    """Rows of the partition ``table`` was loaded from (``load_table``), sampled or not."""
+    raw = (table.schema.metadata or {}).get(ROWS_KEY)
+    return int(raw) if raw is not None else table.num_rows
 
 
 def to_frame(table) -> pd.DataFrame:
@@ -104,6 +150,9 @@ class Outcome:
     unexpected_percent: float | None
     sample: list
     error: str | None = None
+    rows: int | None = None  # rows of the partition
+    sample_rows: int | None = None  # rows GX validated (= rows unless the partition was sampled)
+    sampled: bool = False  # the result is GX's on the sample (no SQL count over all rows)
 
 
 def load_suite(path: Path) -> SuiteDef:
@@ -359,19 +408,68 @@ def stop_worker() -> None:
 
 
 def validate(suite: SuiteDef, table) -> list[Outcome]:
-    """Run ``suite`` over one partition (an Arrow table) in the helper process if there is one,
-    else (or if it fails) here."""
+    """Run ``suite`` over one partition (an Arrow table from ``load_table``) in the helper process
+    if there is one, else (or if it fails) here. A sampled partition's outcomes are GX's on the
+    sample until ``count_all_rows``."""
     global _worker
+    outcomes = None
     worker = _worker
     if worker is not None:
         try:
-            return worker.validate(suite, table)
+            outcomes = worker.validate(suite, table)
         except (OSError, EOFError, RuntimeError, BrokenPipeError):
             with _prewarm_lock:
                 if _worker is worker:
                     _worker = None
             worker.stop()
-    return run_suite(suite, to_frame(table))
+    if outcomes is None:
+        outcomes = run_suite(suite, to_frame(table))
+    rows = partition_rows(table)
+    return [replace(o, rows=rows, sample_rows=table.num_rows, sampled=rows > table.num_rows) for o in outcomes]
+
+
+def count_all_rows(con, suite: SuiteDef, outcomes: list[Outcome], where: str = "", params: list | None = None) -> list[Outcome]:
+    """``outcomes`` of a sampled partition (``validate``) made exact: each expectation that
+    ``cchc_etl.expectations_sql`` translates is counted over every row of the partition of
+    ``suite.table`` (``where`` / ``params`` as for ``load_table``) in DuckDB; the others keep GX's
+    result on the sample (``sampled``). Outcomes of a partition validated whole are returned as
+    they are."""
+    import duckdb
+
+    from cchc_etl import expectations_sql as xsql
+
+    if not outcomes or not any(o.sampled for o in outcomes):
+        return outcomes
+    params = list(params or [])
+    relation = f"(SELECT {_columns_sql(suite)} FROM {suite.table}{where})"
+
+    def run(sql: str):  # ``params`` once per use of the relation in ``sql``
+        return con.execute(sql, params * sql.count(relation)).fetchone()
+
+    types = {name: type_ for name, type_, *_ in con.execute(f"DESCRIBE SELECT {_columns_sql(suite)} FROM {suite.table}").fetchall()}
+    countings = [xsql.translate(e.type, e.kwargs, types) for e in suite.expectations]
+    countings = [c if c is not None and set(c.columns) <= set(types) else None for c in countings]
+    try:
+        totals = run(xsql.counts_sql(relation, [c or xsql.Counting("table") for c in countings]))
+        rows = totals[0]
+        exact = []
+        for i, (o, c) in enumerate(zip(outcomes, countings)):
+            if c is None:
+                exact.append(replace(o, rows=rows, sampled=True))
+                continue
+            missing, unexpected = (totals[1 + 2 * i], totals[2 + 2 * i]) if c.kind == "map" else \
+                run(xsql.duplicates_sql(relation, c)) if c.kind == "unique" else (0, 0)
+            counts = xsql.result(c, rows, int(missing or 0), int(unexpected or 0))
+            sample: list = []
+            if counts.unexpected_count:
+                values = con.execute(sql := xsql.unexpected_rows_sql(relation, c), params * sql.count(relation)).fetchall()
+                sample = [str(v[0]) if len(v) == 1 else str(list(v)) for v in values]
+            exact.append(replace(o, success=counts.success, element_count=counts.element_count,
+                                 unexpected_count=counts.unexpected_count, unexpected_percent=counts.unexpected_percent,
+                                 sample=sample, error=None, rows=rows, sampled=False))
+        return exact
+    except duckdb.Error:  # a translation DuckDB cannot run on these columns: GX's results on the sample stand
+        return [replace(o, sampled=True) for o in outcomes]
 
 
 # -- validation started while the partition is still being loaded ------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,13 +37,11 @@ def connect(url_or_path: str | Path, *, read_only: bool = False) -> Iterator[duc
     path = duckdb_path(url_or_path) if isinstance(url_or_path, str) else Path(url_or_path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = connect_duckdb(path, read_only=read_only)  # waits CCHC_LOCK_WAIT s for another process to let go
+    # waits CCHC_LOCK_WAIT s for another process to let go; sets the memory budget (cchc_etl.memory)
+    con = connect_duckdb(path, read_only=read_only)
     try:
         con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
         con.execute("SET enable_progress_bar = false")
-        # DuckDB's buffer pool would grow to 80% of RAM; large scorings spill instead (to the
-        # database file's .tmp directory) and the process stays within a predictable size
-        con.execute(f"SET memory_limit = '{os.environ.get('CCHC_DUCKDB_MEMORY_LIMIT', '2GB')}'")
         install_macros(con)
         yield con
     finally:

@@ -153,6 +153,42 @@ def test_byte_identical_copies_are_not_a_conflict(tmp_path):
     assert found["files"] == [(["dossiers/2024-01/vnpt__a copy.csv", "dossiers/2024-01/vnpt__a.csv", "dossiers/2024-01/vnpt__b.csv"], 1, "vnpt / A-03")]
 
 
+def test_keys_in_several_files_equals_the_per_key_listing(tmp_path):
+    """The check's two passes (keys seen in two contents, then only those described) give what
+    listing the files of every key gives, on a month of five files: two byte-identical copies,
+    overlaps between two and three contents, another system with the same ids, a refused file,
+    and a month of one content (not scanned: nothing to find)."""
+    from cchc_etl.contract import load_source
+    from cchc_etl.defs.sources import keys_in_several_files
+
+    files = {"a.csv": "s1", "a copy.csv": "s1", "b.csv": "s2", "c.csv": "s3", "d.csv": "s4"}
+    staged = ([("vnpt", f"A-{i:03d}", "a.csv") for i in range(200)] + [("vnpt", f"A-{i:03d}", "a copy.csv") for i in range(200)]
+              + [("vnpt", f"A-{i:03d}", "b.csv") for i in range(150, 260)] + [("vnpt", f"A-{i:03d}", "c.csv") for i in range(190, 210)]
+              + [("igate", f"A-{i:03d}", "d.csv") for i in range(0, 50)] + [("vnpt", "A-500", "b.csv")] * 2)
+    with connect(tmp_path / "wh.duckdb") as con:
+        ensure_schema(con)
+        for name, sha in files.items():
+            con.execute("INSERT INTO quality.file_log BY NAME SELECT ? AS file_path, 'dossiers' AS source, ? AS month, ? AS sha256, "
+                        "'loaded' AS status, 0 AS rows_read, 0 AS rows_loaded, 0 AS rows_quarantined, 0 AS rows_skipped, now() AS loaded_at", [f"dossiers/2024-01/{name}", JAN_START, sha])
+        con.execute("INSERT INTO quality.file_log BY NAME SELECT 'dossiers/2024-01/x.csv' AS file_path, 'dossiers' AS source, "
+                    "? AS month, 's9' AS sha256, 'refused' AS status, 0 AS rows_read, 0 AS rows_loaded, 0 AS rows_quarantined, 0 AS rows_skipped, now() AS loaded_at", [JAN_START])
+        con.executemany("INSERT INTO staging.stg_dossiers BY NAME SELECT ? AS month, ? AS system, ? AS dossier_id, ? AS file_path, 1 AS row_number",
+                        [[JAN_START, system, key, f"dossiers/2024-01/{name}"] for system, key, name in staged])
+        found = keys_in_several_files(con, load_source("dossiers"), JAN_START)
+        listing = con.execute(
+            """WITH per_key AS (
+                   SELECT s.system, s.dossier_id, list(DISTINCT s.file_path ORDER BY s.file_path) AS files,
+                          min(s.system || ' / ' || s.dossier_id) AS example
+                   FROM staging.stg_dossiers s JOIN quality.file_log f ON f.file_path = s.file_path
+                   WHERE s.month = ? GROUP BY ALL HAVING count(DISTINCT f.sha256) > 1)
+               SELECT files, count(*) AS n, min(example) FROM per_key GROUP BY files ORDER BY n DESC, files""", [JAN_START]).fetchall()
+        assert found == {"keys": sum(r[1] for r in listing), "files": [(list(r[0]), r[1], r[2]) for r in listing[:10]]}
+        assert found["keys"] == 60 and found["files"][0] == (
+            ["dossiers/2024-01/a copy.csv", "dossiers/2024-01/a.csv", "dossiers/2024-01/b.csv"], 40, "vnpt / A-150")
+        con.execute("UPDATE quality.file_log SET sha256 = 's1' WHERE month = ? AND status = 'loaded'", [JAN_START])
+        assert keys_in_several_files(con, load_source("dossiers"), JAN_START) == {"keys": 0, "files": []}
+
+
 # --------------------------------------------------------------------------- 3. long cells
 
 

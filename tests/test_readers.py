@@ -281,6 +281,24 @@ def test_no_day_month_guessing():
     assert bools == [True, False, True, True, False, True, False, True, False, None]
 
 
+def test_numbers_and_zones_on_the_macros_fast_paths():
+    """Plain digits take cchc_num / cchc_int's short path, a zone's third "-" is found by LIKE: the
+    values are those of the general rules (leading zeros, 15 and 16 digits, signs, units, zones)."""
+    con = duckdb.connect()
+    install_macros(con)
+    cells = ["0", "007", "42", "999999999999999", "1234567890123456", "-5", "+5", "2 lần", "4.0", "1.214", "5,0", "3.5", "１２", "", "x"]
+    got = con.execute("SELECT list_transform(?, v -> [cchc_num(nullif(v, '')), cchc_int(nullif(v, ''))])", [cells]).fetchone()[0]
+    assert dict(zip(cells, got)) == {
+        "0": [0, 0], "007": [7, 7], "42": [42, 42], "999999999999999": [999999999999999, 999999999999999],
+        "1234567890123456": [1234567890123456, 1234567890123456], "-5": [-5, -5], "+5": [5, 5], "2 lần": [None, 2],
+        "4.0": [4, 4], "1.214": [1214, 1214], "5,0": [5, 5], "3.5": [3.5, None], "１２": [None, None], "": [None, None],
+        "x": [None, None]}
+    zoned = con.execute("SELECT cchc_ts_any('2024-04-03T07:05:00-07:00'), cchc_ts_any('2024-04-03 07:05-0700'), "
+                        "cchc_ts_any('2024-04-03T00:05:00Z'), cchc_ts_any('2024-04-03 07:05')").fetchone()
+    assert zoned == (dt.datetime(2024, 4, 3, 21, 5), dt.datetime(2024, 4, 3, 21, 5), dt.datetime(2024, 4, 3, 7, 5),
+                     dt.datetime(2024, 4, 3, 7, 5))
+
+
 def test_refused_files_name_the_problem(tmp_path):
     spec = load_source("dossiers")
     missing = tmp_path / "igate__missing.csv"

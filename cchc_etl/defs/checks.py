@@ -20,10 +20,11 @@ from cchc_etl.defs.check_specs import check_spec
 from cchc_etl.defs.partitions import WAREHOUSE_POOL
 from cchc_etl.defs.resources import WarehouseResource
 from cchc_etl.expectation_text import describe
+from cchc_etl.format_vi import number
 from cchc_etl.ingest import month_key
 from cchc_etl.periods import month_start
 from cchc_etl.staging import q
-from cchc_etl.validation import ExpectationDef, SuiteDef, all_suites, load_table, take, validate
+from cchc_etl.validation import ExpectationDef, Outcome, SuiteDef, all_suites, count_all_rows, load_table, take, validate
 
 
 def expectation_description(suite: SuiteDef, e: ExpectationDef) -> dict:
@@ -36,6 +37,24 @@ def expectation_description(suite: SuiteDef, e: ExpectationDef) -> dict:
     if described is None:  # tests/test_month_order.py names the expectation that needs a meta.description
         return {"vi": e.description or e.type, "en": e.description or e.type}
     return {"vi": described[0], "en": described[1]}
+
+
+def scope_metadata(o: Outcome) -> dict:
+    """What the check's figures cover: the partition's rows, the rows GX validated, and whether
+    the counts are over all rows or GX's on its sample (``cchc_etl.validation``)."""
+    rows = int(o.rows or 0)
+    sample = int(o.sample_rows if o.sample_rows is not None else rows)
+    if o.sampled:
+        counts = (f"kết quả của GX trên mẫu {number(sample)} trong {number(rows)} dòng / "
+                  f"GX's result on a sample of {number(sample)} of {number(rows)} rows")
+    else:
+        counts = f"đếm trên tất cả {number(rows)} dòng / counted over all {number(rows)} rows"
+    return {
+        "rows_validated": MetadataValue.int(rows),
+        "gx_sample_rows": MetadataValue.int(sample),
+        "gx_sampled": MetadataValue.bool(bool(o.sampled)),
+        "counts_over": MetadataValue.text(counts),
+    }
 
 
 def suite_checks(suite: SuiteDef):
@@ -62,12 +81,15 @@ def suite_checks(suite: SuiteDef):
                 outcomes = take(suite, month.isoformat(), month_key(con, suite.source, month))
             if outcomes is None:
                 outcomes = validate(suite, load_table(con, suite, where, params))
+            # a month larger than GX's sample: the counts over all of its rows, in DuckDB
+            outcomes = count_all_rows(con, suite, outcomes, where, params)
         for o in outcomes:
             meta = {
                 "element_count": MetadataValue.int(int(o.element_count or 0)),
                 "unexpected_count": MetadataValue.int(int(o.unexpected_count or 0)),
                 "unexpected_percent": MetadataValue.float(float(o.unexpected_percent or 0.0)),
                 "gx_severity": MetadataValue.text(o.severity),
+                **scope_metadata(o),
             }
             if o.sample:
                 meta["unexpected_sample"] = MetadataValue.json(o.sample)

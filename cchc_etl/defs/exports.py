@@ -44,11 +44,21 @@ class ExportsResource(ConfigurableResource):
 
 
 def clean_leftovers(warehouse_url: str, exports: ExportsResource) -> list[Path]:
-    """Remove the partial exports and scratch directories of killed runs (``cchc_etl.leftovers``)."""
+    """Remove the partial exports, scratch directories and DuckDB spill files of killed runs
+    (``cchc_etl.leftovers``)."""
     from cchc_etl import leftovers
+    from cchc_etl.locks import connect_duckdb
+    from cchc_etl.memory import spill_dir
 
     source = wh.duckdb_path(warehouse_url)
-    return leftovers.clean(parquet_root=exports.parquet_dir(source), snapshot=exports.snapshot_file(source))
+    if not (source.is_file() and spill_dir(source).is_dir()):
+        return leftovers.clean(parquet_root=exports.parquet_dir(source), snapshot=exports.snapshot_file(source))
+    con = connect_duckdb(source)  # read-write: no other process has the file, so no other spills there
+    try:
+        return leftovers.clean(parquet_root=exports.parquet_dir(source), snapshot=exports.snapshot_file(source),
+                               warehouse=(source, con))
+    finally:
+        con.close()
 
 
 @asset(

@@ -36,9 +36,9 @@ class WarehouseResource(ConfigurableResource):
             if not read_only:
                 warehouse.ensure_schema(con)
                 if self._keepalive is None and self._in_execution:
-                    import duckdb
+                    from cchc_etl.locks import connect_duckdb
 
-                    self._keepalive = duckdb.connect(str(warehouse.duckdb_path(self.url)))
+                    self._keepalive = connect_duckdb(warehouse.duckdb_path(self.url))
             yield con
 
     def release(self) -> None:

@@ -132,20 +132,40 @@ def keys_in_several_files(con, spec, month: dt.date) -> dict:
     """Record keys (the contract's ``key``) that two or more files of the month carry when those
     files differ in content (sha256): ``{"keys": n, "files": [(file paths, keys, an example key)]}``
     per set of files, the largest first. Byte-identical copies carry identical rows and are left
-    to the latest-row rule."""
+    to the latest-row rule.
+
+    A month whose loaded files share one content (the usual single export) cannot have such a key
+    and is not scanned. Otherwise one pass finds the keys seen in two contents (each file's
+    content a small number, compared by min and max: no per-key list); only those keys are then
+    described by their files and an example."""
+    contents = con.execute(
+        "SELECT count(DISTINCT sha256) FROM quality.file_log WHERE source = ? AND month = ? AND status = 'loaded'",
+        [spec.source, month]).fetchone()[0]
+    if contents < 2:
+        return {"keys": 0, "files": []}
     key = [k if k == "system" else spec.field(k).staged_name for k in spec.key]
     cols = ", ".join(f's."{k}"' for k in key)
+    same_key = " AND ".join(f's."{k}" IS NOT DISTINCT FROM k."{k}"' for k in key)
     example = " || ' / ' || ".join(f'coalesce(CAST(s."{k}" AS VARCHAR), \'?\')' for k in key)
     rows = con.execute(
-        f"""WITH per_key AS (
-                SELECT {cols}, list(DISTINCT s.file_path ORDER BY s.file_path) AS files, min({example}) AS example
-                FROM {spec.staging_table} s JOIN quality.file_log f ON f.file_path = s.file_path
-                WHERE s.month = ?
+        f"""WITH content AS (
+                SELECT file_path, dense_rank() OVER (ORDER BY sha256) AS content
+                FROM quality.file_log WHERE source = $source AND month = $month
+            ),
+            shared AS (
+                SELECT {cols} FROM {spec.staging_table} s JOIN content f ON f.file_path = s.file_path
+                WHERE s.month = $month
                 GROUP BY ALL
-                HAVING count(DISTINCT f.sha256) > 1
+                HAVING min(f.content) <> max(f.content)
+            ),
+            per_key AS (
+                SELECT {cols}, list(DISTINCT s.file_path ORDER BY s.file_path) AS files, min({example}) AS example
+                FROM {spec.staging_table} s SEMI JOIN shared k ON {same_key}
+                WHERE s.month = $month
+                GROUP BY ALL
             )
             SELECT files, count(*) AS n, min(example) FROM per_key GROUP BY files ORDER BY n DESC, files""",
-        [month],
+        {"source": spec.source, "month": month},
     ).fetchall()
     return {"keys": sum(r[1] for r in rows), "files": [(list(r[0]), r[1], r[2]) for r in rows[:10]]}
 

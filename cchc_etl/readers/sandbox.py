@@ -11,7 +11,9 @@ imported and warmed up by a first read (about 1 s, once; ``prestart`` overlaps i
 work). The server is single-threaded, so the fork is safe; the worker reads workbook after
 workbook (a few milliseconds per file beyond the read itself) until a read leaves it large or
 ends it, and the server forks the next. The parent talks to the server over a pipe; the server
-exits when the parent closes the pipe (or dies), the worker when the server dies.
+exits when the parent closes the pipe (or dies), the worker when the server dies. A server left
+without a request for ``IDLE_EXIT_SECONDS`` exits too, handing its memory back while the run
+does other work (a large month's load in DuckDB); the next workbook starts a new one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import importlib
 import os
 import pickle
 import re
+import select
 import signal
 import struct
 import subprocess
@@ -35,6 +38,7 @@ from pathlib import Path
 MEMORY_ENV = "CCHC_WORKBOOK_MEMORY"
 MEMORY_CAP = 8 << 30  # default budget: this, or three quarters of the machine's memory if less
 MEMORY_EXIT = 75  # a worker's exit code after a MemoryError it could not report
+IDLE_EXIT_SECONDS = 10.0  # a server without a request for this long exits (a new one starts in about 1 s)
 # what the server imports before it forks: every worker has them without paying for them
 PRELOAD = ("python_calamine", "numpy", "pyarrow", "pandas", "openpyxl", "xlrd", "cchc_etl.readers.excel_reader")
 WARM_UP = "cchc_etl.readers.excel_reader:warm_up"  # and a first read: lazy initialisations, done once
@@ -82,8 +86,8 @@ _server: subprocess.Popen | None = None
 
 def _start() -> subprocess.Popen:
     root = str(Path(__file__).resolve().parents[2])  # the directory holding this cchc_etl package
-    code = "import sys; sys.path.insert(0, sys.argv[1]); from cchc_etl.readers.sandbox import serve; serve()"
-    return subprocess.Popen([sys.executable, "-c", code, root], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    code = "import sys; sys.path.insert(0, sys.argv[1]); from cchc_etl.readers.sandbox import serve; serve(float(sys.argv[2]))"
+    return subprocess.Popen([sys.executable, "-c", code, root, repr(IDLE_EXIT_SECONDS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             env={**os.environ, **_SERVER_ENV}, close_fds=True)
 
 
@@ -190,9 +194,10 @@ def _outcome(status: int, outdir: Path) -> Outcome:
 # --------------------------------------------------------------------------- server and worker
 
 
-def serve() -> None:
+def serve(idle_exit: float = IDLE_EXIT_SECONDS) -> None:
     """The server's loop: each request goes to the worker (a forked child); the answer is 0 once
-    the worker has written its result, else the worker's wait status, and a new worker is forked."""
+    the worker has written its result, else the worker's wait status, and a new worker is forked.
+    Returns when the parent closes the pipe, or after ``idle_exit`` seconds without a request."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for name in PRELOAD:
         try:
@@ -205,7 +210,13 @@ def serve() -> None:
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # nothing else may write on the answer pipe
     worker = _fork_worker(answers.fileno())
-    while (payload := _receive(requests)) is not None:
+    while True:
+        # requests and answers alternate, so nothing waits in the reader's buffer between two
+        if not select.select([requests], [], [], idle_exit)[0]:
+            return  # idle: the worker dies with the server; a request racing this exit is retried by ``call``
+        payload = _receive(requests)
+        if payload is None:
+            return
         pid, request, done = worker
         try:
             _send(request, payload)
