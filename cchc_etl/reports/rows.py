@@ -15,6 +15,7 @@ So (3) = (4) + (5) + (6) = (7) + (11), and every column maps back to ``marts.per
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -301,9 +302,15 @@ def _round2(x) -> Decimal | None:
 def _ranked(data: ReportData, scores: pd.DataFrame | None, city: str) -> dict[str, dict]:
     """Per unit of the city: its TOTAL row at its score level and its rank within its group
     (sở/ngành, quận/huyện, xã/phường, other units ranked separately; on the ratio rounded to 2
-    decimals, ties share a rank, no ratio no rank; methodology §6)."""
+    decimals, ties share a rank, no ratio no rank; methodology §6). Computed once per city for
+    the period's and the previous period's scores (every scope's scorecard reads it); callers do
+    not modify it."""
     if scores is None or scores.empty:
         return {}
+    which = "now" if scores is data.scores else "previous" if scores is data.previous_scores else None
+    key = ("ranked", which, city)
+    if which is not None and key in data.memo:
+        return data.memo[key]
     units = data.units.set_index("unit_code")
     in_city = set(data.rollup.loc[data.rollup["city_code"] == city, "unit_code"].dropna())
     total = scores[scores["group_code"] == "TOTAL"].set_index(["org_unit_code", "org_level"])
@@ -318,10 +325,12 @@ def _ranked(data: ReportData, scores: pd.DataFrame | None, city: str) -> dict[st
                   "ratio": None if pd.isna(row["ratio"]) else float(row["ratio"]), "band": row["classification"]}
     for g, _ in RANK_GROUPS:
         members = [(u, _round2(r["ratio"])) for u, r in out.items() if r["group"] == g]
-        ranked = [r for _, r in members if r is not None]
+        ranked = sorted(r for _, r in members if r is not None)
         for u, r in members:
-            out[u]["rank"] = None if r is None else 1 + sum(1 for x in ranked if x > r)
+            out[u]["rank"] = None if r is None else 1 + len(ranked) - bisect_right(ranked, r)
             out[u]["ranked_in_group"] = len(ranked)
+    if which is not None:
+        data.memo[key] = out
     return out
 
 
