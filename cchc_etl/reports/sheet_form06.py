@@ -9,7 +9,7 @@ from cchc_etl.reports.period import ReportPeriod
 from cchc_etl.reports.rows import FormRow, Scope, form_notes
 from cchc_etl.reports.vn_format import fmt_int_vi
 from cchc_etl.reports.xlsx_style import (
-    GROUP_FILL, HEADER_FILL, TOTAL_FILL, Book, built_line, merge, note_row, page_setup, put, signature_block, widths,
+    GROUP_FILL, HEADER_FILL, TOTAL_FILL, Book, built_line, merge, note_row, page_setup, put, put_counts, signature_block, widths,
 )
 
 NCOLS = 13
@@ -72,8 +72,7 @@ def write_form(wb: Book, sheet: str, rows: list[FormRow], scope: Scope, period: 
         style = {"group": dict(bold=True, fill=GROUP_FILL), "total": dict(bold=True, fill=TOTAL_FILL)}.get(row.kind, {})
         put(ws, r, 1, row.stt, align="center", number_format="0", **style)
         put(ws, r, 2, row.label, wrap=True, **style)
-        for i, v in enumerate(row.columns, 3):
-            put(ws, r, i, v, **style)
+        put_counts(ws, r, 3, row.columns, **style)
         r += 1
     notes = form_notes(rows)
     r += 1

@@ -147,18 +147,14 @@ class Sheet:
             self.heights[row] = points
             self.ws.set_row(row - 1, points)  # XlsxWriter places the charts by the rows' heights
 
-    def cell(self, row: int, col: int, raw, tail: str, style: tuple[int, object]) -> None:
-        cells = self.rows.get(row)
-        if cells is None:
-            cells = self.rows[row] = {}
-        cells[col] = f'<c r="{_LETTERS[col - 1]}{row}" s="{style[0]}"{tail}'
-        if self.chart_data:
-            if raw is None or raw == "":
-                self.ws.write_blank(row - 1, col - 1, None, style[1])
-            elif type(raw) is str:
-                self.ws.write_string(row - 1, col - 1, raw, style[1])
-            else:
-                self.ws.write_number(row - 1, col - 1, raw, style[1])
+    def mirror(self, row: int, col: int, raw, fmt) -> None:
+        """The cell given to XlsxWriter too (a sheet with charts: it caches their figures)."""
+        if raw is None or raw == "":
+            self.ws.write_blank(row - 1, col - 1, None, fmt)
+        elif type(raw) is str:
+            self.ws.write_string(row - 1, col - 1, raw, fmt)
+        else:
+            self.ws.write_number(row - 1, col - 1, raw, fmt)
 
     def set_dimensions(self) -> None:
         rows = self.rows.keys() | self.heights.keys()
@@ -216,31 +212,58 @@ def _cell_value(book: Book, value) -> tuple[object, str, str | None, str | None]
 
 def put(ws: Sheet, row: int, col: int, value, *, bold: bool = False, italic: bool = False, size: float = 11,
         align: str | None = None, wrap: bool = False, border: bool = True, fill: str | None = None,
-        number_format: str | None = None, valign: str = "center") -> None:
+        number_format: str | None = None, valign: str = "center") -> tuple[int, object]:
     """One cell. Integers are numeric counts (Vietnamese thousands dots in every locale), dates
-    are date cells (dd/mm/yyyy), text from anywhere goes through ``safe_text`` (never a formula)."""
-    raw, tail, default_align, default_format = _cell_value(ws.book, value)
-    style = ws.book.style((bold, italic, size, align or default_align or "left", wrap, border, fill,
-                           number_format or default_format, valign))
-    ws.cell(row, col, raw, tail, style)
+    are date cells (dd/mm/yyyy), text from anywhere goes through ``safe_text`` (never a formula).
+    Returns the cell's style (``Book.style``)."""
+    book = ws.book
+    kind = type(value)
+    # the two kinds of nearly every cell first, without a call
+    if kind is str:
+        raw, tail = book._texts.get(value) or book.text(value)
+        default_align = default_format = None
+    elif kind is int:
+        raw, tail, default_align, default_format = value, f"><v>{value}</v></c>", "right", COUNT_FORMAT
+    else:
+        raw, tail, default_align, default_format = _cell_value(book, value)
+    key = (bold, italic, size, align or default_align or "left", wrap, border, fill, number_format or default_format, valign)
+    style = book._styles.get(key) or book.style(key)
+    cells = ws.rows.get(row)
+    if cells is None:
+        cells = ws.rows[row] = {}
+    cells[col] = f'<c r="{_LETTERS[col - 1]}{row}" s="{style[0]}"{tail}'
+    if ws.chart_data:
+        ws.mirror(row, col, raw, style[1])
+    return style
 
 
-def merge(ws: Sheet, row: int, col: int, last_row: int, last_col: int, value, *, bold: bool = False,
-          italic: bool = False, size: float = 11, align: str | None = None, wrap: bool = False, border: bool = True,
-          fill: str | None = None, number_format: str | None = None, valign: str = "center") -> None:
+def put_counts(ws: Sheet, row: int, col: int, values: list[int], **style) -> None:
+    """Counts in consecutive cells from ``col``, all in one style (``put``'s keywords): ``put``
+    for the first, the others of the same kind rendered directly."""
+    xf = None
+    for c, v in enumerate(values, col):
+        if xf is None or type(v) is not int or ws.chart_data:
+            got = put(ws, row, c, v, **style)
+            if type(v) is int:
+                xf = got[0]
+        else:
+            ws.rows[row][c] = f'<c r="{_LETTERS[c - 1]}{row}" s="{xf}"><v>{v}</v></c>'
+
+
+def merge(ws: Sheet, row: int, col: int, last_row: int, last_col: int, value, **style) -> None:
     """A merged range holding one value; every cell of the range takes its style (the borders
     draw the range's outline)."""
-    raw, tail, default_align, default_format = _cell_value(ws.book, value)
-    style = ws.book.style((bold, italic, size, align or default_align or "left", wrap, border, fill,
-                           number_format or default_format, valign))
-    ws.cell(row, col, raw, tail, style)
+    xf, fmt = put(ws, row, col, value, **style)
     if last_row == row and last_col == col:
         return
     for r in range(row, last_row + 1):
+        cells = ws.rows.get(r)
+        if cells is None:
+            cells = ws.rows[r] = {}
         for c in range(col, last_col + 1):
             if (r, c) != (row, col):
-                ws.cell(r, c, None, _BLANK, style)
-    ws.ws.merge_range(row - 1, col - 1, last_row - 1, last_col - 1, None, style[1])
+                cells[c] = f'<c r="{_LETTERS[c - 1]}{r}" s="{xf}"/>'
+    ws.ws.merge_range(row - 1, col - 1, last_row - 1, last_col - 1, None, fmt)
 
 
 def widths(ws: Sheet, values: list[float]) -> None:
