@@ -195,7 +195,7 @@ def _cell_value(book: Book, value) -> tuple[object, str, str | None, str | None]
         value = int(value)
         return value, f"><v>{value}</v></c>", "right", COUNT_FORMAT
     if isinstance(value, numbers.Real):
-        if math.isnan(value):
+        if not math.isfinite(value):  # no figure (XML has no number for it)
             return None, _BLANK, None, None
         value = float(value)
         text = repr(value)
