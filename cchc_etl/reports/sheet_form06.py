@@ -9,7 +9,8 @@ from cchc_etl.reports.period import ReportPeriod
 from cchc_etl.reports.rows import FormRow, Scope, form_notes
 from cchc_etl.reports.vn_format import fmt_int_vi
 from cchc_etl.reports.xlsx_style import (
-    GROUP_FILL, HEADER_FILL, TOTAL_FILL, Book, built_line, merge, note_row, page_setup, put, put_counts, signature_block, widths,
+    GROUP_FILL, HEADER_FILL, TOTAL_FILL, Book, built_line, merge, note_row, page_setup, put, put_counts, signature_block,
+    widths,
 )
 
 NCOLS = 13

@@ -3,9 +3,9 @@
 XlsxWriter writes the package (styles, print setup, frozen panes, merged ranges, charts,
 properties); the cells themselves are rendered here, one XML element per cell as ``put`` is
 called, and handed to XlsxWriter as the sheet's ``<sheetData>`` on ``save``. A year's city
-workbook holds a few hundred thousand cells: through openpyxl's or XlsxWriter's cell objects
-each costs ten to forty times more than its few bytes of XML. Text cells are inline strings (as
-openpyxl writes them). Rows and columns are 1-based here, as on screen."""
+workbook holds a few hundred thousand cells, and a cell object costs several times (XlsxWriter)
+to tens of times (openpyxl) more than its few bytes of XML. Text cells are inline strings, as
+openpyxl writes them. Rows and columns are 1-based here, as on screen."""
 
 from __future__ import annotations
 
@@ -274,6 +274,7 @@ def widths(ws: Sheet, values: list[float]) -> None:
 
 
 def hide_columns(ws: Sheet, first: int, last: int, width: float = 13) -> None:
+    """Hidden columns, with the width they have when shown again."""
     ws.ws.set_column_pixels(first - 1, last - 1, width * 7, None, {"hidden": True})
 
 
