@@ -125,31 +125,46 @@ def _stage_facts(con: duckdb.DuckDBPyConnection, p: ReportPeriod) -> None:
     """Temp table report_facts: the period's dossiers with their lĩnh vực and procedure name (the
     catalogue in force, else the dossier's own export) and the flags the reports count."""
     facts = facts_relation(con, p)
-    flags = ", ".join(f"f.{c}" for c in (
-        "is_carried_over", "is_received", "is_resolved", "is_resolved_early", "is_resolved_on_time", "is_resolved_late",
-        "is_withdrawn_rejected", "is_open_at_end", "is_pending_within", "is_pending_overdue"))
+    flag_names = ("is_carried_over", "is_received", "is_resolved", "is_resolved_early", "is_resolved_on_time",
+                  "is_resolved_late", "is_withdrawn_rejected", "is_open_at_end", "is_pending_within", "is_pending_overdue")
+    flags = ", ".join(f"f.{c}" for c in flag_names)
+    # only the columns used below: the facts' other columns are never computed
+    used = ("system, dossier_id, file_path, row_number, unit_code, procedure_code, status, channel, received_at, due_at, "
+            "resolved_at, supplement_requested_at, " + ", ".join(flag_names))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE report_facts AS
-        WITH f AS MATERIALIZED (SELECT * FROM {facts}),
+        WITH f AS MATERIALIZED (SELECT {used} FROM {facts}),
         catalogue AS (
-            SELECT procedure_code, name, field_name FROM staging.stg_procedures
+            SELECT procedure_code, nullif(trim(name), '') AS name, nullif(trim(field_name), '') AS field_name
+            FROM staging.stg_procedures
             WHERE coalesce(valid_from, DATE '1900-01-01') < $end AND (valid_to IS NULL OR valid_to >= $start)
             QUALIFY row_number() OVER (PARTITION BY procedure_code ORDER BY valid_from DESC NULLS LAST) = 1
         ),
+        fc AS MATERIALIZED (
+            SELECT f.*, c.field_name AS catalogue_field, c.name AS catalogue_name
+            FROM f LEFT JOIN catalogue c ON c.procedure_code = f.procedure_code
+        ),
+        -- the dossier's own export is read only for the rows the catalogue does not name fully
+        uncatalogued AS (SELECT * FROM fc WHERE catalogue_field IS NULL OR catalogue_name IS NULL),
         own AS (  -- one row per fact row (a key may repeat across the sheets of a workbook)
             SELECT file_path, row_number, dossier_id, any_value(field_name) AS field_name,
                    any_value(procedure_name) AS procedure_name
-            FROM staging.stg_dossiers WHERE file_path IN (SELECT DISTINCT file_path FROM f)
+            FROM staging.stg_dossiers WHERE file_path IN (SELECT DISTINCT file_path FROM uncatalogued)
             GROUP BY ALL
+        ),
+        named AS (
+            SELECT *, catalogue_field AS field, catalogue_name AS pname FROM fc
+            WHERE catalogue_field IS NOT NULL AND catalogue_name IS NOT NULL
+            UNION ALL BY NAME
+            SELECT f.*, coalesce(f.catalogue_field, nullif(trim(o.field_name), '')) AS field,
+                   coalesce(f.catalogue_name, nullif(trim(o.procedure_name), '')) AS pname
+            FROM uncatalogued f
+            LEFT JOIN own o ON o.file_path = f.file_path AND o.row_number = f.row_number AND o.dossier_id = f.dossier_id
         )
         SELECT f.system, f.dossier_id, f.unit_code AS member_code, f.procedure_code, f.status, f.channel,
                f.received_at, f.due_at, f.resolved_at, f.supplement_requested_at,
-               coalesce(nullif(trim(c.field_name), ''), nullif(trim(o.field_name), ''), '{NO_FIELD}') AS field_name,
-               coalesce(nullif(trim(c.name), ''), nullif(trim(o.procedure_name), '')) AS procedure_name,
-               {flags}
-        FROM f
-        LEFT JOIN catalogue c ON c.procedure_code = f.procedure_code
-        LEFT JOIN own o ON o.file_path = f.file_path AND o.row_number = f.row_number AND o.dossier_id = f.dossier_id
+               coalesce(f.field, '{NO_FIELD}') AS field_name, f.pname AS procedure_name, {flags}
+        FROM named f
     """, {"start": p.start, "end": p.end})
 
 

@@ -15,6 +15,7 @@ So (3) = (4) + (5) + (6) = (7) + (11), and every column maps back to ``marts.per
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -133,11 +134,14 @@ def _scoped_counts(data: ReportData, scope: Scope) -> pd.DataFrame:
     key = ("scoped_counts", scope.code)
     if key in data.memo:
         return data.memo[key]
-    c = data.counts[data.counts["member_code"].isin(scope.members)]
-    c = c.merge(data.rollup[["member_code", "unit_code"]], on="member_code", how="left")
-    c["unit_code"] = c["unit_code"].where(c["unit_code"].notna(), CITY_OWN)
-    groups = {u: level_group(lv) for u, lv in _levels(data).items()}
-    c["level_group"] = c["unit_code"].map(groups).fillna("other")
+    every = data.memo.get("counts_with_units")
+    if every is None:  # the city-wide rows with their unit and level group, once
+        every = data.counts.merge(data.rollup[["member_code", "unit_code"]], on="member_code", how="left")
+        every["unit_code"] = every["unit_code"].where(every["unit_code"].notna(), CITY_OWN)
+        groups = {u: level_group(lv) for u, lv in _levels(data).items()}
+        every["level_group"] = every["unit_code"].map(groups).fillna("other")
+        data.memo["counts_with_units"] = every
+    c = every[every["member_code"].isin(scope.members)].reset_index(drop=True)
     data.memo[key] = c
     return c
 
@@ -248,30 +252,39 @@ def late_units(data: ReportData, scope: Scope) -> list[dict]:
     return sorted(out, key=lambda r: (-r["resolved_late"], -r["pending_overdue"], vn_sort_key(r["unit"])))
 
 
-def _dossier_list(data: ReportData, scope: Scope, frame: pd.DataFrame) -> list[dict]:
-    f = frame[frame["member_code"].isin(scope.members)].merge(data.rollup[["member_code", "unit_code"]], on="member_code", how="left")
-    names = _names(data)
-    out = []
-    for rec in f.to_dict("records"):
-        u = rec["unit_code"] if isinstance(rec["unit_code"], str) else None
-        rec["unit"] = f"{names.get(u, u)} ({u})" if u else scope.city_name
-        rec["status_vi"] = STATUS_VI.get(rec["status"], rec["status"])
-        rec["procedure"] = f"{rec['procedure_name']} ({rec['procedure_code']})" if rec.get("procedure_name") else rec["procedure_code"]
-        out.append(rec)
-    return out
+def _dossier_list(data: ReportData, scope: Scope, name: str) -> list[dict]:
+    """The scope's dossiers of the list ``data.<name>``, in the list's order, with their unit,
+    status and procedure as shown (worked out once for the whole city, a copy per scope)."""
+    key = ("dossiers", name)
+    every = data.memo.get(key)
+    if every is None:
+        f = getattr(data, name).merge(data.rollup[["member_code", "unit_code", "city_code"]], on="member_code", how="left")
+        names = _names(data)
+        every = []
+        for rec in f.to_dict("records"):
+            u = rec["unit_code"] if isinstance(rec["unit_code"], str) else None
+            city = rec.pop("city_code")
+            rec["unit"] = f"{names.get(u, u)} ({u})" if u else names.get(city, city)  # the city's own dossiers
+            rec["status_vi"] = STATUS_VI.get(rec["status"], rec["status"])
+            rec["procedure"] = (f"{rec['procedure_name']} ({rec['procedure_code']})" if rec.get("procedure_name")
+                                else rec["procedure_code"])
+            every.append(rec)
+        data.memo[key] = every
+    members = scope.members
+    return [dict(rec) for rec in every if rec["member_code"] in members]
 
 
 def late_dossiers(data: ReportData, scope: Scope) -> list[dict]:
     """Phụ lục II: dossiers open and overdue at the period end (RPT_PENDING_OVERDUE), most overdue first."""
-    return _dossier_list(data, scope, data.late)
+    return _dossier_list(data, scope, "late")
 
 
 def near_due_dossiers(data: ReportData, scope: Scope) -> list[dict]:
-    return _dossier_list(data, scope, data.near_due)
+    return _dossier_list(data, scope, "near_due")
 
 
 def awaiting_dossiers(data: ReportData, scope: Scope) -> list[dict]:
-    return _dossier_list(data, scope, data.awaiting)
+    return _dossier_list(data, scope, "awaiting")
 
 
 def awaiting_undated(data: ReportData, scope: Scope) -> int:
@@ -301,9 +314,15 @@ def _round2(x) -> Decimal | None:
 def _ranked(data: ReportData, scores: pd.DataFrame | None, city: str) -> dict[str, dict]:
     """Per unit of the city: its TOTAL row at its score level and its rank within its group
     (sở/ngành, quận/huyện, xã/phường, other units ranked separately; on the ratio rounded to 2
-    decimals, ties share a rank, no ratio no rank; methodology §6)."""
+    decimals, ties share a rank, no ratio no rank; methodology §6). Computed once per city for
+    the period's and the previous period's scores (every scope's scorecard reads it); callers do
+    not modify it."""
     if scores is None or scores.empty:
         return {}
+    which = "now" if scores is data.scores else "previous" if scores is data.previous_scores else None
+    memo_key = ("ranked", which, city)
+    if which is not None and memo_key in data.memo:
+        return data.memo[memo_key]
     units = data.units.set_index("unit_code")
     in_city = set(data.rollup.loc[data.rollup["city_code"] == city, "unit_code"].dropna())
     total = scores[scores["group_code"] == "TOTAL"].set_index(["org_unit_code", "org_level"])
@@ -318,10 +337,12 @@ def _ranked(data: ReportData, scores: pd.DataFrame | None, city: str) -> dict[st
                   "ratio": None if pd.isna(row["ratio"]) else float(row["ratio"]), "band": row["classification"]}
     for g, _ in RANK_GROUPS:
         members = [(u, _round2(r["ratio"])) for u, r in out.items() if r["group"] == g]
-        ranked = [r for _, r in members if r is not None]
+        ranked = sorted(r for _, r in members if r is not None)
         for u, r in members:
-            out[u]["rank"] = None if r is None else 1 + sum(1 for x in ranked if x > r)
+            out[u]["rank"] = None if r is None else 1 + len(ranked) - bisect_right(ranked, r)
             out[u]["ranked_in_group"] = len(ranked)
+    if which is not None:
+        data.memo[memo_key] = out
     return out
 
 

@@ -5,13 +5,12 @@ group headers, the row of column numbers (1)…(13), then the rows."""
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-
 from cchc_etl.reports.period import ReportPeriod
 from cchc_etl.reports.rows import FormRow, Scope, form_notes
 from cchc_etl.reports.vn_format import fmt_int_vi
 from cchc_etl.reports.xlsx_style import (
-    GROUP_FILL, HEADER_FILL, TOTAL_FILL, built_line, merge, note_row, page_setup, put, signature_block, widths,
+    GROUP_FILL, HEADER_FILL, TOTAL_FILL, Book, built_line, merge, note_row, page_setup, put, put_counts, signature_block,
+    widths,
 )
 
 NCOLS = 13
@@ -44,8 +43,8 @@ def _form_header(ws, sheet: str, scope: Scope, period: ReportPeriod) -> None:
     if SUBTITLES[sheet]:
         merge(ws, 5, 1, 5, 10, SUBTITLES[sheet], bold=True, italic=True, border=False)
     merge(ws, 5, 11, 5, 13, "Đơn vị tính: Số hồ sơ TTHC.", italic=True, border=False)
-    ws.row_dimensions[2].height = 30
-    ws.row_dimensions[4].height = 30
+    ws.height(2, 30)
+    ws.height(4, 30)
 
     hdr = dict(bold=True, align="center", wrap=True, fill=HEADER_FILL)
     merge(ws, 6, 1, 8, 1, "STT", **hdr)
@@ -62,11 +61,11 @@ def _form_header(ws, sheet: str, scope: Scope, period: ReportPeriod) -> None:
         merge(ws, 7, col, 8, col, text, **hdr)
     for col in range(1, NCOLS + 1):
         put(ws, COLUMN_NUMBER_ROW, col, f"({col})", italic=True, align="center", fill=HEADER_FILL)
-    ws.row_dimensions[6].height = 30
-    ws.row_dimensions[8].height = 45
+    ws.height(6, 30)
+    ws.height(8, 45)
 
 
-def write_form(wb: Workbook, sheet: str, rows: list[FormRow], scope: Scope, period: ReportPeriod) -> None:
+def write_form(wb: Book, sheet: str, rows: list[FormRow], scope: Scope, period: ReportPeriod) -> None:
     ws = wb.create_sheet(sheet)
     _form_header(ws, sheet, scope, period)
     r = FIRST_DATA_ROW
@@ -74,8 +73,7 @@ def write_form(wb: Workbook, sheet: str, rows: list[FormRow], scope: Scope, peri
         style = {"group": dict(bold=True, fill=GROUP_FILL), "total": dict(bold=True, fill=TOTAL_FILL)}.get(row.kind, {})
         put(ws, r, 1, row.stt, align="center", number_format="0", **style)
         put(ws, r, 2, row.label, wrap=True, **style)
-        for i, v in enumerate(row.columns, 3):
-            put(ws, r, i, v, **style)
+        put_counts(ws, r, 3, row.columns, **style)
         r += 1
     notes = form_notes(rows)
     r += 1

@@ -4,8 +4,6 @@ supplement for longer than M working days). Codes, procedures, units and dates o
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-
 from cchc_etl.reports.data import ReportData
 from cchc_etl.reports.period import ReportPeriod
 from cchc_etl.reports.rows import (
@@ -13,7 +11,7 @@ from cchc_etl.reports.rows import (
 )
 from cchc_etl.reports.vn_format import fmt_date_vi, fmt_int_vi, fmt_pct_vi
 from cchc_etl.reports.xlsx_style import (
-    GROUP_FILL, TOTAL_FILL, built_line, merge, note_row, page_setup, put, sheet_header, table_header, widths,
+    GROUP_FILL, TOTAL_FILL, Book, built_line, merge, note_row, page_setup, put, sheet_header, table_header, widths,
 )
 
 NCOLS = 9
@@ -23,7 +21,7 @@ LIST_HEADERS = ["STT", "Mã hồ sơ", "Đơn vị giải quyết", "Thủ tục
 
 def _section(ws, row: int, text: str) -> int:
     merge(ws, row, 1, row, NCOLS, text, bold=True, fill=GROUP_FILL, wrap=True)
-    ws.row_dimensions[row].height = 30
+    ws.height(row, 30)
     return row + 1
 
 
@@ -46,7 +44,7 @@ def _none_row(ws, row: int, text: str) -> int:
     return row + 1
 
 
-def write_late(wb: Workbook, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
+def write_late(wb: Book, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
     ws = wb.create_sheet("Trễ hạn")
     notes = ["Giải quyết quá hạn: có kết quả trong kỳ sau hạn xử lý (so sánh theo ngày); tỷ lệ trên số hồ sơ có kết quả "
              "(LATE_RATE). Đang quá hạn: chưa có kết quả đến hết kỳ và hạn xử lý trước ngày cuối kỳ (RPT_PENDING_OVERDUE), "
@@ -102,7 +100,7 @@ def _dossier_section(ws, row: int, title: str, extra_headers: list[str], dossier
     return row if dossiers else _none_row(ws, row, empty)
 
 
-def write_near_due(wb: Workbook, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
+def write_near_due(wb: Book, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
     ws = wb.create_sheet("Sắp đến hạn")
     o = data.options
     notes = [f"Hồ sơ đang giải quyết theo dữ liệu xuất tháng {period.asof:%m/%Y}; ngày tham chiếu "

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import math
 
-from openpyxl import Workbook
-
 from cchc_etl.reports.data import ReportData
 from cchc_etl.reports.period import ReportPeriod, period_name_vi
 from cchc_etl.reports.rows import RANK_GROUPS, Scope, indicator_detail, scorecard
 from cchc_etl.reports.vn_format import RANK_CHANGE_FORMAT, fmt_change_vi, fmt_dec_vi, fmt_pct_vi
 from cchc_etl.reports.xlsx_style import (
-    GROUP_FILL, TOTAL_FILL, built_line, merge, note_row, page_setup, put, sheet_header, table_header, widths,
+    GROUP_FILL, TOTAL_FILL, Book, built_line, merge, note_row, page_setup, put, sheet_header, table_header, widths,
 )
 
 NOT_DEFINED = ("Bộ chỉ số phục vụ người dân, doanh nghiệp chỉ được tính theo tháng, quý và năm (Quyết định 766/QĐ-TTg; "
@@ -28,7 +26,7 @@ def _count_or_dec(x):
     return int(x) if float(x).is_integer() else fmt_dec_vi(x)
 
 
-def write_scorecard(wb: Workbook, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
+def write_scorecard(wb: Book, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
     ws = wb.create_sheet("Chỉ số phục vụ")
     groups = data.groups
     headers = (["STT", "Đơn vị"] + [f"{name} ({code})" for code, name in groups]
@@ -83,7 +81,7 @@ def write_scorecard(wb: Workbook, data: ReportData, scope: Scope, period: Report
     page_setup(ws, header_rows=f"{header_row}:{header_row}", freeze=f"C{header_row + 1}")
 
 
-def write_indicator_detail(wb: Workbook, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
+def write_indicator_detail(wb: Book, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
     ws = wb.create_sheet("Chi tiết chỉ số")
     headers = ["Đơn vị", "Phạm vi số liệu", "Nhóm", "Mã chỉ số", "Tên chỉ số", "Tử số", "Mẫu số", "Giá trị",
                "Điểm tối đa (P)", "Ngưỡng (T)", "Điểm", "Điểm tối đa áp dụng", "Lý do (không áp dụng, giảm điểm)"]

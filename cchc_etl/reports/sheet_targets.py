@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from openpyxl import Workbook
-from openpyxl.styles import PatternFill
-
 from cchc_etl.reports.data import ReportData
 from cchc_etl.reports.period import ReportPeriod
 from cchc_etl.reports.rows import Scope, targets
 from cchc_etl.reports.vn_format import month_year_vi
-from cchc_etl.reports.xlsx_style import built_line, note_row, page_setup, put, sheet_header, table_header, widths
+from cchc_etl.reports.xlsx_style import Book, built_line, note_row, page_setup, put, sheet_header, table_header, widths
 
-STATUS_FILL = {"Đạt": PatternFill("solid", fgColor="E2EFDA"), "Chưa đạt": PatternFill("solid", fgColor="FCE4D6"),
-               "Chưa đủ số liệu": PatternFill("solid", fgColor="EDEDED")}
+STATUS_FILL = {"Đạt": "E2EFDA", "Chưa đạt": "FCE4D6", "Chưa đủ số liệu": "EDEDED"}
 LEVEL_VI = {"city": "toàn thành phố", "department": "gồm đơn vị trực thuộc", "unit": "đơn vị"}
 SOURCE_VI = {"landing": "kế hoạch của địa phương", "methodology": "mặc định của phương pháp (kế hoạch 2022 TP.HCM)"}
 HEADERS = ["STT", "Mã chỉ số", "Chỉ tiêu", "Đơn vị", "Phạm vi số liệu", "Nhóm thủ tục", "Yêu cầu", "Thực hiện",
            "Kết quả", "Chênh lệch so với chỉ tiêu", "Nguồn chỉ tiêu"]
 
 
-def write_targets(wb: Workbook, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
+def write_targets(wb: Book, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
     ws = wb.create_sheet("Chỉ tiêu")
     n = len(HEADERS)
     rows = targets(data, scope)

@@ -1,32 +1,42 @@
 """Sheet "Xu hướng": the months of the year up to the period's last month, with native Excel
-charts (openpyxl.chart): a line chart of the on-time rate, the online share and satisfaction, a
+charts: a line chart of the on-time rate, the online share and satisfaction, a
 bar chart of the service-index ratio. The table shows the figures as Vietnamese text; the charts
 read the same figures as numbers from hidden columns (see ``vn_format``)."""
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
-
 from cchc_etl.reports.data import ReportData
 from cchc_etl.reports.period import ReportPeriod
 from cchc_etl.reports.rows import TREND_SERIES, Scope, trend
 from cchc_etl.reports.vn_format import fmt_pct_vi
-from cchc_etl.reports.xlsx_style import built_line, note_row, page_setup, put, sheet_header, table_header, widths
+from cchc_etl.reports.xlsx_style import (
+    Book, built_line, hide_columns, note_row, page_setup, put, sheet_header, table_header, widths,
+)
 
 DATA_COL = 9  # hidden chart data: month label, then one numeric column per series
+CHART_SIZE = {"width": 680, "height": 302}  # pixels: 18 x 8 cm
 
 
-def _axes(chart) -> None:
-    # Excel hides axes whose <c:delete> is missing or true in recent versions
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.visible_cells_only = False  # the data columns are hidden
-    chart.height, chart.width = 8, 18
+def _chart(wb: Book, kind: str, title: str, sheet: str, header_row: int, last: int, cols: range):
+    """A chart of the hidden data columns ``cols`` (1-based): series named by the header row,
+    months as categories, 0-100 %."""
+    chart = wb.xlsx.add_chart({"type": kind})
+    for col in cols:
+        series = {"name": [sheet, header_row - 1, col - 1],
+                  "categories": [sheet, header_row, DATA_COL - 1, last - 1, DATA_COL - 1],
+                  "values": [sheet, header_row, col - 1, last - 1, col - 1]}
+        if kind == "line":
+            series |= {"marker": {"type": "circle"}, "smooth": False}
+        chart.add_series(series)
+    chart.set_title({"name": title})
+    chart.set_y_axis({"name": "%", "min": 0, "max": 100, "num_format": "0.00"})  # the data cells' format
+    chart.show_hidden_data()  # the data columns are hidden
+    chart.set_size(CHART_SIZE)
+    return chart
 
 
-def write_trend(wb: Workbook, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
-    ws = wb.create_sheet("Xu hướng")
+def write_trend(wb: Book, data: ReportData, scope: Scope, period: ReportPeriod) -> None:
+    ws = wb.create_sheet("Xu hướng", chart_data=True)
     headers = ["Tháng", "Hồ sơ tiếp nhận"] + [name for _, name in TREND_SERIES]
     n = len(headers)
     notes = [f"Các tháng năm {period.start.year} đến hết tháng {period.asof:%m/%Y}. Tỷ lệ đúng hạn: ON_TIME_REPORT; trực "
@@ -51,33 +61,13 @@ def write_trend(wb: Workbook, data: ReportData, scope: Scope, period: ReportPeri
             put(ws, row, DATA_COL + j, None if v is None else round(v, 2), border=False)
         row += 1
     last = row - 1
-    for col in range(DATA_COL, DATA_COL + len(TREND_SERIES) + 1):
-        ws.column_dimensions[ws.cell(row=1, column=col).column_letter].hidden = True
+    hide_columns(ws, DATA_COL, DATA_COL + len(TREND_SERIES))
     row += 1
     if months:
-        cats = Reference(ws, min_col=DATA_COL, min_row=header_row + 1, max_row=last)
-        line = LineChart()
-        line.title = "Tỷ lệ đúng hạn, trực tuyến, hài lòng (%)"
-        line.y_axis.title = "%"
-        line.y_axis.scaling.min = 0
-        line.y_axis.scaling.max = 100
-        line.add_data(Reference(ws, min_col=DATA_COL + 1, max_col=DATA_COL + 3, min_row=header_row, max_row=last),
-                      titles_from_data=True)
-        line.set_categories(cats)
-        for s in line.series:
-            s.marker.symbol = "circle"
-            s.smooth = False
-        _axes(line)
-        ws.add_chart(line, f"A{row}")
-        bar = BarChart()
-        bar.title = "Tỷ lệ điểm Bộ chỉ số phục vụ (%)"
-        bar.y_axis.title = "%"
-        bar.y_axis.scaling.min = 0
-        bar.y_axis.scaling.max = 100
-        bar.add_data(Reference(ws, min_col=DATA_COL + 4, min_row=header_row, max_row=last), titles_from_data=True)
-        bar.set_categories(cats)
-        _axes(bar)
-        ws.add_chart(bar, f"A{row + 17}")
+        ws.ws.insert_chart(f"A{row}", _chart(wb, "line", "Tỷ lệ đúng hạn, trực tuyến, hài lòng (%)", ws.title, header_row,
+                                             last, range(DATA_COL + 1, DATA_COL + 4)))
+        ws.ws.insert_chart(f"A{row + 17}", _chart(wb, "column", "Tỷ lệ điểm Bộ chỉ số phục vụ (%)", ws.title, header_row,
+                                                  last, range(DATA_COL + 4, DATA_COL + 5)))
         row += 34
     else:
         row = note_row(ws, row, n, "Chưa có tháng nào của năm trong kho dữ liệu. / No month of the year loaded.")

@@ -21,6 +21,7 @@ so a spreadsheet never reads it as a formula, even after the cell is edited.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -98,6 +99,7 @@ def safe_text(value) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1 << 16)  # unit, lĩnh vực and procedure names are sorted again in every scope
 def vn_sort_key(text) -> tuple:
     """Alphabetical order as Vietnamese readers expect it: letters before their accented forms
     only as a tie-break (Đ after D, not after Z)."""
