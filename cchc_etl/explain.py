@@ -71,30 +71,73 @@ def _fact_call(fact: str, start: str, end: str, asof: str, ptype: str, share: fl
     return f"core.{fact}_facts({start}, {end}, {asof})"
 
 
-def rows_sql(con: duckdb.DuckDBPyConnection, method: Methodology, ind: Indicator, *, start: str, end: str, asof: str,
-             ptype: str, unit: str, level: str, columns: list[str] | None = None) -> str | None:
-    """SELECT of the rows behind one indicator value (None: self-assessed / derived indicators)."""
-    if ind.kind not in ("rate", "count"):
-        return None
+def _row_select(method: Methodology, ind: Indicator, cols: list[str]) -> tuple[str, str]:
+    """The select list (over fact alias ``f``) of one indicator's rows and the condition a row
+    must meet to be shown: in the denominator, or in the numerator."""
     source, key = FACT_KEYS[ind.fact]
-    share = float(method.parameters.get("email_regular_share_pct", 50))
-    cols = columns or _fact_columns(con, ind.fact)
     fields = _fields(ind.fact, ind, cols)
     details = ", ".join(f"'{c}', f.{c}" for c in fields)
     # a rate's rows count only when their inputs are known (methodology §3 "Data not carried")
     den = "TRUE" if ind.kind == "count" else f"({ind.denominator}) AND ({ind.known_condition()})"
     has_file = "file_path" in cols
-    return f"""
-        SELECT '{ind.code}' AS indicator_code, '{source}' AS source,
+    select = f"""'{ind.code}' AS indicator_code, '{source}' AS source,
                {'f.file_path' if has_file else 'NULL'} AS file_path, {'f.row_number' if has_file else 'NULL'} AS row_number,
                {'f.system' if 'system' in cols else 'NULL'} AS system, CAST(f.{key} AS VARCHAR) AS record_id, f.unit_code,
                ({den}) AND ({ind.numerator}) AS in_numerator, {den} AS in_denominator,
-               CAST(json_object({details}) AS VARCHAR) AS fields
+               CAST(json_object({details}) AS VARCHAR) AS fields"""
+    return select, f"({den} OR ({ind.numerator}))"
+
+
+def rows_sql(con: duckdb.DuckDBPyConnection, method: Methodology, ind: Indicator, *, start: str, end: str, asof: str,
+             ptype: str, unit: str, level: str, columns: list[str] | None = None) -> str | None:
+    """SELECT of the rows behind one indicator value (None: self-assessed / derived indicators)."""
+    if ind.kind not in ("rate", "count"):
+        return None
+    share = float(method.parameters.get("email_regular_share_pct", 50))
+    select, shown = _row_select(method, ind, columns or _fact_columns(con, ind.fact))
+    return f"""
+        SELECT {select}
         FROM {_fact_call(ind.fact, start, end, asof, ptype, share)} f
         WHERE f.unit_code IN (SELECT member_code FROM core.org_rollup WHERE period_type = {ptype} AND period_start = {start}
                                 AND rollup_code = {unit} AND rollup_level = {level})
-          AND ({den} OR ({ind.numerator}))
+          AND {shown}
     """
+
+
+def sample_rows(con: duckdb.DuckDBPyConnection, method: Methodology, indicators: list[str], *, start: dt.date, end: dt.date,
+                asof: dt.date, ptype: str, level: str = "unit", per_unit: int = 20):
+    """The first ``per_unit`` rows behind each of ``indicators`` (rate and count kinds) for every
+    unit at ``level``, as ``explain`` orders them (numerator rows first, then by file and row), with
+    the number of rows in the numerator and the denominator of each (unit, indicator): one pass
+    over each kind of fact for all units. A pandas frame with ``org_unit_code`` first and the
+    columns of ``rows_sql`` after it, plus ``rows_in_numerator`` and ``rows_in_denominator``."""
+    import pandas as pd
+
+    wanted = [method.indicator(c) for c in indicators]
+    wanted = [i for i in wanted if i.kind in ("rate", "count")]
+    share = float(method.parameters.get("email_regular_share_pct", 50))
+    s, e, a = f"DATE '{start.isoformat()}'", f"TIMESTAMP '{end.isoformat()} 00:00:00'", f"DATE '{asof.isoformat()}'"
+    frames = []
+    for fact in sorted({i.fact for i in wanted}):
+        cols = _fact_columns(con, fact)
+        parts = []
+        for ind in (i for i in wanted if i.fact == fact):
+            select, shown = _row_select(method, ind, cols)
+            parts.append(f"SELECT f.sample_unit AS org_unit_code, {select} FROM f WHERE {shown}")
+        order = "in_numerator DESC, file_path, row_number, record_id"
+        frames.append(con.execute(f"""
+            WITH f AS MATERIALIZED (
+                SELECT x.*, r.rollup_code AS sample_unit FROM {_fact_call(fact, s, e, a, f"'{ptype}'", share)} x
+                JOIN core.org_rollup r ON r.member_code = x.unit_code AND r.period_type = $ptype AND r.period_start = $start
+                 AND r.rollup_level = $level)
+            SELECT * EXCLUDE (n) FROM (
+                SELECT *, row_number() OVER (PARTITION BY org_unit_code, indicator_code ORDER BY {order}) AS n,
+                       count(*) FILTER (WHERE in_numerator) OVER (PARTITION BY org_unit_code, indicator_code) AS rows_in_numerator,
+                       count(*) FILTER (WHERE in_denominator) OVER (PARTITION BY org_unit_code, indicator_code) AS rows_in_denominator
+                FROM ({" UNION ALL ".join(parts)}))
+            WHERE n <= {int(per_unit)}
+            ORDER BY org_unit_code, indicator_code, n""", {"ptype": ptype, "start": start, "level": level}).df())
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def create_indicator_rows_macro(con: duckdb.DuckDBPyConnection, version: str) -> None:
