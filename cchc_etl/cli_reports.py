@@ -1,10 +1,11 @@
 """``cchc-etl report``: the reports officials hand in, from the warehouse only.
 
-    cchc-etl report --period 2024-Q1 [--unit STNMT ...] [--out DIR] [--format xlsx,docx]
+    cchc-etl report --period 2024-Q1 [--unit STNMT ...] [--out DIR] [--format xlsx,html,docx]
 
-Without ``--unit``: the city's workbook (and drafted results report, docx) and one per department. Files go to
-``<DIR>/<period>/`` (default ``reports/`` next to the warehouse, env ``CCHC_REPORTS_DIR``) and
-replace the previous ones atomically.
+Without ``--unit``: the city's workbook (and drafted results report, docx) and one per department;
+``html``: the scorecard site of the whole city (``<period>/site/index.html``, a page per department
+and unit). Files go to ``<DIR>/<period>/`` (default ``reports/`` next to the warehouse, env
+``CCHC_REPORTS_DIR``) and replace the previous ones atomically.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def cmd_report(args) -> None:
 
 
 def demo_reports(warehouse_url: str, month: str) -> None:
-    """The city's reports (workbook and drafted results report) for the demo's quarter, one line
-    each: where they are."""
+    """The city's reports (workbook, drafted results report and scorecard site) for the demo's
+    quarter, one line each: where they are."""
     from cchc_etl.methodology import current_version
     from cchc_etl.reports.output import build_reports
     from cchc_etl.warehouse import connect, duckdb_path
@@ -63,8 +64,9 @@ def demo_reports(warehouse_url: str, month: str) -> None:
     path = duckdb_path(warehouse_url)
     with connect(path, read_only=True) as con:
         cities = [r[0] for r in con.execute("SELECT DISTINCT city_code FROM core.org_rollup ORDER BY 1").fetchall()]
-    run = build_reports(path, label, version=current_version(), units=cities, formats=["xlsx", "docx"])
-    names = {".xlsx": "Biểu 06, chỉ số, chỉ tiêu, trễ hạn / workbook", ".docx": "báo cáo kết quả CCHC / drafted results report"}
+    run = build_reports(path, label, version=current_version(), units=cities, formats=["xlsx", "docx", "html"])
+    names = {".xlsx": "Biểu 06, chỉ số, chỉ tiêu, trễ hạn / workbook", ".docx": "báo cáo kết quả CCHC / drafted results report",
+             ".html": "trang chỉ số phục vụ, mở bằng trình duyệt / scorecard site, open in a browser"}
     for f in run.files:
         print(f"Báo cáo {run.period_label} — {names[f.suffix]}: {f}")
 
@@ -80,7 +82,8 @@ def add_commands(sub) -> None:
                    help="chỉ báo cáo của đơn vị này / only this unit's workbook (repeatable; default: the city and every department)")
     p.add_argument("--out", default=None,
                    help="thư mục gốc / root directory; files go to <out>/<period>/ (env CCHC_REPORTS_DIR, default reports/ next to the warehouse)")
-    p.add_argument("--format", default="xlsx", help="định dạng / the formats: xlsx, docx or both (xlsx,docx); html: chưa hỗ trợ, not yet available")
+    p.add_argument("--format", default="xlsx", help="định dạng / the formats: xlsx (workbook), docx (drafted results report), html "
+                                                    "(scorecard site of the whole city, <period>/site/index.html), or several: xlsx,html,docx")
     p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
                    help=f"URL kho dữ liệu / warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.add_argument("--methodology", default=None, help="phiên bản phương pháp / methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
