@@ -133,11 +133,14 @@ def _scoped_counts(data: ReportData, scope: Scope) -> pd.DataFrame:
     key = ("scoped_counts", scope.code)
     if key in data.memo:
         return data.memo[key]
-    c = data.counts[data.counts["member_code"].isin(scope.members)]
-    c = c.merge(data.rollup[["member_code", "unit_code"]], on="member_code", how="left")
-    c["unit_code"] = c["unit_code"].where(c["unit_code"].notna(), CITY_OWN)
-    groups = {u: level_group(lv) for u, lv in _levels(data).items()}
-    c["level_group"] = c["unit_code"].map(groups).fillna("other")
+    if "counts_with_units" not in data.memo:  # the city's rows with their unit and level group, once for every scope
+        c = data.counts.merge(data.rollup[["member_code", "unit_code"]], on="member_code", how="left")
+        c["unit_code"] = c["unit_code"].where(c["unit_code"].notna(), CITY_OWN)
+        groups = {u: level_group(lv) for u, lv in _levels(data).items()}
+        c["level_group"] = c["unit_code"].map(groups).fillna("other")
+        data.memo["counts_with_units"] = c
+    c = data.memo["counts_with_units"]
+    c = c[c["member_code"].isin(scope.members)].reset_index(drop=True)
     data.memo[key] = c
     return c
 
@@ -249,16 +252,25 @@ def late_units(data: ReportData, scope: Scope) -> list[dict]:
 
 
 def _dossier_list(data: ReportData, scope: Scope, frame: pd.DataFrame) -> list[dict]:
-    f = frame[frame["member_code"].isin(scope.members)].merge(data.rollup[["member_code", "unit_code"]], on="member_code", how="left")
-    names = _names(data)
-    out = []
-    for rec in f.to_dict("records"):
-        u = rec["unit_code"] if isinstance(rec["unit_code"], str) else None
-        rec["unit"] = f"{names.get(u, u)} ({u})" if u else scope.city_name
-        rec["status_vi"] = STATUS_VI.get(rec["status"], rec["status"])
-        rec["procedure"] = f"{rec['procedure_name']} ({rec['procedure_code']})" if rec.get("procedure_name") else rec["procedure_code"]
-        out.append(rec)
-    return out
+    """The frame's dossiers of the scope's members, in the frame's order. The records are built
+    once per frame (by member) and shared by every scope: callers do not modify them."""
+    key = ("dossier_list", id(frame))
+    if key not in data.memo:
+        f = frame.merge(data.rollup[["member_code", "unit_code"]], on="member_code", how="left")
+        names = _names(data)
+        by_member: dict[str, list] = {}
+        for i, rec in enumerate(f.to_dict("records")):
+            u = rec["unit_code"] if isinstance(rec["unit_code"], str) else None
+            rec["unit_code"] = u
+            rec["unit"] = f"{names.get(u, u)} ({u})" if u else None  # the root's own dossiers: named after the scope's city
+            rec["status_vi"] = STATUS_VI.get(rec["status"], rec["status"])
+            rec["procedure"] = (f"{rec['procedure_name']} ({rec['procedure_code']})" if rec.get("procedure_name")
+                                else rec["procedure_code"])
+            by_member.setdefault(rec["member_code"], []).append((i, rec))
+        data.memo[key] = by_member
+    by_member = data.memo[key]
+    picked = sorted((x for m in scope.members if m in by_member for x in by_member[m]), key=lambda x: x[0])
+    return [rec if rec["unit"] is not None else {**rec, "unit": scope.city_name} for _, rec in picked]
 
 
 def late_dossiers(data: ReportData, scope: Scope) -> list[dict]:
@@ -509,13 +521,27 @@ class TrendRow:
     values: dict = field(default_factory=dict)   # series code -> percent or None
 
 
-def trend(data: ReportData, scope: Scope) -> list[TrendRow]:
-    level = "city" if scope.is_city else ("department" if scope.code in set(data.rollup["department_code"].dropna()) else "unit")
-    t = data.trend[(data.trend["org_unit_code"] == scope.code) & (data.trend["org_level"] == level)]
-    out = []
-    for month, part in t.groupby("month", sort=True):
-        by = {r.indicator_code: r for r in part.itertuples()}
-        rec = by.get("RPT_RECEIVED")
-        values = {code: (None if code not in by or pd.isna(by[code].value) else float(by[code].value)) for code, _ in TREND_SERIES}
-        out.append(TrendRow(month=month, received=None if rec is None else int(rec.numerator), values=values))
+def _trend_rows(data: ReportData) -> dict[tuple, list[TrendRow]]:
+    """Every (unit, level)'s months, from one pass over the trend rows."""
+    rows: dict[tuple, dict] = {}
+    t = data.trend.sort_values("month", kind="stable")
+    for unit, level, month, code, numerator, value in zip(t["org_unit_code"], t["org_level"], t["month"], t["indicator_code"],
+                                                          t["numerator"], t["value"]):
+        by = rows.setdefault((unit, level), {}).setdefault(month, {})
+        by[code] = (numerator, value)
+    out = {}
+    for key, months in rows.items():
+        out[key] = []
+        for month, by in months.items():
+            rec = by.get("RPT_RECEIVED")
+            values = {code: (None if code not in by or pd.isna(by[code][1]) else float(by[code][1])) for code, _ in TREND_SERIES}
+            out[key].append(TrendRow(month=month, received=None if rec is None else int(rec[0]), values=values))
     return out
+
+
+def trend(data: ReportData, scope: Scope) -> list[TrendRow]:
+    if "trend_rows" not in data.memo:  # built once for every scope
+        data.memo["trend_rows"] = _trend_rows(data)
+        data.memo["departments"] = set(data.rollup["department_code"].dropna())
+    level = "city" if scope.is_city else ("department" if scope.code in data.memo["departments"] else "unit")
+    return data.memo["trend_rows"].get((scope.code, level), [])

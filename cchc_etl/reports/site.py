@@ -133,6 +133,8 @@ class Site:
         self.cities = cities or list(data.cities)
         self.pages: dict[str, Page] = {}
         self.lines: dict[str, dict] = {}
+        self._forms: dict[str, list] = {}
+        self._late: dict[str, list] = {}
         self._enumerate()
         self._index_scores()
 
@@ -185,6 +187,17 @@ class Site:
                 self.samples.setdefault((rec["org_unit_code"], rec["indicator_code"]), []).append(rec)
         self.all_targets = {city: targets(d, self.pages[city].scope) for city in self.cities}
         self.band_labels = {b.label_vi: b.label_en for b in self.method.bands}
+
+    def form(self, scope: Scope) -> list:
+        """Biểu 06 rows of a scope (a page shows them and its parent's drill-down its totals)."""
+        if scope.code not in self._forms:
+            self._forms[scope.code] = form06(self.data, scope)
+        return self._forms[scope.code]
+
+    def late(self, scope: Scope) -> list[dict]:
+        if scope.code not in self._late:
+            self._late[scope.code] = late_dossiers(self.data, scope)
+        return self._late[scope.code]
 
     def href(self, code: str | None, text=None) -> Html:
         """A link to the unit's page (text only when it has none)."""
@@ -267,7 +280,7 @@ class Site:
             h("a", "Bỏ qua đến nội dung / skip to content", href="#noi-dung", class_="skip"),
             h("p", f"UBND {city} · " if city else "", "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
               class_="org"),
-            h("nav", h("ol", trail), class_="crumbs", aria_label="Đường dẫn / breadcrumb") if page else None,
+            h("nav", h("ol", trail), class_="crumbs", aria_label="Đường dẫn / breadcrumb") if len(trail) > 1 else None,
             h("h1", page.scope.name if page else "Chỉ số phục vụ", h("span", f" ({page.code})", class_="code") if page else None),
             h("p", kind + (" · " if kind else ""), f"Kỳ báo cáo: {p.title_vi} ({p.dates_vi})", class_="period"),
             h("p", h("strong", f"Số liệu {p.to_date_note}"), " — kỳ báo cáo chưa kết thúc.",
@@ -282,9 +295,8 @@ class Site:
 
     def summary(self, page: Page) -> Html:
         line = self.lines.get(page.code)
-        rows = form06(self.data, page.scope)
-        total = rows[-1].columns
-        late = late_dossiers(self.data, page.scope)
+        total = self.form(page.scope)[-1].columns
+        late = self.late(page.scope)
         cards = []
 
         def card(key: str, label: str, value, note=None) -> None:
@@ -318,7 +330,7 @@ class Site:
         for c in page.children:
             line = self.lines.get(c, {})
             child = self.pages[c]
-            total = form06(self.data, child.scope)[-1].values
+            total = self.form(child.scope)[-1].values
             rows.append(h("tr", h("th", self.href(c), scope="row"), h("td", LEVEL_VI.get(child.level, "Đơn vị")),
                           h("td", fmt_pct_vi(line.get("ratio")) if line else "—", class_="num", data_col="ratio"),
                           h("td", line.get("band") or "—"),
@@ -502,12 +514,13 @@ class Site:
             if _HASH.fullmatch(rid):
                 rid = rid[:12] + "…"
             fields = json.loads(s["fields"]) if s["fields"] else {}
-            body.append(h("tr", h("td", i, class_="num"), h("td", "✓" if s["in_numerator"] else "", class_="mark"),
-                          h("td", "✓" if s["in_denominator"] else "", class_="mark"),
-                          h("td", s["file_path"] or "—", class_="path"), h("td", "—" if _missing(s["row_number"]) else s["row_number"],
-                                                                          class_="num"),
-                          h("td", rid, class_="id"),
-                          h("td", [h("span", h("b", k), ": ", "—" if v is None else str(v), class_="kv") for k, v in fields.items()])))
+            # tens of thousands of rows on a large site: written as one string, every value through esc
+            kv = "".join(f'<span class="kv"><b>{esc(k)}</b>: {esc("—" if v is None else v)}</span>' for k, v in fields.items())
+            body.append(raw(
+                f'<tr><td class="num">{i}</td><td class="mark">{"✓" if s["in_numerator"] else ""}</td>'
+                f'<td class="mark">{"✓" if s["in_denominator"] else ""}</td><td class="path">{esc(s["file_path"] or "—")}</td>'
+                f'<td class="num">{esc("—" if _missing(s["row_number"]) else s["row_number"])}</td>'
+                f'<td class="id">{esc(rid)}</td><td>{kv}</td></tr>'))
         summary = h("summary", f"Dòng dữ liệu / rows: {fmt_int_vi(n_num)} trong tử số, {fmt_int_vi(n_den)} trong mẫu số",
                     f" — hiển thị {len(rows)} dòng đầu" if n_den > len(rows) or n_num > len(rows) else "",
                     data_rows_numerator=n_num, data_rows_denominator=n_den)
@@ -540,7 +553,7 @@ class Site:
 
     def form_section(self, page: Page) -> Html:
         p, scope = self.period, page.scope
-        rows = form06(self.data, scope)
+        rows = self.form(scope)
         th = lambda text, **a: h("th", text, scope="col", **a)  # noqa: E731
         head = h("thead",
                  h("tr", th("STT", rowspan=3), th("Lĩnh vực, công việc giải quyết theo cấp", rowspan=3),
@@ -603,7 +616,7 @@ class Site:
                   h("td", fmt_pct_vi(u["overdue_rate"]), class_="num"),
                   h("td", fmt_int_vi(u["pending_overdue_awaiting"]), class_="num"), data_code=u["unit_code"] or "")
                 for i, u in enumerate(units, 1)]
-        late = late_dossiers(d, scope)
+        late = self.late(scope)
         return join(
             self._heading("tre-han", "Hồ sơ trễ hạn", "Late dossiers"),
             h("h3", "Phụ lục I. Các đơn vị có hồ sơ trễ hạn"),

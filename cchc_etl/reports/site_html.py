@@ -22,7 +22,11 @@ class Html(str):
 def esc(value) -> Html:
     if isinstance(value, Html):
         return value
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", "" if value is None else str(value)))
+    text = "" if value is None else value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     return Html(html.escape(text, quote=True))
 
 
@@ -31,17 +35,24 @@ def raw(markup: str) -> Html:
     return Html(markup)
 
 
+_ATTR_NAMES: dict[str, str] = {}
+
+
 def _attr_name(key: str) -> str:
-    return key.rstrip("_").replace("_", "-")
+    name = _ATTR_NAMES.get(key)
+    if name is None:
+        name = _ATTR_NAMES[key] = key.rstrip("_").replace("_", "-")
+    return name
 
 
-def _children(items) -> list[Html]:
-    out = []
+def _children(items, out: list) -> list:
     for c in items:
-        if c is None or c is False:
+        if isinstance(c, Html):
+            out.append(c)
+        elif c is None or c is False:
             continue
-        if isinstance(c, (list, tuple)):
-            out.extend(_children(c))
+        elif isinstance(c, (list, tuple)):
+            _children(c, out)
         else:
             out.append(esc(c))
     return out
@@ -50,17 +61,18 @@ def _children(items) -> list[Html]:
 def h(tag: str, *children, **attrs) -> Html:
     """``h("a", "Sở Tư pháp", href="dv-STP.html", class_="unit")``; attributes whose value is
     None or False are left out, True writes the bare attribute; children may be nested lists."""
-    parts = [f"<{tag}"]
+    parts = ["<", tag]
     for key, value in attrs.items():
         if value is None or value is False:
             continue
-        name = _attr_name(key)
-        parts.append(f" {name}" if value is True else f' {name}="{esc(value)}"')
+        parts.append(f" {_attr_name(key)}" if value is True else f' {_attr_name(key)}="{esc(value)}"')
     parts.append(">")
     if tag in VOID:
         return Html("".join(parts))
-    return Html("".join(parts) + "".join(_children(children)) + f"</{tag}>")
+    _children(children, parts)
+    parts.append(f"</{tag}>")
+    return Html("".join(parts))
 
 
 def join(*children) -> Html:
-    return Html("".join(_children(children)))
+    return Html("".join(_children(children, [])))
