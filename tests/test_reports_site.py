@@ -38,7 +38,7 @@ from cchc_etl.warehouse import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_reports_workbook import (  # noqa: E402
-    awaiting_overdue, expected_columns, expected_ranks, period_report, personal_values, run_cli,
+    awaiting_overdue, expected_columns, expected_ranks, period_report, personal_values, rpt_values, run_cli,
 )
 
 VERSION = "vn-2025.1"
@@ -409,6 +409,21 @@ def test_rankings_and_weakest_units_equal_the_marts(visitor, sites, db):
     fair = {r["code"] for r in visitor.table("weak-fair")}
     assert weak == {u for u in now if r2(ratio[u]) < 80} and weak
     assert fair == {u for u in now if 80 <= r2(ratio[u]) < 90}
+
+
+def test_a_half_year_says_the_index_is_not_scored_and_counts_the_rows(visitor, wh, db, tmp_path):
+    """The marts score no half year: its pages say so and show no score; Biểu 06 totals are the
+    RPT_* counts of the rows over the half year to date (January and February, as the year's)."""
+    run = build_reports(wh, "2024-H1", version=VERSION, formats=["html"], out=tmp_path)
+    site = run.files[0].parent
+    marts, awaiting = rpt_values(db, "year", JAN), awaiting_overdue(db, FEB)
+    for code, level in CHECKED.items():
+        page = visitor.open(page_path(site, code))
+        assert "2024-H1 không có điểm" in page.locator("#nhom-chi-so").inner_text(), code
+        assert visitor.figure("ratio") is None and page.locator("table[data-table^=rank-], #chi-so table").count() == 0, code
+        assert "lũy kế đến hết tháng 02/2024" in page.locator(".to-date").inner_text(), code
+        form_total = [int(shown_num(t)) for t in page.locator("table#form06 tr.total td[data-col]").all_inner_texts()]
+        assert form_total == expected_columns(marts[(code, level)], awaiting[(code, level)]), code
 
 
 def test_targets_equal_target_attainment(visitor, sites, db):

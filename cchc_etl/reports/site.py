@@ -53,7 +53,8 @@ LIST_LIMIT = 200          # dossiers listed per list and page (the workbook has 
 WEAK, FAIR = 80.0, 90.0   # the weakest units: ratio < 80, and 80 to under 90 (as the 766 dashboards list them)
 LEVEL_VI = {"city": "Thành phố", "department": "Sở, ban, ngành", "district": "Quận, huyện, thị xã",
             "commune": "Xã, phường, thị trấn"}
-SCORE_LEVEL_VI = {"city": "toàn thành phố", "department": "gồm các đơn vị trực thuộc", "unit": "hồ sơ của chính đơn vị"}
+SCORE_LEVEL_VI = {"city": "số liệu toàn thành phố", "department": "số liệu của đơn vị và các đơn vị trực thuộc",
+                  "unit": "hồ sơ của chính đơn vị"}
 NOT_SCORED = ("Bộ chỉ số phục vụ người dân, doanh nghiệp chỉ được tính theo tháng, quý và năm (Quyết định 766/QĐ-TTg); kỳ "
               "{label} không có điểm — xem kỳ quý hoặc năm. / The service index is scored per month, quarter and year only.")
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
@@ -327,18 +328,21 @@ class Site:
         if not page.children:
             return join()
         rows = []
+        scored = self.period.scored
         for c in page.children:
             line = self.lines.get(c, {})
             child = self.pages[c]
             total = self.form(child.scope)[-1].values
+            index = [h("td", fmt_pct_vi(line.get("ratio")) if line else "—", class_="num", data_col="ratio"),
+                     h("td", line.get("band") or "—"),
+                     h("td", "—" if not line or line.get("rank") is None else line["rank"], class_="num", data_col="rank")]
             rows.append(h("tr", h("th", self.href(c), scope="row"), h("td", LEVEL_VI.get(child.level, "Đơn vị")),
-                          h("td", fmt_pct_vi(line.get("ratio")) if line else "—", class_="num", data_col="ratio"),
-                          h("td", line.get("band") or "—"),
-                          h("td", "—" if not line or line.get("rank") is None else line["rank"], class_="num", data_col="rank"),
+                          index if scored else None,
                           h("td", fmt_int_vi(total["received"] + total["carried_over"]), class_="num", data_col="received"),
                           h("td", fmt_int_vi(total["pending_overdue"]), class_="num", data_col="overdue"),
                           data_code=c))
-        head = ["Đơn vị", "Cấp", "Tỷ lệ điểm", "Xếp loại", "Hạng trong nhóm", "Hồ sơ nhận giải quyết", "Còn quá hạn"]
+        head = ["Đơn vị", "Cấp", *(["Tỷ lệ điểm", "Xếp loại", "Hạng trong nhóm"] if scored else []), "Hồ sơ nhận giải quyết",
+                "Còn quá hạn"]
         return join(self._heading("don-vi", "Đơn vị trực thuộc", "Drill down"),
                     table(f"{len(page.children)} đơn vị — chọn tên để xem chi tiết", head, rows, "drill"))
 
