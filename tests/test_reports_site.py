@@ -301,7 +301,7 @@ def scores(db, month: dt.date) -> dict[tuple, dict]:
 
 def test_figures_shown_equal_the_marts(visitor, sites, db, shots):
     site = sites["2024-02"]
-    now, before = scores(db, FEB), scores(db, JAN)
+    now = scores(db, FEB)
     ranks, ranks_before = expected_ranks(db, FEB), expected_ranks(db, JAN)
     report = period_report(db, FEB)
     awaiting = awaiting_overdue(db, FEB)
