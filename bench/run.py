@@ -32,8 +32,9 @@ Last line: scoring_s=… anchor_s=… peak_rss_mb=…
 Suite `reports` (issue: the reports of a 300-unit province for a year build in seconds,
 `--dossiers 1000000`; bench/reports.py): the `scoring` suite's staged year, scored once and cached
 in bench/out/ (not timed); in a fresh process reading it, build_reports for the year 2024 in
-xlsx and docx: the city's and every department's (62 files).
-Last line: reports_s=… files=… peak_rss_mb=…
+xlsx and docx: the city's and every department's (62 files); in another, the scorecard site (html,
+331 pages).
+Last line: reports_s=… files=… peak_rss_mb=… site_s=… pages=… site_peak_rss_mb=…
 
 Suite `memory` (issue 16, item 11: memory at scale): months of 3M and 10M dossiers, generated as
 for `dossiers` and cached in bench/out/memory_<N>/, each through `cchc-etl run` in a fresh process

@@ -53,30 +53,84 @@ def _fact_call(fact: str, start: str, end: str, asof: str, ptype: str, share: fl
     return f"core.{fact}_facts({start}, {end}, {asof})"
 
 
+def _row_parts(method: Methodology, ind: Indicator, cols: list[str]) -> dict[str, str]:
+    """SQL over fact alias ``f`` for one indicator's rows: ``den`` (the row is in the
+    denominator), ``num`` (and in the numerator), ``shown`` (a row explain lists: in the
+    denominator, or in the numerator) and ``select`` (the columns explain shows)."""
+    source, key = FACT_KEYS[ind.fact]
+    fields = _fields(ind.fact, ind, cols)
+    details = ", ".join(f"'{c}', f.{c}" for c in fields)
+    # a rate's rows count only when their inputs are known (methodology §3 "Data not carried")
+    den = "TRUE" if ind.kind == "count" else f"({ind.denominator}) AND ({ind.known_condition()})"
+    num = f"({den}) AND ({ind.numerator})"
+    has_file = "file_path" in cols
+    select = f"""'{ind.code}' AS indicator_code, '{source}' AS source,
+               {'f.file_path' if has_file else 'NULL'} AS file_path, {'f.row_number' if has_file else 'NULL'} AS row_number,
+               {'f.system' if 'system' in cols else 'NULL'} AS system, CAST(f.{key} AS VARCHAR) AS record_id, f.unit_code,
+               {num} AS in_numerator, {den} AS in_denominator,
+               CAST(json_object({details}) AS VARCHAR) AS fields"""
+    file_key, row_key = ("coalesce(f.file_path, '')", "coalesce(f.row_number, 0)") if has_file else ("''", "0")
+    # explain's order (numerator rows first, then file, row, record) as one comparable value
+    order = f"{{'n': NOT coalesce({num}, FALSE), 'file': {file_key}, 'row': {row_key}, 'id': CAST(f.{key} AS VARCHAR)}}"
+    return {"den": den, "num": num, "shown": f"({den} OR ({ind.numerator}))", "select": select, "order": order}
+
+
 def rows_sql(con: duckdb.DuckDBPyConnection, method: Methodology, ind: Indicator, *, start: str, end: str, asof: str,
              ptype: str, unit: str, level: str, columns: list[str] | None = None) -> str | None:
     """SELECT of the rows behind one indicator value (None: self-assessed / derived indicators)."""
     if ind.kind not in ("rate", "count"):
         return None
-    source, key = FACT_KEYS[ind.fact]
     share = float(method.parameters.get("email_regular_share_pct", 50))
-    cols = columns or _fact_columns(con, ind.fact)
-    fields = _fields(ind.fact, ind, cols)
-    details = ", ".join(f"'{c}', f.{c}" for c in fields)
-    # a rate's rows count only when their inputs are known (methodology §3 "Data not carried")
-    den = "TRUE" if ind.kind == "count" else f"({ind.denominator}) AND ({ind.known_condition()})"
-    has_file = "file_path" in cols
+    parts = _row_parts(method, ind, columns or _fact_columns(con, ind.fact))
     return f"""
-        SELECT '{ind.code}' AS indicator_code, '{source}' AS source,
-               {'f.file_path' if has_file else 'NULL'} AS file_path, {'f.row_number' if has_file else 'NULL'} AS row_number,
-               {'f.system' if 'system' in cols else 'NULL'} AS system, CAST(f.{key} AS VARCHAR) AS record_id, f.unit_code,
-               ({den}) AND ({ind.numerator}) AS in_numerator, {den} AS in_denominator,
-               CAST(json_object({details}) AS VARCHAR) AS fields
+        SELECT {parts['select']}
         FROM {_fact_call(ind.fact, start, end, asof, ptype, share)} f
         WHERE f.unit_code IN (SELECT member_code FROM core.org_rollup WHERE period_type = {ptype} AND period_start = {start}
                                 AND rollup_code = {unit} AND rollup_level = {level})
-          AND ({den} OR ({ind.numerator}))
+          AND {parts['shown']}
     """
+
+
+def sample_rows(con: duckdb.DuckDBPyConnection, method: Methodology, indicators: list[str], *, start: dt.date, end: dt.date,
+                asof: dt.date, ptype: str, level: str = "unit", per_unit: int = 20):
+    """The first ``per_unit`` rows behind each of ``indicators`` (rate and count kinds) for every
+    unit at ``level``, in ``explain``'s order (numerator rows first, then by file and row), with
+    the number of rows in the numerator and in the denominator of each (unit, indicator). One pass
+    over each kind of fact for all units; the first rows are picked by a top-N aggregate (no sort
+    of all the rows) and only they get their fields. A pandas frame: ``org_unit_code``, the
+    columns of ``rows_sql``, ``rows_in_numerator`` and ``rows_in_denominator``."""
+    import pandas as pd
+
+    wanted = [method.indicator(c) for c in indicators]
+    wanted = [i for i in wanted if i.kind in ("rate", "count")]
+    share = float(method.parameters.get("email_regular_share_pct", 50))
+    s, e, a = f"DATE '{start.isoformat()}'", f"TIMESTAMP '{end.isoformat()} 00:00:00'", f"DATE '{asof.isoformat()}'"
+    frames = []
+    for fact in sorted({i.fact for i in wanted}):
+        cols = _fact_columns(con, fact)
+        picks, rows = [], []
+        for ind in (i for i in wanted if i.fact == fact):
+            part = _row_parts(method, ind, cols)
+            picks.append(f"""SELECT f.sample_unit, '{ind.code}' AS indicator_code,
+                                    min_by(f.sample_row, {part['order']}, {int(per_unit)}) AS picked,
+                                    count(*) FILTER (WHERE {part['num']}) AS rows_in_numerator,
+                                    count(*) FILTER (WHERE {part['den']}) AS rows_in_denominator
+                             FROM f WHERE {part['shown']} GROUP BY f.sample_unit""")
+            rows.append(f"""SELECT p.sample_unit AS org_unit_code, {part['select']}, p.rows_in_numerator, p.rows_in_denominator
+                            FROM f JOIN (SELECT * EXCLUDE (picked), unnest(picked) AS sample_row FROM picks
+                                         WHERE indicator_code = '{ind.code}') p
+                              ON p.sample_row = f.sample_row""")
+        frames.append(con.execute(f"""
+            WITH f AS MATERIALIZED (
+                SELECT x.*, r.rollup_code AS sample_unit, row_number() OVER () AS sample_row
+                FROM {_fact_call(fact, s, e, a, f"'{ptype}'", share)} x
+                JOIN core.org_rollup r ON r.member_code = x.unit_code AND r.period_type = $ptype AND r.period_start = $start
+                 AND r.rollup_level = $level),
+            picks AS MATERIALIZED ({" UNION ALL ".join(picks)})
+            SELECT * FROM ({" UNION ALL ".join(rows)})
+            ORDER BY org_unit_code, indicator_code, in_numerator DESC, file_path, row_number, record_id""",
+                                  {"ptype": ptype, "start": start, "level": level}).df())
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def create_indicator_rows_macro(con: duckdb.DuckDBPyConnection, version: str) -> None:

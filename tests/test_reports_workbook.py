@@ -612,10 +612,10 @@ def test_cli_refuses_what_it_cannot_do_with_one_line(wh, tmp_path):
     url = f"duckdb:///{wh.resolve().as_posix()}"
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "cchc_etl.cli", "report", "--period", "2024-Q1", "--warehouse", url, "--out",
-                           str(out), "--format", "xlsx,html"], cwd=Path(__file__).resolve().parent.parent,
+                           str(out), "--format", "xlsx,pdf"], cwd=Path(__file__).resolve().parent.parent,
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1 and proc.stderr.strip() == ("cchc-etl: error: định dạng html chưa hỗ trợ / not yet available "
-                                                            "(hiện có / available: xlsx, docx)")
+    assert proc.returncode == 1 and proc.stderr.strip() == ("cchc-etl: error: định dạng không hợp lệ / unknown format: pdf "
+                                                            "(xlsx, html, docx)")
     rc, _, err = run_cli("report", "--period", "2024-05", "--warehouse", url, "--out", out)
     assert rc == 1 and "2024-05" in err and "Error" not in err
     rc, _, err = run_cli("report", "--period", "2024-02", "--unit", "NO_SUCH", "--warehouse", url, "--out", out)
@@ -689,3 +689,5 @@ def test_the_reports_asset_writes_the_periods_its_month_completes_or_extends(wh,
     meta = next(e.event_specific_data.materialization.metadata for e in result.all_events
                 if e.event_type_value == "ASSET_MATERIALIZATION")
     assert meta["workbooks"].value == 4 and meta["documents"].value == 4 and meta["periods_to_date"].value == "2024-Q1, 2024-H1, 2024"
+    sites = {p: f"{tmp_path / 'out'}/{p}/site/index.html" for p in ("2024-02", "2024-Q1", "2024-H1", "2024")}
+    assert meta["sites"].value == sites and all(Path(f).is_file() for f in sites.values())

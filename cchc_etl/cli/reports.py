@@ -1,10 +1,11 @@
 """``cchc-etl report``: the reports officials hand in, from the warehouse only.
 
-    cchc-etl report --period 2024-Q1 [--unit STNMT ...] [--out DIR] [--format xlsx,docx]
+    cchc-etl report --period 2024-Q1 [--unit STNMT ...] [--out DIR] [--format xlsx,html,docx]
 
-Without ``--unit``: the city's workbook (and drafted results report, docx) and one per department. Files go to
-``<DIR>/<period>/`` (default ``reports/`` next to the warehouse, env ``CCHC_REPORTS_DIR``) and
-replace the previous ones atomically.
+Without ``--unit``: the city's workbook (and drafted results report, docx) and one per department;
+``html``: the scorecard site of the whole city (``<period>/site/index.html``, a page per department
+and unit). Files go to ``<DIR>/<period>/`` (default ``reports/`` next to the warehouse, env
+``CCHC_REPORTS_DIR``) and replace the previous ones atomically.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def add_commands(sub) -> None:
                    help="chỉ báo cáo của đơn vị này / only this unit's workbook (repeatable; default: the city and every department)")
     p.add_argument("--out", default=None,
                    help="thư mục gốc / root directory; files go to <out>/<period>/ (env CCHC_REPORTS_DIR, default reports/ next to the warehouse)")
-    p.add_argument("--format", default="xlsx", help="định dạng / the formats: xlsx, docx or both (xlsx,docx); html: chưa hỗ trợ, not yet available")
+    p.add_argument("--format", default="xlsx", help="định dạng / the formats: xlsx (workbook), docx (drafted results report), html "
+                                                    "(scorecard site of the whole city, <period>/site/index.html), or several: xlsx,html,docx")
     p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
                    help=f"URL kho dữ liệu / warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.add_argument("--methodology", default=None, help="phiên bản phương pháp / methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")

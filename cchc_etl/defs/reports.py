@@ -2,7 +2,8 @@
 
 ``reports/workbooks`` (monthly partitions) writes, for the month, its quarter, its half year
 (months 1-6: "6 tháng đầu năm") and its year, each to date, the city's workbook and one per
-department into ``<root>/<period>/`` (default ``reports/`` next to the warehouse). It reads the
+department, the drafted results report of each and the scorecard site (``site/index.html``) into
+``<root>/<period>/`` (default ``reports/`` next to the warehouse). It reads the
 warehouse through a read-only connection and loads each period's figures once for all the
 workbooks of that period.
 
@@ -61,7 +62,7 @@ class ReportsResource(ConfigurableResource):
     units: list[str] = []
     near_due_days: int = 1
     supplement_days: int = 10
-    formats: list[str] = ["xlsx", "docx"]   # the workbook and the drafted results report
+    formats: list[str] = ["xlsx", "docx", "html"]   # the workbook, the drafted results report, the scorecard site
 
     def options(self) -> ReportOptions:
         return ReportOptions(near_due_days=self.near_due_days, supplement_days=self.supplement_days)
@@ -81,12 +82,13 @@ def report_periods(month: dt.date) -> list[str]:
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,  # reads the warehouse file: never while a run writes it
     group_name=REPORTS_GROUP,
-    kinds={"excel"},
+    kinds={"excel", "html"},
     deps=SCORED_MARTS,
     automation_condition=AFTER_SCORING,
     description="Excel workbooks of the month, its quarter, half year and year to date (Biểu 06/VPCP/KSTT and its variants "
                 "by unit and by procedure, service index, targets, late and near-due lists, trends): the city's and one per "
-                "department, with the drafted results report of each (Báo cáo kết quả thực hiện công tác CCHC, docx), in "
+                "department, with the drafted results report of each (Báo cáo kết quả thực hiện công tác CCHC, docx), and the "
+                "scorecard site (Chỉ số phục vụ, static HTML: <period>/site/index.html, a page per department and unit), in "
                 "<reports root>/<period>/, replaced atomically.",
 )
 def report_workbooks(context: AssetExecutionContext, warehouse: WarehouseResource, reports: ReportsResource,
@@ -107,6 +109,7 @@ def report_workbooks(context: AssetExecutionContext, warehouse: WarehouseResourc
         "root": MetadataValue.path(str(reports_root(source, reports.root or None))),
         "workbooks": MetadataValue.int(sum(f.endswith(".xlsx") for v in files.values() for f in v)),
         "documents": MetadataValue.int(sum(f.endswith(".docx") for v in files.values() for f in v)),
+        "sites": MetadataValue.json({p: f for p, v in files.items() for f in v if f.endswith(".html")}),
         "files": MetadataValue.json(files),
         "periods_to_date": MetadataValue.text(", ".join(to_date) or "none"),
         "seconds": MetadataValue.float(round(time.perf_counter() - started, 2)),

@@ -83,6 +83,7 @@ class ReportData:
     groups: list[tuple[str, str]] = field(default_factory=list)   # (G1, Công khai, minh bạch), ...
     bands: list[tuple[str, float | None]] = field(default_factory=list)
     values: pd.DataFrame | None = None  # marts.indicator_values of the period, every unit and level (None: half year)
+    samples: pd.DataFrame | None = None  # rows behind each unit's indicators (the site's unit pages; html only)
     memo: dict = field(default_factory=dict, repr=False)  # frames derived once per scope (cchc_etl.reports.rows)
 
 

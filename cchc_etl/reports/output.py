@@ -1,13 +1,18 @@
 """Where report files go and how they are written: ``<root>/<period>/`` where root is the
 configured directory (``--out``, ``CCHC_REPORTS_DIR``) or ``reports/`` next to the warehouse;
 each file is written to a temporary file in the same directory and renamed over the old one, so
-a reader never sees half a file and a failed build leaves the previous file in place."""
+a reader never sees half a file and a failed build leaves the previous file in place. The
+scorecard site (``html``) is a directory, ``<period>/site/``, written whole into a temporary
+directory beside it and then exchanged with the previous one in one step (``renameat2`` with
+``RENAME_EXCHANGE`` on Linux; elsewhere two renames, leaving a moment without the directory)."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -20,7 +25,7 @@ from cchc_etl.reports.workbook import build_workbook
 
 REPORTS_DIR_ENV = "CCHC_REPORTS_DIR"
 FORMATS = ("xlsx", "html", "docx")
-SUPPORTED_FORMATS = ("xlsx", "docx")
+SUPPORTED_FORMATS = FORMATS
 
 
 class UnsupportedFormat(ValueError):
@@ -40,10 +45,6 @@ def check_formats(formats: list[str]) -> None:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UnsupportedFormat(f"định dạng không hợp lệ / unknown format: {', '.join(unknown)} (xlsx, html, docx)")
-    pending = [f for f in formats if f not in SUPPORTED_FORMATS]
-    if pending:
-        raise UnsupportedFormat(f"định dạng {', '.join(pending)} chưa hỗ trợ / not yet available "
-                                f"(hiện có / available: {', '.join(SUPPORTED_FORMATS)})")
 
 
 def replace_atomically(path: Path, write) -> None:
@@ -68,6 +69,50 @@ def replace_atomically(path: Path, write) -> None:
             os.close(dfd)
 
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux ``renameat2``); False where that is not available."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def replace_directory(path: Path, write) -> None:
+    """``write(temporary_directory)`` then put that directory in place of ``path``: a reader sees
+    the previous site or the new one, and a failed build leaves the previous one in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        write(tmp)
+        _fsync_tree(tmp)
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; the site is read like the files beside it
+        if not path.exists():
+            os.rename(tmp, path)
+        elif _exchange(tmp, path):
+            shutil.rmtree(tmp)  # the previous site, now under the temporary name
+        else:
+            old = path.with_name(f".{path.name}.old.{os.getpid()}")
+            os.rename(path, old)
+            os.rename(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 @dataclass
 class ReportRun:
     period_label: str
@@ -81,8 +126,11 @@ class ReportRun:
 def write_reports(data: ReportData, directory: Path, units: list[str] | None = None,
                   formats: list[str] | tuple = ("xlsx",)) -> list[Path]:
     """One file per scope (default: the city and every department) and format, into ``directory``:
-    the workbook (xlsx) and the drafted results report (docx)."""
+    the workbook (xlsx) and the drafted results report (docx); and the scorecard site (html) of
+    the cities of those scopes, every page of it, in ``directory/site/`` (its ``index.html`` is
+    the path returned)."""
     from cchc_etl.reports.docx_report import build_document
+    from cchc_etl.reports.site import SITE_DIR, build_site
 
     codes = units or scopes(data)
     resolved = [scope_for(data, code) for code in codes]  # an unknown unit fails before any file is written
@@ -90,10 +138,16 @@ def write_reports(data: ReportData, directory: Path, units: list[str] | None = N
     written = []
     for scope in resolved:
         for fmt in formats:
+            if fmt == "html":
+                continue
             doc = builders[fmt](data, scope)
             target = directory / file_name(data.period.label, scope.code, fmt)
             replace_atomically(target, doc.save)
             written.append(target)
+    if "html" in formats:
+        cities = sorted({scope.city_code for scope in resolved})
+        replace_directory(directory / SITE_DIR, lambda tmp: build_site(data, tmp, cities))
+        written.append(directory / SITE_DIR / "index.html")
     return written
 
 
@@ -115,6 +169,10 @@ def build_reports(warehouse_file: Path, period_label: str, *, version: str, unit
     with connect(Path(warehouse_file), read_only=True) as con:
         period = resolve_period(con, period_label, version)
         data = load_report_data(con, period, options)
+        if "html" in formats:
+            from cchc_etl.reports.site import load_samples
+
+            data.samples = load_samples(con, data)
     directory = reports_root(warehouse_file, out) / period.label
     files = write_reports(data, directory, units, list(dict.fromkeys(formats)))
     return ReportRun(period.label, period.complete, directory, files, time.perf_counter() - started, period.to_date_note)

@@ -530,13 +530,27 @@ class TrendRow:
     values: dict = field(default_factory=dict)   # series code -> percent or None
 
 
-def trend(data: ReportData, scope: Scope) -> list[TrendRow]:
-    level = "city" if scope.is_city else ("department" if scope.code in set(data.rollup["department_code"].dropna()) else "unit")
-    t = data.trend[(data.trend["org_unit_code"] == scope.code) & (data.trend["org_level"] == level)]
-    out = []
-    for month, part in t.groupby("month", sort=True):
-        by = {r.indicator_code: r for r in part.itertuples()}
-        rec = by.get("RPT_RECEIVED")
-        values = {code: (None if code not in by or pd.isna(by[code].value) else float(by[code].value)) for code, _ in TREND_SERIES}
-        out.append(TrendRow(month=month, received=None if rec is None else int(rec.numerator), values=values))
+def _trend_rows(data: ReportData) -> dict[tuple, list[TrendRow]]:
+    """Every (unit, level)'s months, from one pass over the trend rows."""
+    rows: dict[tuple, dict] = {}
+    t = data.trend.sort_values("month", kind="stable")
+    for unit, level, month, code, numerator, value in zip(t["org_unit_code"], t["org_level"], t["month"], t["indicator_code"],
+                                                          t["numerator"], t["value"]):
+        by = rows.setdefault((unit, level), {}).setdefault(month, {})
+        by[code] = (numerator, value)
+    out = {}
+    for key, months in rows.items():
+        out[key] = []
+        for month, by in months.items():
+            rec = by.get("RPT_RECEIVED")
+            values = {code: (None if code not in by or pd.isna(by[code][1]) else float(by[code][1])) for code, _ in TREND_SERIES}
+            out[key].append(TrendRow(month=month, received=None if rec is None else int(rec[0]), values=values))
     return out
+
+
+def trend(data: ReportData, scope: Scope) -> list[TrendRow]:
+    if "trend_rows" not in data.memo:  # built once for every scope
+        data.memo["trend_rows"] = _trend_rows(data)
+        data.memo["departments"] = set(data.rollup["department_code"].dropna())
+    level = "city" if scope.is_city else ("department" if scope.code in data.memo["departments"] else "unit")
+    return data.memo["trend_rows"].get((scope.code, level), [])
