@@ -1,11 +1,20 @@
-"""Where the project's declarative files live (installed editable or from a checkout)."""
+"""Where the project's declarative files live: ``assets/``, ``sql/`` and ``expectations/``.
+
+They sit at the top of the repository. Run from a checkout (``pip install -e .``, or the package
+on ``PYTHONPATH``) they are read there, beside the package; an installed wheel carries them inside
+the package as ``cchc_etl/_data/<folder>`` (setup.py maps them).
+"""
 
 from __future__ import annotations
 
-import os
+from importlib import resources
 from pathlib import Path
 
-PROJECT_ROOT = Path(os.environ.get("CCHC_PROJECT_ROOT", Path(__file__).resolve().parent.parent))
-ASSETS_DIR = PROJECT_ROOT / "assets"
-SQL_DIR = PROJECT_ROOT / "sql"
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+PACKAGE_DIR = Path(str(resources.files(__package__))).resolve()
+# the repository the package is run from, or None for an installed wheel
+CHECKOUT: Path | None = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
+DATA_ROOT = CHECKOUT if CHECKOUT is not None else PACKAGE_DIR / "_data"
+
+ASSETS_DIR = DATA_ROOT / "assets"
+SQL_DIR = DATA_ROOT / "sql"
+EXPECTATIONS_DIR = DATA_ROOT / "expectations"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cchc_etl.paths import PROJECT_ROOT
+from cchc_etl.paths import CHECKOUT
 from cchc_etl.warehouse import duckdb_path
 
 
@@ -25,8 +25,9 @@ def checkout_of(path: Path) -> Path | None:
     for parent in path.parents:
         if (parent / ".git").exists():
             return parent
-    project = PROJECT_ROOT.resolve()
-    return project if path.is_relative_to(project) else None
+    if CHECKOUT is not None and path.is_relative_to(CHECKOUT.resolve()):
+        return CHECKOUT.resolve()
+    return None
 
 
 def announce(url: str, *, warn_checkout: bool = True) -> str:
