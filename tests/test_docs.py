@@ -1,6 +1,7 @@
 """The docs site builds with ``mkdocs build --strict`` (a broken link or anchor fails it), and its
 generated pages show what the code holds: every published table with its columns, every indicator
-of the default methodology version with its formula, every source of the input contract."""
+of the default methodology version with its formula, every source of the input contract. The
+README's links lead to files that exist."""
 
 from __future__ import annotations
 
@@ -111,3 +112,10 @@ def test_an_unknown_generated_block_fails_the_build(tmp_path):
     assert done.returncode != 0
     assert "tables.md: unknown generated block 'table'" in done.stderr, done.stderr
 
+
+def test_readme_links_lead_to_files_that_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = [target for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme) if "://" not in target]
+    assert links, "the README links to no docs page"
+    assert [t for t in links if not (ROOT / t).exists()] == []
+    assert len(readme.splitlines()) <= 200
