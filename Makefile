@@ -13,12 +13,12 @@ DEV_DATA := $(DEMO_DIR)/warehouse.duckdb
 DEV_ENV  := CCHC_LANDING_DIR=$(CURDIR)/$(DEMO_DIR)/landing CCHC_WAREHOUSE_URL=duckdb:///$(CURDIR)/$(DEMO_DIR)/warehouse.duckdb CCHC_ALLOW_DEMO_KEY=1
 endif
 
-.PHONY: install demo test bench dev clean
+.PHONY: install demo test bench dev docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -43,5 +43,8 @@ dev: install $(DAGSTER_HOME)/dagster.yaml $(DEV_DATA)
 	  $(BIN)/python -c 'from cchc_etl.pii import DEMO_KEY_WARNING; print(DEMO_KEY_WARNING)')
 	$(DEV_ENV) DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml
 
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) data .dagster_home
+	rm -rf $(VENV) data .dagster_home site

@@ -84,7 +84,7 @@ class PublishedTable:
         return self.target.split(".", 1)[1]
 
 
-#: the published contract (README "Published tables"), read by BI through the bi views
+#: the published contract (assets/tables/, docs/tables.md), read by BI through the bi views
 CONTRACT_TABLES: tuple[PublishedTable, ...] = (
     PublishedTable("marts.period_report", "marts.period_report", "period_start"),
     PublishedTable("marts.indicator_values", "marts.indicator_values", "period_start", granularity="periods"),
@@ -695,7 +695,7 @@ def grant_read_only(pg_url: str, role: str, *, publisher: str | None = None) -> 
 def _admin_needed(me: str, role: str, why: str, statement: str) -> str:
     return (f"{why}: {me} không có quyền CREATEROLE (hoặc ADMIN) trên vai trò này; quản trị viên chạy một lần: {statement}; "
             f"rồi chạy lại cchc-etl grants / {me} lacks CREATEROLE (or ADMIN OPTION) for it: an administrator runs "
-            f"once: {statement}; then rerun cchc-etl grants (README, Publishing to PostgreSQL)")
+            f"once: {statement}; then rerun cchc-etl grants (docs/operations/postgresql.md)")
 
 
 __all__ = [

@@ -767,7 +767,7 @@ def test_run_names_each_warning_with_its_asset_and_count(base):
 
 
 def test_log_level_info_shows_each_step_asset_and_check(base):
-    """README: CCHC_LOG_LEVEL=INFO shows every step; the default shows nothing on stderr."""
+    """docs/operations/configuration.md: CCHC_LOG_LEVEL=INFO shows every step; the default shows nothing on stderr."""
     base.require_ok()
     assert not base.runs["jan"].stderr_lines, base.runs["jan"].explain()
     info = base.runs["feb"].stderr_lines
@@ -775,8 +775,8 @@ def test_log_level_info_shows_each_step_asset_and_check(base):
                    "quarantine_rate — KHÔNG ĐẠT / FAILED (WARN)"):
         assert any(needle in ln for ln in info), f"CCHC_LOG_LEVEL=INFO does not log {needle!r}:\n" + "\n".join(info[:40])
     assert all(ln.startswith("cchc-etl: INFO: 2024-02: ") for ln in info if ln.startswith("cchc-etl:"))
-    readme = (Path(cli.__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    (row,) = [ln for ln in readme.splitlines() if ln.startswith("| `CCHC_LOG_LEVEL`")]
+    config = (Path(cli.__file__).resolve().parents[2] / "docs" / "operations" / "configuration.md").read_text(encoding="utf-8")
+    (row,) = [ln for ln in config.splitlines() if ln.startswith("| `CCHC_LOG_LEVEL`")]
     assert "`INFO`" in row and "`DEBUG`" in row, row
 
 

@@ -1,6 +1,6 @@
 """Methodology version files: the default reproduces the spec's tables, `extends` overrides only
-what it names, invalid versions are refused with a message naming the problem, and the README's
-example is a loadable version."""
+what it names, invalid versions are refused with a message naming the problem, and the example of
+the docs' methodology page is a loadable version."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from cchc_etl.methodology import MethodologyError, load_methodology
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+METHODOLOGY_PAGE = Path(__file__).resolve().parent.parent / "docs" / "methodology.md"
 
 
 @pytest.fixture()
@@ -66,8 +66,8 @@ def test_unknown_version_names_the_known_ones():
         load_methodology("no-such-version")
 
 
-def test_readme_example_is_a_valid_version(version_dir):
-    text = README.read_text(encoding="utf-8")
+def test_docs_example_is_a_valid_version(version_dir):
+    text = METHODOLOGY_PAGE.read_text(encoding="utf-8")
     block = re.search(r"```yaml\n(version: hcm-2026\.1\n.*?)```", text, re.S).group(1)
     (version_dir / "hcm-2026.1.yaml").write_text(block, encoding="utf-8")
     m = load_methodology("hcm-2026.1")

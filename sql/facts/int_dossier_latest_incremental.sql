@@ -2,7 +2,7 @@
 -- state instead of the whole history: a dossier that matters to month $period_start is either in
 -- this month's exports or was still open at the previous month's end (an event after an export's
 -- month is quarantined, so an earlier export cannot close it inside this month). Exact when the
--- previous month-end state is current (months are built in order; see README "Operations").
+-- previous month-end state is current (months are built in order; see docs/operations/index.md).
 WITH candidates AS (
     SELECT month, system, dossier_id, file_path, row_number, unit_code, procedure_code, status, channel,
            online_service_level, received_at, due_at, resolved_at, apology_sent, fee_required, paid_online,

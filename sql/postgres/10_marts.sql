@@ -1,4 +1,4 @@
--- Mirror of sql/schema/marts.sql (the published marts; contract documented in README).
+-- Mirror of sql/schema/marts.sql (the published marts; contract documented in assets/tables/).
 CREATE TABLE IF NOT EXISTS marts.period_report (
     period_start date NOT NULL,
     org_unit_code text NOT NULL,

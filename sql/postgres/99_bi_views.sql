@@ -54,12 +54,12 @@ SELECT month, source, file_path, column_name,
 FROM quality.quarantine
 GROUP BY month, source, file_path, column_name, regexp_replace(reason, ': .*$', '');
 
-COMMENT ON VIEW bi.period_report IS 'Báo cáo kỳ / period report per month, unit, level (README: marts.period_report)';
-COMMENT ON VIEW bi.indicator_values IS 'Chỉ số theo kỳ / indicator values (README: marts.indicator_values)';
+COMMENT ON VIEW bi.period_report IS 'Báo cáo kỳ / period report per month, unit, level (docs: Bảng / Tables, marts.period_report)';
+COMMENT ON VIEW bi.indicator_values IS 'Chỉ số theo kỳ / indicator values (docs: Bảng / Tables, marts.indicator_values)';
 COMMENT ON VIEW bi.file_log IS 'Landing files and their row accounting (quality.file_log without error detail)';
 COMMENT ON VIEW bi.quarantine_summary IS 'Quarantined rows per file, column and reason kind; no raw values';
-COMMENT ON VIEW bi.periods IS 'Kỳ đã chấm điểm / periods scored, year to date reach (README: marts.periods)';
-COMMENT ON VIEW bi.scores IS 'Điểm, xếp hạng, xếp loại / scores, ranks, bands (README: marts.scores)';
-COMMENT ON VIEW bi.indicator_scores IS 'Điểm từng chỉ số / points per indicator (README: marts.indicator_scores)';
-COMMENT ON VIEW bi.target_attainment IS 'Kết quả thực hiện chỉ tiêu / plan targets (README: marts.target_attainment)';
-COMMENT ON VIEW bi.par_index IS 'Chỉ số CCHC / PAR Index (README: marts.par_index)';
+COMMENT ON VIEW bi.periods IS 'Kỳ đã chấm điểm / periods scored, year to date reach (docs: Bảng / Tables, marts.periods)';
+COMMENT ON VIEW bi.scores IS 'Điểm, xếp hạng, xếp loại / scores, ranks, bands (docs: Bảng / Tables, marts.scores)';
+COMMENT ON VIEW bi.indicator_scores IS 'Điểm từng chỉ số / points per indicator (docs: Bảng / Tables, marts.indicator_scores)';
+COMMENT ON VIEW bi.target_attainment IS 'Kết quả thực hiện chỉ tiêu / plan targets (docs: Bảng / Tables, marts.target_attainment)';
+COMMENT ON VIEW bi.par_index IS 'Chỉ số CCHC / PAR Index (docs: Bảng / Tables, marts.par_index)';

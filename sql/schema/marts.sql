@@ -1,4 +1,4 @@
--- Published marts: the contract with analysts and BI tools (documented in README).
+-- Published marts: the contract with analysts and BI tools (documented in assets/tables/).
 CREATE SCHEMA IF NOT EXISTS marts;
 
 CREATE TABLE IF NOT EXISTS marts.period_report (

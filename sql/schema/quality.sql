@@ -1,4 +1,4 @@
--- Published data-quality tables (contract: see README "Published tables").
+-- Published data-quality tables (contract: assets/tables/quality.*.yaml).
 CREATE SCHEMA IF NOT EXISTS quality;
 
 CREATE TABLE IF NOT EXISTS quality.file_log (
