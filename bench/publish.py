@@ -86,7 +86,7 @@ def suite_publish(rows: int, pg_url: str, *, keep: bool = False, repeats: int = 
     from cchc_etl.cli import _raise_for, run_months
     from cchc_etl.publish import DEFAULT_TABLES, conninfo, pg_connect, publish_month, redact
     from cchc_etl.sample import write_bench_landing
-    from run import scratch_dir
+    from common import scratch_dir
 
     if not shutil.which("psql"):
         sys.exit("psql (the anchor) is not installed")

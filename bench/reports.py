@@ -62,7 +62,7 @@ SITE = textwrap.dedent(
 
 def ensure_scored(dossiers: int) -> Path:
     """The cached scored warehouse of the `scoring` suite's staged year (built once)."""
-    from run import measure
+    from common import measure
     from scoring import SCORING
 
     out = ROOT / "bench" / "out"
@@ -81,7 +81,7 @@ def ensure_scored(dossiers: int) -> Path:
 
 
 def suite_reports(dossiers: int = DEFAULT_DOSSIERS, keep: bool = False, formats: str = "xlsx,docx,html") -> str:
-    from run import measure, scratch_dir
+    from common import measure, scratch_dir
 
     warehouse = ensure_scored(dossiers)
     wanted = {f.strip() for f in formats.split(",")}

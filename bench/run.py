@@ -62,18 +62,15 @@ Last line (medians, the worse file decides): readers_ratio=… xlsx_ratio=… cs
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, measure, scratch_dir  # noqa: E402 - bench/ is on sys.path when run as a script
 
 ANCHOR = textwrap.dedent(
     """
@@ -112,32 +109,6 @@ ANCHOR = textwrap.dedent(
     print("anchor rows", con.execute("SELECT count(*) FROM dossiers").fetchone()[0], "invalid", bad)
     """
 )
-
-@contextlib.contextmanager
-def scratch_dir(prefix: str, keep: bool):
-    """A temporary working folder for one suite; removed afterwards unless --keep."""
-    work = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
-        yield work
-    finally:
-        if keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-
-
-def measure(args: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB, stdout) of a fresh Python process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        sys.exit(f"benchmark process failed ({proc.returncode}):\n{out}")
-    return wall, usage.ru_maxrss / 1024, out
-
 
 class TreeSampler:
     """Peak resident memory of a process and all its descendants together (the CLI, the GX

@@ -389,7 +389,7 @@ def setup_and_describe(dossiers: int) -> Path:
 def suite_scoring(dossiers: int, keep: bool = False) -> str:
     import subprocess
 
-    from run import measure, scratch_dir
+    from common import measure, scratch_dir
 
     # in a child process: Linux keeps ru_maxrss across execve, so a parent that generated the data
     # itself would inflate the peak RSS reported for the measured children

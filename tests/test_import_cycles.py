@@ -102,3 +102,12 @@ def test_month_arithmetic_lives_in_periods():
             if isinstance(node, ast.FunctionDef) and node.name in ("month_start", "next_month", "previous_month", "add_months"):
                 defined.setdefault(node.name, []).append(path.relative_to(ROOT).as_posix())
     assert defined == {n: ["cchc_etl/periods.py"] for n in ("month_start", "next_month", "previous_month", "add_months")}, defined
+
+
+def test_the_benchmarks_have_no_import_cycles():
+    """bench/ scripts import each other by bare name; the suites share bench/common.py only."""
+    graph = import_graph(ROOT / "bench", None)
+    assert "common" in graph and graph["common"] == set()
+    assert cycles(graph) == []
+    for suite in ("publish", "reports", "scoring"):
+        assert "run" not in graph[suite], suite
