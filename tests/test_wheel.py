@@ -112,7 +112,13 @@ def test_wheel_runs_the_demo_outside_the_checkout(installed):
         for table in ("marts.scores", "marts.period_report"):
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
     reports = sorted(p.relative_to(demo).as_posix() for p in (demo / "reports").rglob("*") if p.is_file())
-    assert {Path(r).suffix for r in reports} == {".xlsx", ".docx"}, reports
+    # the workbook, the drafted report and the scorecard site with its packaged stylesheet
+    assert {Path(r).suffix for r in reports} == {".xlsx", ".docx", ".html", ".css"}, reports
+    assert "reports/2024-Q1/site/index.html" in reports
+    css = next(r for r in reports if r.endswith(".css"))
+    packaged = installed.run("python", "-c", "import cchc_etl.reports.site as s; print(s.STATIC_DIR / 'site.css')")
+    assert packaged.returncode == 0, packaged.stderr
+    assert (demo / css).read_bytes() == Path(packaged.stdout.strip()).read_bytes()
     assert all(r.startswith("reports/2024-Q1/") for r in reports), reports
 
 
