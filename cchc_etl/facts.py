@@ -28,11 +28,18 @@ FACT_KEYS = {
 PARAMS = ("period_start", "period_end", "asof_month", "regular_share_pct")
 
 
+def with_relations(sql: str, **relations: str) -> str:
+    """``sql`` reading each name of ``relations`` as the relation given (a table name or a
+    parenthesised query): composed by name, as CTEs inlined into the query."""
+    ctes = ", ".join(f"{name} AS NOT MATERIALIZED (SELECT * FROM {relation})" for name, relation in relations.items())
+    return f"WITH {ctes}\nSELECT * FROM (\n{sql}\n)"
+
+
 def dossier_latest_sql(winners: str | None = None) -> str:
     """sql/facts/int_dossier_latest.sql over ``winners`` (a relation of int_dossier_winners.sql's
     rowids as of the same month); by default the winners query itself, as a subquery."""
     source = winners or f"({sql_file('facts/int_dossier_winners.sql')})"
-    return sql_file("facts/int_dossier_latest.sql").replace("FROM dossier_winners", f"FROM {source} AS dossier_winners")
+    return with_relations(sql_file("facts/int_dossier_latest.sql"), dossier_winners=source)
 
 
 def dossier_fact_sql(latest: str | None = None) -> str:
@@ -40,7 +47,12 @@ def dossier_fact_sql(latest: str | None = None) -> str:
     rows for this period or a longer one ending at the same month); by default the full-history
     int_dossier_latest.sql itself, as a subquery."""
     source = latest or f"({dossier_latest_sql()})"
-    return sql_file(FACT_SQL["dossier"]).replace("FROM dossier_latest", f"FROM {source} AS dossier_latest")
+    return with_relations(sql_file(FACT_SQL["dossier"]), dossier_latest=source)
+
+
+def procedure_fact_sql(dossiers: str, rollup: str) -> str:
+    """sql/facts/fct_procedure_period.sql over the period's dossier facts and roll-up relations."""
+    return with_relations(sql_file("facts/fct_procedure_period.sql"), period_dossiers=dossiers, period_rollup=rollup)
 
 
 def fact_sql_text(fact: str) -> str:
@@ -57,7 +69,7 @@ def create_fact_macros(con: duckdb.DuckDBPyConnection) -> None:
     for fact in FACT_SQL:
         args = "p_period_start, p_period_end, p_asof_month" + (", p_regular_share_pct" if fact == "email" else "")
         con.execute(f"CREATE OR REPLACE MACRO core.{fact}_facts({args}) AS TABLE {_macro_body(fact_sql_text(fact))}")
-    proc = (_macro_body(sql_file("facts/fct_procedure_period.sql"))
-            .replace("period_dossiers", "core.dossier_facts(p_period_start, p_period_end, p_asof_month)")
-            .replace("period_rollup", "(SELECT * FROM core.org_rollup WHERE period_type = p_period_type AND period_start = p_period_start)"))
+    proc = _macro_body(procedure_fact_sql(
+        "core.dossier_facts(p_period_start, p_period_end, p_asof_month)",
+        "core.org_rollup WHERE period_type = p_period_type AND period_start = p_period_start"))
     con.execute(f"CREATE OR REPLACE MACRO core.procedure_facts(p_period_type, p_period_start, p_period_end, p_asof_month) AS TABLE {proc}")

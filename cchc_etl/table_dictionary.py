@@ -19,6 +19,8 @@ TABLES_DIR = ASSETS_DIR / "tables"
 KINDS = ("table", "view")
 _TABLE_KEYS = {"table", "kind", "published", "title_vi", "title_en", "grain", "partition", "description_vi",
                "description_en", "notes_en", "columns"}
+# built by score_month (cchc_etl.scoring.marts reads the block)
+_TABLE_KEYS |= {"scoring"}
 _COLUMN_KEYS = {"name", "type", "nullable", "description_vi", "description_en"}
 
 

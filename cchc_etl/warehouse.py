@@ -101,6 +101,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for source in reference_sources() + event_sources():
             con.execute(storage_ddl(con, staging_ddl(load_source(source)), named))
             _add_staged_columns(con, load_source(source))
+        con.execute(sql_file("macros/dossier_state.sql"))
         con.execute(sql_file("schema/views.sql"))
         create_fact_macros(con)
         con.execute("CREATE TABLE IF NOT EXISTS core.warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")

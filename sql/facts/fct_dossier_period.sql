@@ -9,11 +9,9 @@
 WITH relevant AS (
     -- dossier_latest: sql/facts/int_dossier_latest.sql (or its incremental variant), possibly
     -- computed for a longer period ending at the same month: the filter is applied again here
-    SELECT *, status IN ('resolved', 'returned', 'rejected', 'withdrawn') AS is_terminal
+    SELECT *, core.dossier_is_terminal(status) AS is_terminal
     FROM dossier_latest
-    WHERE status <> 'submitted'
-      AND received_at < $period_end
-      AND NOT (status IN ('resolved', 'returned', 'rejected', 'withdrawn') AND resolved_at < $period_start)
+    WHERE core.dossier_matters(status, received_at, resolved_at, $period_start, $period_end)
 ),
 catalogue AS (
     SELECT procedure_code, online_service_level, full_online_eligible, result_required, target_group

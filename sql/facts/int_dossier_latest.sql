@@ -9,7 +9,6 @@ SELECT
     supplement_requested_at, supplement_completed_at, e_result, data_reused, citizen_store_linked,
     population_data_used
 FROM staging.stg_dossiers
-WHERE rowid IN (SELECT rid FROM dossier_winners)
-  AND status <> 'submitted'
-  AND received_at < $period_end
-  AND NOT (status IN ('resolved', 'returned', 'rejected', 'withdrawn') AND resolved_at < $period_start)
+WHERE
+    rowid IN (SELECT rid FROM dossier_winners)
+    AND core.dossier_matters(status, received_at, resolved_at, $period_start, $period_end)

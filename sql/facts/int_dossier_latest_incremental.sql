@@ -24,11 +24,8 @@ latest AS (
     SELECT * FROM candidates
     QUALIFY row_number() OVER (
         PARTITION BY system, dossier_id
-        ORDER BY month DESC, status IN ('resolved', 'returned', 'rejected', 'withdrawn') DESC,
-                 resolved_at DESC NULLS LAST, file_path DESC, row_number DESC
+        ORDER BY core.dossier_recency(month, status, resolved_at, file_path, row_number) DESC
     ) = 1
 )
 SELECT * FROM latest
-WHERE status <> 'submitted'
-  AND received_at < $period_end
-  AND NOT (status IN ('resolved', 'returned', 'rejected', 'withdrawn') AND resolved_at < $period_start)
+WHERE core.dossier_matters(status, received_at, resolved_at, $period_start, $period_end)

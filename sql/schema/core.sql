@@ -95,5 +95,6 @@ CREATE TABLE IF NOT EXISTS core.dim_indicator (
     points DOUBLE,
     threshold DOUBLE,
     levels VARCHAR,
-    on_time_definition VARCHAR          -- which on-time definition, where it matters
+    on_time_definition VARCHAR,         -- which on-time definition, where it matters
+    value_is VARCHAR                    -- self_assessed: points (score = value, capped) | percent
 );
