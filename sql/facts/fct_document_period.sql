@@ -15,4 +15,4 @@ SELECT
     processed_online, via_interconnect,
     coalesce(secrecy, 'normal') <> 'normal' AS is_secret
 FROM staging.stg_documents
-WHERE rowid IN (SELECT rid FROM winners)
+WHERE rowid IN (SELECT w.rid FROM winners AS w)

@@ -37,8 +37,8 @@ flagged AS (
         r.status IN ('resolved', 'returned') AND r.resolved_at >= $period_start AND r.resolved_at < $period_end AS is_resolved,
         r.status IN ('withdrawn', 'rejected') AND r.resolved_at >= $period_start AND r.resolved_at < $period_end AS is_withdrawn_rejected,
         NOT r.is_terminal OR r.resolved_at >= $period_end AS is_open_at_end
-    FROM relevant r
-    LEFT JOIN catalogue c USING (procedure_code)
+    FROM relevant AS r
+    LEFT JOIN catalogue AS c ON r.procedure_code = c.procedure_code
 ),
 index_clock AS (
     SELECT *,

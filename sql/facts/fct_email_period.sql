@@ -14,7 +14,7 @@ SELECT
     m.working_days,
     CAST(ceil(m.working_days * $regular_share_pct / 100.0) AS INTEGER) AS regular_min_days,
     e.active_days >= ceil(m.working_days * $regular_share_pct / 100.0) AS is_regular
-FROM staging.stg_email e
-JOIN months m ON m.month_start = e.month
+FROM staging.stg_email AS e
+INNER JOIN months AS m ON e.month = m.month_start
 WHERE e.month <= $asof_month
 QUALIFY row_number() OVER (PARTITION BY e.system, e.account_hash, e.month ORDER BY e.file_path DESC, e.row_number DESC) = 1

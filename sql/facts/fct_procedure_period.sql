@@ -19,8 +19,8 @@ used AS (
            bool_or(d.paid_online) AS has_paid_online_dossier,
            bool_or(d.population_data_used) AS has_population_data_dossier,
            count(*) AS dossiers_received
-    FROM period_dossiers d
-    JOIN period_rollup r ON r.member_code = d.unit_code AND r.rollup_level = 'city'
+    FROM period_dossiers AS d
+    INNER JOIN period_rollup AS r ON d.unit_code = r.member_code AND r.rollup_level = 'city'
     WHERE d.is_received
     GROUP BY ALL
 ),
@@ -31,8 +31,8 @@ carried AS (
            bool_or(d.fee_required IS NOT NULL) AS fee_carried,
            bool_or(d.paid_online IS NOT NULL) AS paid_online_carried,
            bool_or(d.population_data_used IS NOT NULL) AS population_data_carried
-    FROM period_dossiers d
-    JOIN period_rollup r ON r.member_code = d.unit_code AND r.rollup_level = 'city'
+    FROM period_dossiers AS d
+    INNER JOIN period_rollup AS r ON d.unit_code = r.member_code AND r.rollup_level = 'city'
     WHERE d.is_received
     GROUP BY ALL
 )
@@ -50,6 +50,6 @@ SELECT
     CASE WHEN u.procedure_code IS NOT NULL THEN u.has_population_data_dossier WHEN c.population_data_carried THEN FALSE END
         AS has_population_data_dossier,
     coalesce(u.dossiers_received, 0) AS dossiers_received
-FROM (SELECT c.city_code, k.* FROM cities c CROSS JOIN catalogue k) k
-FULL OUTER JOIN used u ON u.city_code = k.city_code AND u.procedure_code = k.procedure_code
-LEFT JOIN carried c ON c.city_code = coalesce(u.city_code, k.city_code)
+FROM (SELECT ci.city_code, ca.* FROM cities AS ci CROSS JOIN catalogue AS ca) AS k
+FULL OUTER JOIN used AS u ON k.city_code = u.city_code AND k.procedure_code = u.procedure_code
+LEFT JOIN carried AS c ON c.city_code = coalesce(u.city_code, k.city_code)

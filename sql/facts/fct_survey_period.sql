@@ -11,4 +11,4 @@ SELECT
     system, response_id, month AS export_month, file_path, row_number, unit_code, dossier_id,
     rated_at, rating, channel
 FROM staging.stg_surveys
-WHERE rowid IN (SELECT rid FROM winners)
+WHERE rowid IN (SELECT w.rid FROM winners AS w)

@@ -10,5 +10,5 @@ SELECT
     population_data_used
 FROM staging.stg_dossiers
 WHERE
-    rowid IN (SELECT rid FROM dossier_winners)
+    rowid IN (SELECT w.rid FROM dossier_winners AS w)
     AND core.dossier_matters(status, received_at, resolved_at, $period_start, $period_end)

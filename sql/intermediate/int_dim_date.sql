@@ -2,7 +2,7 @@
 -- Monday-Friday, minus holidays and compensatory days off, plus make-up working Saturdays, from
 -- staging.stg_holidays (the calendar is data; `cchc-etl holidays` proposes a default year).
 WITH days AS (
-    SELECT CAST(d AS DATE) AS date FROM generate_series(DATE '2000-01-01', DATE '2045-12-31', INTERVAL 1 DAY) t(d)
+    SELECT CAST(d AS DATE) AS date FROM generate_series(DATE '2000-01-01', DATE '2045-12-31', INTERVAL 1 DAY) AS t(d)
 ),
 hol AS (
     SELECT date, first(name ORDER BY row_number) AS name, first(kind ORDER BY kind = 'makeup_working_day', row_number) AS kind
@@ -24,5 +24,5 @@ SELECT
         WHEN h.kind IN ('holiday', 'compensatory_day_off') THEN FALSE
         ELSE isodow(d.date) <= 5
     END AS is_working_day
-FROM days d
-LEFT JOIN hol h USING (date)
+FROM days AS d
+LEFT JOIN hol AS h ON d.date = h.date

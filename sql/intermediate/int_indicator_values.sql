@@ -78,7 +78,7 @@ self_assessment AS (
     INNER JOIN _period_natural_levels AS n ON r.attributed_code = n.unit_code
     WHERE
         s.period = $period_label
-        AND s.indicator_code IN (SELECT indicator_code FROM indicators WHERE kind = 'self_assessed')
+        AND s.indicator_code IN (SELECT i.indicator_code FROM indicators AS i WHERE i.kind = 'self_assessed')
     GROUP BY ALL
 ),
 

@@ -9,7 +9,8 @@ WITH in_force AS (
 )
 
 SELECT
-    (SELECT count(*) FROM _f_dossier WHERE is_received AND unit_code IN (SELECT unit_code FROM in_force)) AS units_received,
+    (SELECT count(*) FROM _f_dossier AS d WHERE d.is_received AND d.unit_code IN (SELECT f.unit_code FROM in_force AS f))
+        AS units_received,
     (
         SELECT CAST(coalesce(sum(value), 0) AS BIGINT) FROM _period_values
         WHERE indicator_code = 'RPT_RECEIVED' AND rollup_level = 'city'

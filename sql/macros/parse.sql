@@ -19,8 +19,8 @@ CREATE OR REPLACE TEMP MACRO cchc_fold(x) AS
 
 -- Excel serial day numbers (1954..2119) -> timestamp; 1899-12-30 is Excel's day zero
 CREATE OR REPLACE TEMP MACRO cchc_excel_serial(x) AS
-    CASE WHEN regexp_full_match(x, '[0-9]{5}(\.[0-9]+)?') AND x::DOUBLE BETWEEN 20000 AND 80000
-         THEN TIMESTAMP '1899-12-30' + to_microseconds(round(x::DOUBLE * 86400000000)::BIGINT)
+    CASE WHEN regexp_full_match(x, '[0-9]{5}(\.[0-9]+)?') AND CAST(x AS DOUBLE) BETWEEN 20000 AND 80000
+         THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(x AS DOUBLE) * 86400000000) AS BIGINT))
     END;
 
 -- a zone suffix (Z, +hh, +hhmm, +hh:mm) -> minutes east of UTC

@@ -11,7 +11,7 @@ WITH assessed AS (
     FROM staging.stg_self_assessment AS s
     INNER JOIN _period_rollup AS r ON s.unit_code = r.member_code
     INNER JOIN _period_natural_levels AS n ON r.attributed_code = n.unit_code
-    WHERE s.period = $period_label AND s.indicator_code IN (SELECT area_code FROM _par_areas)
+    WHERE s.period = $period_label AND s.indicator_code IN (SELECT a.area_code FROM _par_areas AS a)
     GROUP BY ALL
 ),
 

@@ -33,7 +33,7 @@ SELECT
     coalesce(sum(p.rpt_withdrawn_rejected), 0) AS rpt_withdrawn_rejected,
     coalesce(sum(p.rpt_pending_within), 0) AS rpt_pending_within,
     coalesce(sum(p.rpt_pending_overdue), 0) AS rpt_pending_overdue
-FROM core.org_rollup r
-LEFT JOIN per_unit p ON p.unit_code = r.member_code
+FROM core.org_rollup AS r
+LEFT JOIN per_unit AS p ON r.member_code = p.unit_code
 WHERE r.period_type = 'month' AND r.period_start = $period_start
 GROUP BY r.period_start, r.rollup_code, r.rollup_level

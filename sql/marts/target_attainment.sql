@@ -3,7 +3,12 @@
 -- Values are those of the year to date recomputed per target group (`_target_values`), and last
 -- year's for year-over-year comparators (`_previous_values`); units and their natural level are
 -- `_period_natural_levels`.
-WITH units AS (
+WITH org_units AS (
+    SELECT unit_code, level, category FROM staging.stg_org_units
+    QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY valid_from DESC NULLS LAST) = 1
+),
+
+units AS (
     SELECT
         n.unit_code,
         n.natural_level,
@@ -11,10 +16,7 @@ WITH units AS (
         o.level AS org_unit_level,
         o.category
     FROM _period_natural_levels AS n
-    LEFT JOIN (
-        SELECT unit_code, level, category FROM staging.stg_org_units
-        QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY valid_from DESC NULLS LAST) = 1
-    ) AS o ON n.unit_code = o.unit_code
+    LEFT JOIN org_units AS o ON n.unit_code = o.unit_code
 ),
 
 -- each target x each org unit it applies to
@@ -38,7 +40,7 @@ scoped AS (
         ON (
             (t.scope = 'city' AND u.natural_level = 'city')
             OR (t.scope = 'unit' AND u.natural_level <> 'city')
-            OR (t.scope IN ('department', 'district', 'commune') AND u.org_unit_level = t.scope)
+            OR (t.scope IN ('department', 'district', 'commune') AND t.scope = u.org_unit_level)
             OR (t.scope = u.unit_code)
         )
     WHERE t.unit_category IS NULL OR t.unit_category = '' OR u.category = t.unit_category

@@ -3,7 +3,7 @@
 -- rule of sql/macros/dossier_state.sql), whatever month it was last seen in; the month-end states
 -- per month are core.fct_dossier_month_end.
 CREATE OR REPLACE VIEW core.dossier_latest AS
-SELECT * FROM staging.stg_dossiers
+SELECT * FROM staging.stg_dossiers  -- noqa: AM04
 QUALIFY row_number() OVER (
     PARTITION BY system, dossier_id
     ORDER BY core.dossier_recency(month, status, resolved_at, file_path, row_number) DESC
@@ -20,8 +20,8 @@ WITH RECURSIVE last_version AS (
 hops AS (
     SELECT unit_code AS member_code, unit_code AS current_code, 0 AS hop FROM last_version
     UNION ALL
-    SELECT h.member_code, v.successor_code, h.hop + 1
-    FROM hops h JOIN last_version v ON v.unit_code = h.current_code
+    SELECT h.member_code, v.successor_code AS current_code, h.hop + 1 AS hop
+    FROM hops AS h INNER JOIN last_version AS v ON h.current_code = v.unit_code
     WHERE v.valid_to IS NOT NULL AND v.valid_to < current_date AND v.successor_code IS NOT NULL AND h.hop < 10
 ),
 as_is AS (
@@ -32,8 +32,8 @@ SELECT o.unit_code, o.name, o.level, o.parent_code, o.valid_from, o.valid_to, o.
        a.current_code AS as_is_code,
        (o.valid_to IS NULL OR o.valid_to >= current_date) AS in_force_today,
        o.file_path, o.row_number
-FROM staging.stg_org_units o
-LEFT JOIN as_is a ON a.member_code = o.unit_code;
+FROM staging.stg_org_units AS o
+LEFT JOIN as_is AS a ON o.unit_code = a.member_code;
 
 -- "As is" mapping only: historical unit code -> today's unit (itself when still in force).
 CREATE OR REPLACE VIEW core.org_unit_as_is AS
@@ -56,8 +56,8 @@ SELECT v.period_type, v.period_start, coalesce(a.as_is_code, v.org_unit_code) AS
             WHEN count(v.denominator) = 0 AND count(v.numerator) = count(*) THEN sum(v.numerator)
             WHEN sum(v.denominator) > 0 THEN 100.0 * sum(v.numerator) / sum(v.denominator) END AS value,
        v.methodology_version
-FROM marts.indicator_values v
-LEFT JOIN core.org_unit_as_is a ON a.unit_code = v.org_unit_code
+FROM marts.indicator_values AS v
+LEFT JOIN core.org_unit_as_is AS a ON v.org_unit_code = a.unit_code
 GROUP BY ALL;
 
 -- Self-assessed values (fact): the period written as YYYY-MM, YYYY-Qn or YYYY, parsed.

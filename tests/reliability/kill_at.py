@@ -59,9 +59,9 @@ def at_gx_validation() -> None:
 
 
 def at_scoring() -> None:
-    from cchc_etl import scoring
+    from cchc_etl.scoring import period
 
-    score_period = scoring.score_period
+    score_period = period.score_period
     calls = []
 
     def score_then_die(*args, **kwargs):
@@ -70,7 +70,7 @@ def at_scoring() -> None:
             die()
         return score_period(*args, **kwargs)
 
-    scoring.score_period = score_then_die
+    period.score_period = score_then_die
 
 
 def at_parquet() -> None:
