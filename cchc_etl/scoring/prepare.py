@@ -9,13 +9,15 @@ import re
 
 import duckdb
 
-from cchc_etl.facts import dossier_fact_sql, fact_sql_text, procedure_fact_sql
+from cchc_etl.facts import FACT_SQL, dossier_fact_sql, fact_sql_text, procedure_fact_sql
 from cchc_etl.methodology import Methodology
 from cchc_etl.periods import Period, containing, period
 from cchc_etl.sql_text import sql_file, used_params
 
 EVENT_TABLES = ("stg_dossiers", "stg_surveys", "stg_feedback", "stg_documents", "stg_email")
-FACT_RELATIONS = ("_f_dossier", "_f_survey", "_f_feedback", "_f_document", "_f_email", "_f_procedure")
+# every fact relation of a prepared period: one per fact query, and the procedure fact over the dossiers
+FACTS = (*FACT_SQL, "procedure")
+FACT_RELATIONS = tuple(f"_f_{fact}" for fact in FACTS)
 
 
 def last_loaded_month(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> dt.date | None:
@@ -71,7 +73,7 @@ def prepare_period(con: duckdb.DuckDBPyConnection, p: Period, method: Methodolog
     else:
         sql = dossier_fact_sql(shared_latest)
         con.execute(f"CREATE TEMP TABLE _f_dossier AS SELECT {cols} FROM ({sql})", used_params(sql, fact_params(p, method)))
-    for fact in ("survey", "feedback", "document", "email"):
+    for fact in [f for f in FACT_SQL if f != "dossier"]:
         sql, params = fact_select(fact, p, method)
         create_temp(con, f"_f_{fact}", sql, params)
     create_temp(con, "_f_procedure", procedure_fact_sql("_f_dossier", "_period_rollup"), p.params())

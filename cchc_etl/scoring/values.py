@@ -8,10 +8,9 @@ import duckdb
 
 from cchc_etl.methodology import Methodology
 from cchc_etl.periods import Period
-from cchc_etl.scoring.prepare import create_temp
+from cchc_etl.scoring.prepare import FACTS, create_temp
 from cchc_etl.sql_text import sql_file, used_params
 
-FACTS = ("dossier", "survey", "feedback", "document", "email", "procedure")
 DERIVED_FORMULAS = ("dossier_satisfaction",)
 
 
