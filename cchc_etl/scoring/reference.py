@@ -19,19 +19,27 @@ def build_dim_indicator(con: duckdb.DuckDBPyConnection, version: str) -> int:
 
 
 def ensure_dim_indicator(con: duckdb.DuckDBPyConnection, method: Methodology) -> None:
-    """core.dim_indicator holds the version's rows (built by the core/dim_indicator asset; here when
-    scoring runs without it)."""
-    if not con.execute("SELECT count(*) FROM core.dim_indicator WHERE methodology_version = ?", [method.version]).fetchone()[0]:
-        _write_dim_indicator(con, method)
+    """core.dim_indicator holds exactly the version's rows as the methodology file has them (the
+    marts' SQL reads them): written when absent or different (the core/dim_indicator asset
+    normally writes them first)."""
+    rows = _dim_rows(method)
+    held = con.execute(f"SELECT {', '.join(DIM_INDICATOR_COLUMNS)} FROM core.dim_indicator WHERE methodology_version = ? "
+                       "ORDER BY indicator_code", [method.version]).fetchall()
+    if held != sorted(rows, key=lambda r: r[1]):
+        _write_dim_indicator(con, method, rows)
 
 
-def _write_dim_indicator(con: duckdb.DuckDBPyConnection, method: Methodology) -> int:
-    rows = [
+def _dim_rows(method: Methodology) -> list[tuple]:
+    return [
         (method.version, i.code, i.section, i.name_vi, i.name_en, i.fact, i.kind, i.unit, i.higher_is_better,
          i.formula_text(), i.numerator or None, i.denominator or None, i.group, i.points, i.threshold, ",".join(i.levels),
          _on_time_definition(i), i.value_is)
         for i in method.indicators
     ]
+
+
+def _write_dim_indicator(con: duckdb.DuckDBPyConnection, method: Methodology, rows: list[tuple] | None = None) -> int:
+    rows = _dim_rows(method) if rows is None else rows
     with transaction(con):
         con.execute("DELETE FROM core.dim_indicator WHERE methodology_version = ?", [method.version])
         if rows:  # one statement: DuckDB's executemany runs one statement per row (seconds for ~100)
