@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scoring_fixture import Wh, month  # noqa: E402
+from scoring_fixture import Wh, month
 
-from cchc_etl import scoring  # noqa: E402
-from cchc_etl.contract import read_yaml  # noqa: E402
-from cchc_etl.paths import ASSETS_DIR, SQL_DIR  # noqa: E402
-from cchc_etl.scoring import marts  # noqa: E402
-from cchc_etl.table_dictionary import load_tables  # noqa: E402
+from cchc_etl import scoring
+from cchc_etl.contract import read_yaml
+from cchc_etl.paths import ASSETS_DIR, SQL_DIR
+from cchc_etl.scoring import marts
+from cchc_etl.table_dictionary import load_tables
 
 TOY_YAML = """\
 table: marts.level_summary
