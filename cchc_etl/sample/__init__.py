@@ -57,8 +57,9 @@ ones submitted during the month. Hence:
 
 Systems: ``igate`` serves the provincial departments and their land-registry branches
 (procedures of level Tỉnh); ``vnpt`` serves districts and communes (Huyện / Xã). Working
-hours are 07:30-11:30 and 13:00-17:00 on working days (weekends and a built-in approximation
-of public holidays are skipped; this calendar is only the generator's, never the warehouse's).
+hours are 07:30-11:30 and 13:00-17:00 on working days: those of the calendar the sample writes
+to ``reference/holidays.csv``, which the warehouse loads, but for the few departures listed in
+``worktime`` (make-up Saturdays are not worked, 2/1/2026 is, 31/8/2026 is not).
 ``due_at`` is computed once at reception from the procedure's statutory time and never
 changes, even when a supplement request pauses the processing (the contract's "due_at is
 authoritative"); so dossiers with supplements can be late under the provincial *report*

@@ -13,7 +13,7 @@ from cchc_etl.sample.dossier_fields import _CODES, DOSSIER_FIELDS
 from cchc_etl.sample.months import _month_bounds
 from cchc_etl.sample.people import _FAMILY, _FAMILY_W, _GIVEN_F, _GIVEN_M, _MIDDLE_F, _MIDDLE_M, _ORG_FORMS, _ORG_NAMES, _ORG_WORDS
 from cchc_etl.sample.reference import write_reference
-from cchc_etl.sample.worktime import _HOLIDAYS_NP
+from cchc_etl.sample.worktime import _CLOSED_NP
 
 
 def write_bench_csv(path: str | Path, rows: int = 1_000_000, month: str = "2024-01", seed: int = 11,
@@ -67,7 +67,7 @@ def write_bench_csv(path: str | Path, rows: int = 1_000_000, month: str = "2024-
     pidx = rng.choice(len(proc_codes), size=n, p=weights)
     uidx = cand_tab[pidx, (rng.random(n) * cand_len[pidx]).astype(np.int64)]
     days = np.arange(np.datetime64(m0.date()), np.datetime64(m1.date()) + 1, dtype="datetime64[D]")
-    wdays = days[np.is_busday(days, holidays=_HOLIDAYS_NP)]
+    wdays = days[np.is_busday(days, holidays=_CLOSED_NP)]
     if len(wdays) == 0:
         wdays = days
     rday = wdays[rng.integers(0, len(wdays), n)]
@@ -81,7 +81,7 @@ def write_bench_csv(path: str | Path, rows: int = 1_000_000, month: str = "2024-
 
     # due_at ------------------------------------------------------------------------------
     sunit, sdays = p_sunit[pidx], p_sdays[pidx]
-    hol = _HOLIDAYS_NP
+    hol = _CLOSED_NP
     wd_due = np.busday_offset(rday, np.where(sunit == 0, sdays, 0).astype(np.int64), roll="forward", holidays=hol)
     cal_due = np.busday_offset(rday + np.where(sunit == 1, sdays, 0).astype("timedelta64[D]"), 0,
                                roll="forward", holidays=hol)

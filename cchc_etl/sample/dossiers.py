@@ -12,7 +12,7 @@ from cchc_etl.sample.catalogue import _ACTIVE_PROCS, _F, _N, _P, _PA, _UNIT_NUM,
 from cchc_etl.sample.dossier_fields import _IGATE_NOTES
 from cchc_etl.sample.months import _month_bounds
 from cchc_etl.sample.people import _organisation, _person
-from cchc_etl.sample.worktime import _HOLIDAYS, _add_working_days, _due, _is_workday, _snap, _work_moment
+from cchc_etl.sample.worktime import _CLOSED, _add_working_days, _due, _is_workday, _snap, _work_moment
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _new_dossiers(month: str, n: int, seed: int) -> list[_Dossier]:
     m0, m1 = _month_bounds(month)
     all_days = [m0.date() + dt.timedelta(days=i) for i in range(m1.day)]
     workdays = [d for d in all_days if _is_workday(d)]
-    saturdays = [d for d in all_days if d.weekday() == 5 and d not in _HOLIDAYS]
+    saturdays = [d for d in all_days if d.weekday() == 5 and d not in _CLOSED]
     weights = [p.weight for p in _ACTIVE_PROCS]
     out: list[_Dossier] = []
     for _ in range(n):

@@ -1,10 +1,11 @@
 """The sample's holiday calendar, written to ``reference/holidays.csv``: the file the warehouse
-loads as its working-day calendar."""
+loads as its working-day calendar, and the calendar the simulation works by (``worktime``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from cchc_etl.calendar_vn import Holiday
 from cchc_etl.sample.common import _nfc
 
 _HOLIDAY_NAMES = {
@@ -58,6 +59,9 @@ _HOLIDAY_TABLE: dict[int, tuple[tuple[str, str, str], ...]] = {
            ("2026-09-01", "national", "holiday"), ("2026-09-02", "national", "holiday")),
 }
 HOLIDAY_HEADERS: tuple[str, ...] = tuple(_nfc(h) for h in ("Ngày", "Tên ngày lễ", "Loại"))
+# (month, day, name) of the fixed-date public holidays
+FIXED_DATE_HOLIDAYS: tuple[tuple[int, int, str], ...] = (
+    (1, 1, "new_year"), (4, 30, "reunification"), (5, 1, "labour"), (9, 2, "national"))
 
 
 def _holidays_of(year: int) -> list[tuple[dt.date, str, str]]:
@@ -66,8 +70,7 @@ def _holidays_of(year: int) -> list[tuple[dt.date, str, str]]:
     if year in _HOLIDAY_TABLE:
         rows = [(dt.date.fromisoformat(d), n, k) for d, n, k in _HOLIDAY_TABLE[year]]
     else:
-        fixed = ((1, 1, "new_year"), (4, 30, "reunification"), (5, 1, "labour"), (9, 2, "national"))
-        rows = [(dt.date(year, m, d), n, "holiday") for m, d, n in fixed if dt.date(year, m, d).weekday() < 5]
+        rows = [(dt.date(year, m, d), n, "holiday") for m, d, n in FIXED_DATE_HOLIDAYS if dt.date(year, m, d).weekday() < 5]
     out = []
     for d, name, kind in rows:
         label = _HOLIDAY_NAMES[name]
@@ -77,3 +80,9 @@ def _holidays_of(year: int) -> list[tuple[dt.date, str, str]]:
             label = f"Làm bù (hoán đổi ngày nghỉ {label})"
         out.append((d, _nfc(label), _nfc(_HOLIDAY_KIND_WORDS[kind])))
     return out
+
+
+def calendar_of(year: int) -> list[Holiday]:
+    """The rows ``reference/holidays.csv`` holds for ``year``, as :mod:`cchc_etl.calendar_vn` reads them
+    (``calendar_vn.is_working_day`` then counts working days as the warehouse's ``core.dim_date`` does)."""
+    return [Holiday(d, name, kind) for d, name, kind in _holidays_of(year)]

@@ -1,4 +1,8 @@
-"""Working time of the simulation: working days, office hours and due dates."""
+"""Working time of the simulation: working days, office hours and due dates.
+
+The working days are those of the calendar the sample publishes in ``reference/holidays.csv``
+(:func:`cchc_etl.sample.holidays.calendar_of`, counted by :func:`cchc_etl.calendar_vn.is_working_day`
+as the warehouse counts them), but for the few days listed below."""
 
 from __future__ import annotations
 
@@ -8,45 +12,54 @@ import random
 
 import numpy as np
 
+from cchc_etl.calendar_vn import is_working_day
 from cchc_etl.sample.catalogue import _DAYS, _H, _WD, Procedure
+from cchc_etl.sample.holidays import FIXED_DATE_HOLIDAYS, calendar_of
 from cchc_etl.sample.months import _month_bounds
 
-_HOLIDAY_RANGES = [
-    ("2022-01-01", "2022-01-03"), ("2022-01-29", "2022-02-06"), ("2022-04-10", "2022-04-11"),
-    ("2022-04-30", "2022-05-03"), ("2022-09-01", "2022-09-04"),
-    ("2023-01-01", "2023-01-02"), ("2023-01-20", "2023-01-26"), ("2023-04-29", "2023-05-03"),
-    ("2023-09-01", "2023-09-04"),
-    ("2024-01-01", "2024-01-01"), ("2024-02-08", "2024-02-14"), ("2024-04-18", "2024-04-18"),
-    ("2024-04-27", "2024-05-01"), ("2024-08-31", "2024-09-03"),
-    ("2025-01-01", "2025-01-01"), ("2025-01-25", "2025-02-02"), ("2025-04-07", "2025-04-07"),
-    ("2025-04-30", "2025-05-04"), ("2025-08-30", "2025-09-02"),
-    ("2026-01-01", "2026-01-01"), ("2026-02-14", "2026-02-22"), ("2026-04-26", "2026-04-27"),
-    ("2026-04-30", "2026-05-03"), ("2026-08-29", "2026-09-02"),
-]
+# The years the simulation knows holidays for; outside them it works every Monday to Friday.
+_YEARS = range(2015, 2036)
+
+# Where the simulation departs from the calendar it publishes (``holidays.calendar_of``, the rows of
+# ``reference/holidays.csv``). Each of these keeps the generated files as they are; taking one away
+# changes the sample, and so the demo warehouse.
+# - weekdays the simulation closes although the calendar has them as working days
+#   (the 2026 Quốc khánh break runs from Saturday 29/8 in the simulation):
+SIMULATION_ONLY_DAYS_OFF: tuple[dt.date, ...] = (dt.date(2026, 8, 31),)
+# - weekdays the simulation works although the calendar has them off (Nghỉ bù 2/1/2026):
+SIMULATION_ONLY_WORKING_DAYS: tuple[dt.date, ...] = (dt.date(2026, 1, 2),)
+# - make-up working Saturdays (Làm bù) are Saturdays like any other: only the Saturday desks open;
+# - Saturdays inside a holiday break, on which no Saturday desk opens (the calendar lists working
+#   days only, so it cannot tell them); Saturdays that are fixed-date holidays are closed too.
+BREAK_SATURDAYS: tuple[dt.date, ...] = tuple(dt.date.fromisoformat(d) for d in (
+    "2022-01-29", "2022-02-05", "2022-09-03", "2023-01-21", "2023-04-29", "2024-02-10", "2024-04-27",
+    "2024-08-31", "2025-01-25", "2025-02-01", "2025-05-03", "2025-08-30", "2026-02-14", "2026-02-21",
+    "2026-05-02", "2026-08-29"))
 
 
-def _build_holidays() -> frozenset[dt.date]:
-    out: set[dt.date] = set()
-    for a, b in _HOLIDAY_RANGES:
-        d, e = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
-        while d <= e:
-            out.add(d)
-            d += dt.timedelta(days=1)
-    for y in range(2015, 2036):  # fixed-date holidays for the years not listed above
-        for m, d in ((1, 1), (4, 30), (5, 1), (9, 2)):
-            out.add(dt.date(y, m, d))
-    return frozenset(out)
+def _closed_days() -> frozenset[dt.date]:
+    """Mondays to Saturdays the simulation keeps closed (Sundays always are)."""
+    out: set[dt.date] = set(SIMULATION_ONLY_DAYS_OFF) | set(BREAK_SATURDAYS)
+    for year in _YEARS:
+        rows = calendar_of(year)
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            if day.weekday() < 5 and not is_working_day(day, rows):
+                out.add(day)
+            day += dt.timedelta(days=1)
+        out.update(d for d in (dt.date(year, m, dd) for m, dd, _ in FIXED_DATE_HOLIDAYS) if d.weekday() == 5)
+    return frozenset(out - set(SIMULATION_ONLY_WORKING_DAYS))
 
 
-_HOLIDAYS = _build_holidays()
-_HOLIDAYS_NP = np.array(sorted(_HOLIDAYS), dtype="datetime64[D]")
+_CLOSED = _closed_days()
+_CLOSED_NP = np.array(sorted(_CLOSED), dtype="datetime64[D]")  # numpy's busday functions skip weekends themselves
 
 _AM0, _AM1 = dt.time(7, 30), dt.time(11, 30)
 _PM0, _PM1 = dt.time(13, 0), dt.time(17, 0)
 
 
 def _is_workday(d: dt.date) -> bool:
-    return d.weekday() < 5 and d not in _HOLIDAYS
+    return d.weekday() < 5 and d not in _CLOSED
 
 
 def _next_workday(d: dt.date) -> dt.date:
