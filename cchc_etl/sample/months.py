@@ -1,26 +1,22 @@
-"""``YYYY-MM`` month labels of the generator: parsing, shifting, ranges and bounds."""
+"""``YYYY-MM`` month labels of the generator, checked strictly; the arithmetic is :mod:`cchc_etl.periods`'."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+
+from cchc_etl.periods import MONTH_LABEL, add_months, month_labels, month_start, next_month
 
 
 def _parse_month(s: str) -> tuple[int, int]:
-    try:
-        y, m = s.split("-")
-        y_i, m_i = int(y), int(m)
-        if len(y) != 4 or len(m) != 2 or not 1 <= m_i <= 12:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"month must be 'YYYY-MM', got {s!r}") from None
-    return y_i, m_i
+    if not isinstance(s, str) or not MONTH_LABEL.fullmatch(s):
+        raise ValueError(f"month must be 'YYYY-MM', got {s!r}")
+    return int(s[:4]), int(s[5:7])
 
 
 def _shift_month(s: str, n: int) -> str:
-    y, m = _parse_month(s)
-    y, m0 = divmod(y * 12 + m - 1 + n, 12)
-    return f"{y:04d}-{m0 + 1:02d}"
+    _parse_month(s)
+    d = add_months(month_start(s), n)
+    return f"{d.year:04d}-{d.month:02d}"
 
 
 def _month_range(start: str, end: str) -> list[str]:
@@ -28,14 +24,12 @@ def _month_range(start: str, end: str) -> list[str]:
     _parse_month(end)
     if end < start:
         raise ValueError(f"end_month {end} is before start_month {start}")
-    out, m = [], start
-    while m <= end:
-        out.append(m)
-        m = _shift_month(m, 1)
-    return out
+    return month_labels(start, end)
 
 
 def _month_bounds(s: str) -> tuple[dt.datetime, dt.datetime]:
-    y, m = _parse_month(s)
-    last = calendar.monthrange(y, m)[1]
-    return dt.datetime(y, m, 1), dt.datetime(y, m, last, 23, 59, 59)
+    """The first and the last second of the month."""
+    _parse_month(s)
+    first = month_start(s)
+    last = next_month(first) - dt.timedelta(days=1)
+    return dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time(23, 59, 59))
