@@ -1,170 +1,33 @@
-"""Landing area -> staging tables, quarantine and file log, one source-month per transaction.
-
-Per month the loader compares the landing files with what ``quality.file_log`` says was
-loaded: an unchanged file (same content hash and load fingerprint) is left alone, a changed
-or new file replaces exactly its own rows, and a file no longer present has its rows removed.
-Every file ends with rows_read = rows_loaded + rows_quarantined + rows_skipped, or with a
-``refused`` entry naming the problem; other files of the month load regardless.
-"""
+"""``Loader``: one source's files into the staging tables, quarantine and file log, one
+source-month per transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
-import re
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from cchc_etl import __version__
 from cchc_etl.contract import SourceSpec, load_profile, load_source
+from cchc_etl.ingest.file_log import fields_carried
+from cchc_etl.ingest.landing import LandingFile, month_files, reference_files
+from cchc_etl.ingest.results import AccountingError, FileResult, LoadResult
 from cchc_etl.leftovers import scratch_prefix
-from cchc_etl.periods import MONTH_LABEL, month_start, next_month
+from cchc_etl.periods import month_start, next_month
 from cchc_etl.pii import hmac_macro_sql, key_fingerprint
 from cchc_etl.pii_key import admit
-from cchc_etl.readers import SUPPORTED_SUFFIXES, FileRefused, RawData, read_raw
+from cchc_etl.readers import FileRefused, RawData, read_raw
 from cchc_etl.readers.literal import remove
 from cchc_etl.staging import ParsePlan, clean_select, parse_plan, q, staged_columns, staging_ddl
 from cchc_etl.warehouse import storage_ddl, transaction, unordered
 
-MONTH_DIR = MONTH_LABEL
 LARGE_INPUT_BYTES = 8 << 20  # parsing this much keeps DuckDB busy for seconds: see Loader(on_large_input=...)
-FILE_NAME = re.compile(r"^(?P<system>[A-Za-z0-9][A-Za-z0-9_\-]*?)__(?P<rest>.+)$")
-
-
-class AccountingError(AssertionError):
-    """rows_read != loaded + quarantined + skipped: a loader bug, never silently accepted."""
-
-
-@dataclass(frozen=True)
-class LandingFile:
-    path: Path
-    relative: str
-    source: str
-    month: dt.date | None
-    system: str | None
-    digest: Future | str = field(repr=False)  # the content hash, computed on a thread (see sha256)
-    size: int
-
-    @property
-    def sha256(self) -> str:
-        """Content hash. Hashing runs on a background thread from the moment the file is listed
-        (hashlib releases the GIL): a file with no earlier load needs it only for its file-log
-        entry, so it is hashed while the file is read and parsed."""
-        return self.digest.result() if isinstance(self.digest, Future) else self.digest
-
-
-@dataclass
-class FileResult:
-    relative: str
-    status: str  # loaded | unchanged | refused | removed
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    rows_skipped: int = 0
-    error: str | None = None
-
-
-@dataclass
-class LoadResult:
-    source: str
-    month: dt.date | None
-    files: list[FileResult] = field(default_factory=list)
-
-    @property
-    def refused(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "refused"]
-
-    def total(self, attr: str) -> int:
-        return sum(getattr(f, attr) for f in self.files if f.status in ("loaded", "unchanged"))
-
-
-def sha256_file(path: Path) -> str:
-    with path.open("rb") as fh:
-        if hasattr(hashlib, "file_digest"):  # Python 3.11+: one reused buffer, no copies
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-        digest = hashlib.sha256()
-        while chunk := fh.read(8 << 20):
-            digest.update(chunk)
-        return digest.hexdigest()
-
-
-def month_files(landing: Path, source: str, month: dt.date) -> list[LandingFile]:
-    folder = landing / source / month.strftime("%Y-%m")
-    return [_landing_file(landing, p, source, month) for p in _data_files(folder)]
-
-
-def reference_files(landing: Path, source: str) -> list[LandingFile]:
-    folder = landing / "reference"
-    found = [
-        p for p in _data_files(folder)
-        if p.stem == source or p.stem.startswith(f"{source}__")
-    ]
-    return [_landing_file(landing, p, source, None) for p in found]
-
-
-def _data_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUPPORTED_SUFFIXES
-    )
-
-
-def _landing_file(landing: Path, path: Path, source: str, month: dt.date | None) -> LandingFile:
-    match = FILE_NAME.match(path.stem)
-    system = match.group("system") if match else None
-    return LandingFile(
-        path=path, relative=path.relative_to(landing).as_posix(), source=source, month=month,
-        system=system, digest=_hasher().submit(sha256_file, path), size=path.stat().st_size,
-    )
-
-
-@functools.cache
-def _hasher() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="sha256")
-
-
-def inventory(landing: Path) -> list[dict]:
-    """Every file under the landing root with what the loader makes of it (the raw-file asset)."""
-    rows = []
-    if not landing.is_dir():
-        return rows
-    from cchc_etl.contract import event_sources, reference_sources
-
-    events, refs = set(event_sources()), set(reference_sources())
-    for path in sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        rel = path.relative_to(landing)
-        parts = rel.parts
-        source, month, problem = parts[0], None, None
-        if parts[0] == "reference":
-            kind = path.stem.split("__")[0]
-            source = kind
-            if kind not in refs:
-                problem = f"unknown reference kind {kind!r} (known: {', '.join(sorted(refs))})"
-        elif parts[0] not in events:
-            problem = f"unknown source folder {parts[0]!r} (known: {', '.join(sorted(events))})"
-        elif len(parts) != 3 or not MONTH_DIR.match(parts[1]):
-            problem = "expected <source>/<YYYY-MM>/<system>__<anything>.<ext>"
-        else:
-            month = month_start(parts[1])
-            if not FILE_NAME.match(path.stem):
-                problem = "file name must be <system>__<anything>.<ext>"
-        if problem is None and path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            problem = f"unsupported file type {path.suffix!r}"
-        rows.append({
-            "file_path": rel.as_posix(), "source": source, "month": month,
-            "size_bytes": path.stat().st_size, "modified_at": dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc),
-            "problem": problem,
-        })
-    return rows
 
 
 class Loader:
@@ -516,23 +379,8 @@ def _checks_units(spec: SourceSpec) -> bool:
     return any(f.references == "org_units" for f in spec.fields)
 
 
-def fields_carried(raw: RawData) -> str:
-    """The canonical fields a file carries (a column matched its header), comma-separated and
-    sorted: a field it lacks is unknown for its rows, not blank (methodology §3, data not carried)."""
-    return ",".join(sorted(set(raw.mapping.values())))
-
-
 def _key(prepared: list[Prepared]) -> tuple:
     return tuple(sorted((p.lf.relative, p.lf.sha256, p.fingerprint, p.result.status) for p in prepared if p.result is not None))
-
-
-def month_key(con: duckdb.DuckDBPyConnection, source: str, month: dt.date) -> tuple:
-    """What quality.file_log says the month's staged rows come from (compare ``Loader.on_parsed``)."""
-    rows = con.execute(
-        "SELECT file_path, sha256, load_fingerprint, status FROM quality.file_log WHERE source = ? AND month = ?",
-        [source, month],
-    ).fetchall()
-    return tuple(sorted(tuple(r) for r in rows))
 
 
 def _lit(value: str) -> str:
