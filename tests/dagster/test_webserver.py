@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from dagster import __version__ as dagster_version
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 WEBSERVER = Path(sys.executable).parent / "dagster-webserver"
 STARTUP_TIMEOUT_S = 90
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
-import sys
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from contract_text import CONTRACT_PATH, REFERENCE_TS, load_contract  # noqa: E402
+from tests.support.contract_text import CONTRACT_PATH, REFERENCE_TS, load_contract
 
 if not CONTRACT_PATH.exists():
     pytest.skip(f"the input contract is not at {CONTRACT_PATH} (expected ../shared/spec/input-contract.md "

@@ -20,7 +20,7 @@ from cchc_etl.methodology import DEFAULT_VERSION, load_methodology
 from cchc_etl.publish import CONTRACT_TABLES
 from cchc_etl.table_dictionary import load_tables
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def build(config: Path, site: Path) -> subprocess.CompletedProcess:

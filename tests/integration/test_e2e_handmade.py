@@ -85,10 +85,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import handmade_landing as hl  # noqa: E402
+from tests.support import handmade_landing as hl
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 JAN = dt.date(2024, 1, 1)
 FEB = dt.date(2024, 2, 1)
 

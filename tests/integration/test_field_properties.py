@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -22,18 +21,17 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from contract_text import CONTRACT_PATH  # noqa: E402
+from tests.support.contract_text import CONTRACT_PATH
 
 if not CONTRACT_PATH.exists():
     pytest.skip(f"the input contract is not at {CONTRACT_PATH}", allow_module_level=True)
 
-from test_contract_conformance import (  # noqa: E402
+from tests.integration.test_contract_conformance import (
     FIELDS, KEY, MONTH, ORG_UNITS, Percent, ZonedTs, base_row, header_of, write_text_table,
 )
 
-from cchc_etl.ingest import Loader  # noqa: E402
-from cchc_etl.warehouse import connect, ensure_schema  # noqa: E402
+from cchc_etl.ingest import Loader
+from cchc_etl.warehouse import connect, ensure_schema
 
 # a staging pass costs about half a second per file on a busy two-core host: 20 examples a
 # property (10 per field where a property is parametrised by field); derandomised, so that the

@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
-import sys
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -30,10 +29,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import handmade_landing as hl  # noqa: E402
-from pg import pg_database  # noqa: E402,F401  (a fixture)
-from test_cli import PII_KEY, cli_inproc, url_of  # noqa: E402
+from tests.support import handmade_landing as hl
+from tests.integration.test_cli import PII_KEY, cli_inproc, url_of
 
 from cchc_etl.publish import publish_month  # noqa: E402
 from cchc_etl.readers import csv_reader  # noqa: E402

@@ -19,11 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_cli import PII_KEY, cli_inproc, url_of  # noqa: E402
+from tests.integration.test_cli import PII_KEY, cli_inproc, url_of
 
-from cchc_etl import memory, validation  # noqa: E402
-from cchc_etl.sample import write_bench_landing  # noqa: E402
+from cchc_etl import memory, validation
+from cchc_etl.sample import write_bench_landing
 
 ROWS = 1500
 DUPLICATED, IMPLAUSIBLE, UNDATED = 9, 13, 30
@@ -194,7 +193,7 @@ def test_spills_go_beside_the_warehouse_and_a_killed_run_s_are_removed_at_start(
             os.kill(os.getpid(), 9)
     """)
     env = dict(os.environ, **{memory.MEMORY_LIMIT_ENV: "64MB"})
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2]) + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == -9, proc.stderr
     count, inside = proc.stdout.split()

@@ -28,7 +28,6 @@ import datetime as dt
 import functools
 import pickle
 import random
-import sys
 import tempfile
 import zlib
 from collections import defaultdict
@@ -37,10 +36,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from oracle import compare as C  # noqa: E402
-from oracle import landing as L  # noqa: E402
-from oracle import methodology as M  # noqa: E402
+from tests.support.oracle import compare as C
+from tests.support.oracle import landing as L
+from tests.support.oracle import methodology as M
 
 SCENARIOS = {
     # name: (flags, max_examples, max_months)

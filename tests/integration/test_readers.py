@@ -533,11 +533,11 @@ def test_staged_text_columns_have_named_compression(tmp_path):
         "unit_code": "Dictionary", "system": "Dictionary", "file_path": "Dictionary",
     }
     bad = tmp_path / "bad.yaml"
-    bad.write_text((Path(__file__).resolve().parent.parent / "assets/sources/dossiers.yaml").read_text(encoding="utf-8")
+    bad.write_text((Path(__file__).resolve().parents[2] / "assets/sources/dossiers.yaml").read_text(encoding="utf-8")
                    .replace("compression: dictionary", "compression: zstd", 1), encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.yaml: field procedure_code: unknown compression 'zstd'"):
         _load(bad)
-    bad.write_text((Path(__file__).resolve().parent.parent / "assets/sources/dossiers.yaml").read_text(encoding="utf-8")
+    bad.write_text((Path(__file__).resolve().parents[2] / "assets/sources/dossiers.yaml").read_text(encoding="utf-8")
                    .replace("    type: ts\n", "    type: ts\n    compression: fsst\n", 1), encoding="utf-8")
     with pytest.raises(ValueError, match=r"compression applies to text columns only"):
         _load(bad)

@@ -96,7 +96,7 @@ def cli_run(wh) -> subprocess.CompletedProcess:
     """`cchc-etl report --format xlsx,docx` for the quarter (to date) of the city and one department."""
     return subprocess.run([sys.executable, "-m", "cchc_etl.cli", "report", "--period", "2024-Q1", "--unit", CITY, "--unit", DEPT,
                            "--format", "xlsx,docx", "--warehouse", f"duckdb:///{wh.resolve().as_posix()}"],
-                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=300)
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,6 @@ import html
 import os
 import re
 import shutil
-import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -36,8 +35,7 @@ import pytest
 from cchc_etl.reports.output import build_reports
 from cchc_etl.warehouse import connect
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_reports_workbook import (  # noqa: E402
+from tests.integration.test_reports_workbook import (
     awaiting_overdue, expected_columns, expected_ranks, period_report, personal_values, rpt_values, run_cli,
 )
 

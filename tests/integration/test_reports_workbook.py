@@ -594,7 +594,7 @@ def test_cli_writes_next_to_the_warehouse_and_replaces_files_by_rename(wh, tmp_p
     try:
         env = {k: v for k, v in os.environ.items() if k not in ("CCHC_REPORTS_DIR", "CCHC_WAREHOUSE_URL")}
         proc = subprocess.run([sys.executable, "-m", "cchc_etl.cli", "report", "--period", "2024-Q1", "--unit", CITY, "--warehouse",
-                               f"duckdb:///{warehouse.resolve().as_posix()}"], cwd=Path(__file__).resolve().parent.parent,
+                               f"duckdb:///{warehouse.resolve().as_posix()}"], cwd=Path(__file__).resolve().parents[2],
                               env=env, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr
         assert old.read() == b"the previous report", "the old file was replaced by a rename, not rewritten in place"
@@ -612,7 +612,7 @@ def test_cli_refuses_what_it_cannot_do_with_one_line(wh, tmp_path):
     url = f"duckdb:///{wh.resolve().as_posix()}"
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "cchc_etl.cli", "report", "--period", "2024-Q1", "--warehouse", url, "--out",
-                           str(out), "--format", "xlsx,pdf"], cwd=Path(__file__).resolve().parent.parent,
+                           str(out), "--format", "xlsx,pdf"], cwd=Path(__file__).resolve().parents[2],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and proc.stderr.strip() == ("cchc-etl: error: định dạng không hợp lệ / unknown format: pdf "
                                                             "(xlsx, html, docx)")

@@ -9,18 +9,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-try:  # pytest may run without the project root on sys.path
-    import cchc_etl.sample  # noqa: F401
-except ModuleNotFoundError:  # pragma: no cover
-    sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[2]
 
 import openpyxl  # noqa: E402
 

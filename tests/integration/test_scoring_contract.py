@@ -25,7 +25,7 @@ from pytest import approx
 from cchc_etl import build, explain, scoring
 from cchc_etl.ingest import Loader
 from cchc_etl.warehouse import connect, ensure_schema
-from tests.scoring_fixture import Wh
+from tests.support.scoring_fixture import Wh
 
 VERSION = "vn-2025.1"
 JAN = dt.date(2024, 1, 1)

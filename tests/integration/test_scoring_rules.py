@@ -12,13 +12,9 @@ within / past the deadline, "idx ok" = on time by the IDX_2_1 index definition.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scoring_fixture import Wh  # noqa: E402
+from tests.support.scoring_fixture import Wh
 
 approx = pytest.approx
 

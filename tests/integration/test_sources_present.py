@@ -8,18 +8,16 @@ February feedback only. Run through the real CLI and the real Dagster job.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import handmade_landing as hl  # noqa: E402
-from test_cli import PII_KEY, cli_inproc, url_of  # noqa: E402
+from tests.support import handmade_landing as hl
+from tests.integration.test_cli import PII_KEY, cli_inproc, url_of
 
-from cchc_etl.defs.sources import missing_sources  # noqa: E402
-from cchc_etl.ingest import inventory  # noqa: E402
+from cchc_etl.defs.sources import missing_sources
+from cchc_etl.ingest import inventory
 
 DOSSIER_HEADER = ["Mã hồ sơ", "Mã thủ tục", "Mã đơn vị", "Kênh nộp", "Ngày tiếp nhận", "Hạn xử lý", "Ngày có kết quả", "Trạng thái"]
 DOSSIERS_JAN = [

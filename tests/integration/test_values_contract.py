@@ -458,7 +458,7 @@ def test_target_scope_words_map_and_unknown_scopes_quarantine(tmp_path):
 
 # -- the contract's own value spellings, read from the contract, through every container -----------
 
-CONTRACT_MD = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "input-contract.md"
+CONTRACT_MD = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "input-contract.md"
 
 
 def _contract_value_spellings() -> dict[tuple[str, str], list[tuple[str, object]]]:

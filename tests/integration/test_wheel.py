@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA_FOLDERS = ("assets", "expectations", "sql")
 
 

@@ -20,16 +20,14 @@ import decimal
 import hashlib
 import json
 import os
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pg import TestDatabase, pg_database  # noqa: E402,F401  (pg_database is a fixture)
+from tests.support.pg import TestDatabase
 
-from cchc_etl.publish import publish_month  # noqa: E402
+from cchc_etl.publish import publish_month
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "contract.json"
 WRITE = os.environ.get("CCHC_WRITE_CONTRACT_SNAPSHOT") == "1"

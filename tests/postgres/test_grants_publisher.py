@@ -9,18 +9,15 @@ role and database made here is dropped.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from psycopg import errors, sql
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pg import TestDatabase, admin_connect, create_database, drop_database  # noqa: E402
+from tests.support.pg import TestDatabase, admin_connect, create_database, drop_database
 
-from cchc_etl import cli  # noqa: E402
-from cchc_etl.publish import PublishError, grant_read_only  # noqa: E402
+from cchc_etl import cli
+from cchc_etl.publish import PublishError, grant_read_only
 
 
 @pytest.fixture

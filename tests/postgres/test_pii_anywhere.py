@@ -13,20 +13,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import handmade_landing as hl  # noqa: E402
-from pg import TestDatabase, pg_database  # noqa: E402,F401  (pg_database is a fixture)
-from test_cli import PII_KEY, cli_inproc, url_of  # noqa: E402
+from tests.support import handmade_landing as hl
+from tests.support.pg import TestDatabase
+from tests.integration.test_cli import PII_KEY, cli_inproc, url_of
 
-from cchc_etl.pii import hmac_hex, hmac_macro_sql, personal_header  # noqa: E402
-from cchc_etl.warehouse import install_macros  # noqa: E402
+from cchc_etl.pii import hmac_hex, hmac_macro_sql, personal_header
+from cchc_etl.warehouse import install_macros
 
 PA, PB = hl.PA, hl.PB
 

@@ -25,8 +25,7 @@ import duckdb
 import pytest
 from psycopg import errors, sql
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pg import TestDatabase, pg_database  # noqa: E402,F401  (pg_database is a fixture)
+from tests.support.pg import TestDatabase
 
 from cchc_etl import cli  # noqa: E402
 from cchc_etl.publish import (  # noqa: E402

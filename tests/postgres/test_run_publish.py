@@ -4,14 +4,10 @@ import datetime as dt
 
 from cchc_etl.cli import main
 from cchc_etl.sample import write_sample_landing
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-from pg import pg_database  # noqa: E402,F401 - fixture
 
 
-def test_run_with_publish_lands_marts_in_postgres(tmp_path, monkeypatch, capsys, pg_database):  # noqa: F811
+
+def test_run_with_publish_lands_marts_in_postgres(tmp_path, monkeypatch, capsys, pg_database):
     monkeypatch.setenv("CCHC_PII_KEY", "publish-cli-test")
     landing = tmp_path / "landing"
     write_sample_landing(landing, "2024-01", "2024-01", rows_per_month=200, seed=3)

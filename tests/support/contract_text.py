@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_PATH = REPO_ROOT.parent / "shared" / "spec" / "input-contract.md"
 
 # input-contract.md, dossiers table, row `status`: seven printed words for eight enum members

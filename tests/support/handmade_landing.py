@@ -1,4 +1,4 @@
-"""Hand-made landing tree for ``tests/test_e2e_handmade.py``.
+"""Hand-made landing tree for ``tests/integration/test_e2e_handmade.py``.
 
 This module writes, at test time, a small landing area that the implementation's own
 generator did not make: four dossier exports in four different containers / encodings /
@@ -554,7 +554,7 @@ def _verify(landing: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python tests/handmade_landing.py <output-dir>   (writes <output-dir>/landing)")
+        sys.exit("usage: python -m tests.support.handmade_landing <output-dir>   (writes <output-dir>/landing)")
     out = build_landing(Path(sys.argv[1]) / "landing")
     print("landing written to", out)
     _verify(out)

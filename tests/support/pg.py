@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import psycopg
@@ -99,13 +98,3 @@ def drop_database(db: TestDatabase) -> None:
         con.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db.name)))
         for role in db.roles:  # their privileges lived in the dropped database
             con.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[TestDatabase]:
-    """A fresh database (``cchc_test_<random>``) for the test module, dropped afterwards."""
-    db = create_database()
-    try:
-        yield db
-    finally:
-        drop_database(db)

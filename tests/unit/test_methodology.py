@@ -11,7 +11,7 @@ import pytest
 
 from cchc_etl.methodology import MethodologyError, load_methodology
 
-METHODOLOGY_PAGE = Path(__file__).resolve().parent.parent / "docs" / "methodology.md"
+METHODOLOGY_PAGE = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 
 
 @pytest.fixture()

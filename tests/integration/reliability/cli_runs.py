@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KILL_AT = Path(__file__).with_name("kill_at.py")
 MONTHS = ("2024-01", "2024-02")
 KEY_A = "reliability-key-A"

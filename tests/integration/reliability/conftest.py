@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cli_runs import KEY_A, KEY_B, MONTHS, Clean  # noqa: E402
+from tests.integration.reliability.cli_runs import KEY_A, KEY_B, MONTHS, Clean
 
 
 @pytest.fixture(scope="session")

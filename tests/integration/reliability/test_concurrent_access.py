@@ -35,7 +35,7 @@ import pytest
 from cchc_etl.exports import publish_snapshot
 from cchc_etl.sample import write_sample_landing
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 PII_KEY = "test-concurrent-access-key"
 MONTH = "2024-01"
 # when each file was loaded: two runs differ here by design (a rerun keeps it)

@@ -10,11 +10,9 @@ marked failed, so a rerun that did not free it would wait for ever.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cli_runs import KEY_A, MONTHS, ROOT, cli, run_args, table_differences  # noqa: E402
+from tests.integration.reliability.cli_runs import KEY_A, MONTHS, ROOT, cli, run_args, table_differences
 
 POINTS = ("gx_validation", "scoring", "parquet", "snapshot")
 

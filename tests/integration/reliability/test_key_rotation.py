@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cli_runs import KEY_A, KEY_B, cli, run_args, table_differences  # noqa: E402
+from tests.integration.reliability.cli_runs import KEY_A, KEY_B, cli, run_args, table_differences
 
-from cchc_etl.ingest import Loader  # noqa: E402
-from cchc_etl.pii import key_fingerprint  # noqa: E402
-from cchc_etl.pii_key import KeyRefused, KeyState, read_state  # noqa: E402
-from cchc_etl.warehouse import connect, ensure_schema  # noqa: E402
+from cchc_etl.ingest import Loader
+from cchc_etl.pii import key_fingerprint
+from cchc_etl.pii_key import KeyRefused, KeyState, read_state
+from cchc_etl.warehouse import connect, ensure_schema
 
 FP_A, FP_B = key_fingerprint(KEY_A), key_fingerprint(KEY_B)
 JAN, FEB = dt.date(2024, 1, 1), dt.date(2024, 2, 1)

@@ -21,13 +21,10 @@ from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TESTS))
-from pg import TestDatabase, pg_database  # noqa: E402,F401  (pg_database is a fixture)
-
-import handmade_landing  # noqa: E402
-from cchc_etl import cli  # noqa: E402
-from cchc_etl.redaction import MASK, redact, redact_url  # noqa: E402
+from cchc_etl import cli
+from cchc_etl.redaction import MASK, redact, redact_url
+from tests.support import handmade_landing
+from tests.support.pg import TestDatabase
 
 PII_KEY = "test-secret-redaction-key"
 # each secret is distinct, so that an assertion names the form that leaked
@@ -268,7 +265,7 @@ def test_cli_publish_subprocess_env_url(published_run, pg_database):  # noqa: F8
     env.pop("CCHC_LOG_LEVEL", None)
     proc = subprocess.run([sys.executable, "-m", "cchc_etl.cli", "publish", "--warehouse", published_run["warehouse"],
                            "--from", "2024-01", "--to", "2024-01"], capture_output=True, text=True, env=env, timeout=300,
-                          cwd=TESTS.parent)
+                          cwd=Path(__file__).resolve().parents[3])
     assert proc.returncode == 0, proc.stderr
     assert f"password={MASK}" in proc.stdout
     _assert_clean(proc.stdout + proc.stderr)

@@ -13,22 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import resource
 import shutil
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-TESTS = Path(__file__).resolve().parents[1]
-FIXTURES = TESTS / "fixtures" / "hostile"
-sys.path.insert(0, str(TESTS))
-sys.path.insert(0, str(FIXTURES))
-import handmade_landing as hl  # noqa: E402
-import make_fixtures as mf  # noqa: E402
-from test_cli import cli_inproc, url_of  # noqa: E402
+from cchc_etl.contract import load_source
+from cchc_etl.readers import FileRefused, read_raw
+from tests.fixtures.hostile import make_fixtures as mf
+from tests.integration.test_cli import cli_inproc, url_of
+from tests.support import handmade_landing as hl
 
-from cchc_etl.contract import load_source  # noqa: E402
-from cchc_etl.readers import FileRefused, read_raw  # noqa: E402
+FIXTURES = Path(mf.__file__).resolve().parent
 
 JAN = "2024-01"
 BUDGET = "512MiB"  # the run's memory budget for a workbook: the string bomb needs 16 GiB

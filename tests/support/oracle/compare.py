@@ -23,7 +23,7 @@ import duckdb
 
 from . import methodology as M
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_pipeline(landing: Path, warehouse: Path, months: list[dt.date]) -> None:
