@@ -53,10 +53,9 @@ def test_partitions_are_months_in_vietnam_time():
 
 def test_marts_only_after_blocking_checks():
     """Every critical GX expectation is a blocking check on staged dossiers."""
-    import json as _json
+    from cchc_etl.validation import suite_for_table
 
-    suite = _json.loads((Path(__file__).parent.parent / "expectations" / "stg_dossiers.json").read_text())
-    critical = {e["meta"]["check_name"] for e in suite["expectations"] if e["severity"] == "critical"}
+    critical = {e.check_name for e in suite_for_table("staging.stg_dossiers").expectations if e.severity == "critical"}
     repo = defs.get_repository_def()
     specs = {spec.name: spec for checks in repo.asset_checks_defs_by_key.values() for spec in checks.check_specs}
     assert critical and all(specs[name].blocking for name in critical)

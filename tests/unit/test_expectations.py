@@ -8,28 +8,57 @@ import pandas as pd
 import pytest
 
 from cchc_etl.contract import event_sources, load_source
-from cchc_etl.validation import all_suites, baseline_expectations, run_suite
+from cchc_etl.validation import all_suites, baseline_expectations, load_suite, run_suite, suite_for_table
 
-EXPECTATIONS = Path(__file__).resolve().parent.parent / "expectations"
+EXPECTATIONS = Path(__file__).resolve().parents[2] / "expectations"
 
 
 @pytest.mark.parametrize("source", event_sources())
-def test_every_event_source_has_a_suite_covering_its_contract(source):
+def test_every_event_source_has_a_suite_of_its_contract_baseline_and_its_own_rules(source):
     path = EXPECTATIONS / f"stg_{source}.json"
     assert path.exists(), f"missing {path}"
-    suite = json.loads(path.read_text(encoding="utf-8"))
-    by_name = {e["meta"]["check_name"]: e for e in suite["expectations"]}
-    for expected in baseline_expectations(load_source(source)):
-        name = expected["meta"]["check_name"]
-        assert name in by_name, f"{path.name}: missing {name}"
-        assert by_name[name]["type"] == expected["type"]
-        assert by_name[name]["kwargs"] == expected["kwargs"], name
-        assert by_name[name]["severity"] == expected["severity"], name
+    own = json.loads(path.read_text(encoding="utf-8"))["expectations"]
+    baseline = baseline_expectations(load_source(source))
+    suite = suite_for_table(load_source(source).staging_table)
+    assert [e.check_name for e in suite.expectations] == [e["meta"]["check_name"] for e in [*baseline, *own]]
+    # the file keeps only what the contract cannot express: no rule of the baseline, by name or by content
+    assert not {e["meta"]["check_name"] for e in own} & {e["meta"]["check_name"] for e in baseline}, path.name
+    assert not {_rule(e) for e in own} & {_rule(e) for e in baseline}, path.name
+    for e, expected in zip(suite.expectations, baseline):
+        assert (e.type, e.kwargs, e.severity) == (expected["type"], expected["kwargs"], expected["severity"]), e.check_name
     staged = {f.staged_name for f in load_source(source).fields} | {"system", "month", "file_path", "row_number"}
-    for e in suite["expectations"]:
+    for e in suite.expectations:
         for key in ("column", "column_A", "column_B"):
-            if key in e["kwargs"]:
-                assert e["kwargs"][key] in staged, f"{path.name}: unknown column {e['kwargs'][key]}"
+            if key in e.kwargs:
+                assert e.kwargs[key] in staged, f"{path.name}: unknown column {e.kwargs[key]}"
+
+
+def _rule(e: dict) -> str:
+    return json.dumps([e["type"], e["kwargs"]], sort_keys=True)
+
+
+def test_the_baseline_holds_not_null_and_value_sets_from_the_contract():
+    spec = load_source("dossiers")
+    by_name = {e["meta"]["check_name"]: e for e in baseline_expectations(spec)}
+    for f in spec.fields:
+        assert (f"{f.name}_not_null" in by_name) == f.required, f.name
+    assert by_name["channel_in_set"]["kwargs"] == {"column": "channel", "value_set": sorted(spec.field("channel").values)}
+    assert by_name["channel_in_set"]["severity"] == "critical"
+    assert by_name["has_rows"]["meta"]["description"] == "Tháng có dữ liệu hồ sơ thủ tục hành chính / the month has staged dossiers"
+
+
+@pytest.mark.parametrize("rule", [
+    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "dossier_id"}, "meta": {"check_name": "dossier_id_present"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "supplement_count", "min_value": 0},
+     "meta": {"check_name": "channel_in_set"}},
+], ids=["same-rule-other-name", "same-name-other-rule"])
+def test_a_suite_file_repeating_the_baseline_is_refused(rule, tmp_path):
+    raw = json.loads((EXPECTATIONS / "stg_dossiers.json").read_text(encoding="utf-8"))
+    raw["expectations"].append(rule)
+    path = tmp_path / "stg_dossiers.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match="implied by the contract"):
+        load_suite(path)
 
 
 def test_suite_fails_on_bad_values_and_reports_counts():
