@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -233,17 +234,11 @@ def test_marts_carry_a_freshness_policy():
 # exports over a warehouse built by the real pipeline
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    from cchc_etl.cli import main
-    from cchc_etl.sample import write_sample_landing
-
-    base = tmp_path_factory.mktemp("wh")
-    landing, db = base / "landing", (base / "warehouse.duckdb").resolve()
-    write_sample_landing(landing, "2024-01", "2024-02", rows_per_month=300)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CCHC_PII_KEY", "test-operations-key-0123456789abcdef")
-        code = main(["run", "--landing", str(landing), "--warehouse", "duckdb:///" + str(db), "--from", "2024-01", "--to", "2024-02"])
-    assert code == 0
+def warehouse(sample_warehouse, tmp_path_factory):
+    """A copy of the session's sample warehouse (tests/conftest.py: January and February, 300
+    dossiers a month, through ``cchc-etl run``)."""
+    db = (tmp_path_factory.mktemp("wh") / "warehouse.duckdb").resolve()
+    shutil.copyfile(sample_warehouse, db)
     return db
 
 
