@@ -1,8 +1,8 @@
 """Snapshot of the asset graph: keys, dependencies, partitions, pools and checks.
 
 A change to the graph must be deliberate: regenerate with
-    CCHC_UPDATE_SNAPSHOTS=1 pytest tests/test_asset_graph.py
-and review the diff of tests/snapshots/asset_graph.json.
+    CCHC_UPDATE_SNAPSHOTS=1 pytest tests/dagster/test_asset_graph.py
+and review the diff of tests/dagster/snapshots/asset_graph.json.
 """
 
 import json

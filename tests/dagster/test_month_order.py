@@ -6,7 +6,7 @@ One small sample landing tree (3 months) is run twice: with January's e-mail fil
 December (the blocking check ``sources_present`` fails January) through ``run_months``, the code
 path of ``cchc-etl run``; and as it is, January's dossiers up to the period report, through
 ``dagster.materialize``. The month's headline figures (scoring) are asserted on the demo's run in
-tests/test_webserver.py.
+tests/dagster/test_webserver.py.
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def test_checks_of_monthly_assets_are_partitioned_by_month():
 def materialized_january(landing, tmp_path_factory):
     """January's dossiers to the period report (units and procedures, the inventory, the dossier
     loader, the roll-up, the month-end state, the report); the rest of the job, scoring and its
-    headline figures included, runs in tests/test_webserver.py's demo."""
+    headline figures included, runs in tests/dagster/test_webserver.py's demo."""
     wh = tmp_path_factory.mktemp("materialized") / "wh.duckdb"
     resources = build_definitions(landing=str(landing), warehouse_url=url_of(wh), pii_key=PII_KEY).resources
     wanted = {"staging__stg_org_units", "staging__stg_procedures", "raw__landing_files", "load_dossiers", "core__org_rollup",

@@ -1,6 +1,6 @@
 """Independent end-to-end acceptance test on a hand-made landing tree.
 
-The landing tree is written by ``tests/handmade_landing.py`` (its docstring holds the master
+The landing tree is written by ``tests/support/handmade_landing.py`` (its docstring holds the master
 table of every dossier row and where it counts).  The test runs the real CLI
 
     cchc-etl run --landing <tmp>/landing --warehouse duckdb:///<tmp>/wh.duckdb \

@@ -9,7 +9,7 @@ rows, stop its month, nor stop the month's publish.
   its file and row, the file and the month go on; a file nothing can read (a UTF-16 export with a
   broken surrogate, a cell over the parser's limit) is refused by name, the month's other files load.
 - NUL bytes in cells and headers, in CSV (UTF-8 and UTF-16), XLSX (an inline string) and Parquet,
-  are removed at the readers; the month publishes to PostgreSQL (tests/pg.py, never skipped).
+  are removed at the readers; the month publishes to PostgreSQL (tests/support/pg.py, never skipped).
 
 Every file is written here byte by byte (or with pyarrow / a hand-written XLSX package) the way
 an export writes it.

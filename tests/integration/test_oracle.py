@@ -1,7 +1,7 @@
 """Differential test: the warehouse's published figures against an independent oracle.
 
-``tests/oracle/methodology.py`` implements methodology §1-§4 and §6 from the spec text;
-``tests/oracle/landing.py`` writes hypothesis-generated landing trees the way real exports write
+``tests/support/oracle/methodology.py`` implements methodology §1-§4 and §6 from the spec text;
+``tests/support/oracle/landing.py`` writes hypothesis-generated landing trees the way real exports write
 them and hands the same logical rows to the oracle.  The real CLI (``cchc-etl run``) builds a
 DuckDB warehouse; every figure of marts.period_report, marts.indicator_values and marts.scores
 (month, quarter, year; unit, department, city) is compared.

@@ -1,6 +1,6 @@
 """Scoring rules of ../shared/spec/methodology.md, one tiny hand-built fixture per rule.
 
-Rows go straight into a real DuckDB file's staging tables (tests/scoring_fixture.py), the real
+Rows go straight into a real DuckDB file's staging tables (tests/support/scoring_fixture.py), the real
 engine runs (build_dim_date, build_dossier_month_end, score_month / score_period, methodology
 vn-2025.1), and the marts are compared with numbers computed BY HAND in the comments next to each
 fixture.  No expectation is read back from the engine.

@@ -1,6 +1,6 @@
 """The published contract does not change: a snapshot of ``information_schema`` in DuckDB and in
 PostgreSQL, and of every mart's rows, taken from the sample warehouse (conftest) and kept in
-``tests/snapshots/contract.json``.
+``tests/postgres/snapshots/contract.json``.
 
 - DuckDB ``marts`` and ``quality``, PostgreSQL ``marts``, ``quality``, ``warehouse`` and ``bi``:
   every table and view of the snapshot still exists, and its snapshot columns come first, in the
@@ -10,7 +10,7 @@ PostgreSQL, and of every mart's rows, taken from the sample warehouse (conftest)
   (doubles compared to 12 significant digits).
 
 Rewrite the snapshot only when the contract is meant to change (it never is for a rename or a
-drop): ``CCHC_WRITE_CONTRACT_SNAPSHOT=1 pytest tests/test_contract_snapshot.py``.
+drop): ``CCHC_WRITE_CONTRACT_SNAPSHOT=1 pytest tests/postgres/test_contract_snapshot.py``.
 """
 
 from __future__ import annotations

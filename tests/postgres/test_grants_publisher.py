@@ -3,7 +3,7 @@
 Set-up as the README tells an administrator: a LOGIN role for the publisher owning its database,
 the NOLOGIN BI role created once. Then the publisher's ``grants`` only grants; without the role,
 or with a role only an administrator may fix, it stops with one line naming the administrator's
-statement, no traceback, nothing changed. Against the real server of ``tests/pg.py``; every
+statement, no traceback, nothing changed. Against the real server of ``tests/support/pg.py``; every
 role and database made here is dropped.
 """
 

@@ -1,4 +1,4 @@
-"""Publishing to PostgreSQL, against a real server (``tests/pg.py``: a fresh database for this
+"""Publishing to PostgreSQL, against a real server (``tests/support/pg.py``: a fresh database for this
 module on CCHC_TEST_PG_URL, default postgresql://postgres@127.0.0.1:5432/postgres; never skipped).
 
 A small real warehouse is built once by the real pipeline (sample landing, 2 months, ~300

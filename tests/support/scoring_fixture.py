@@ -1,4 +1,4 @@
-"""Tiny hand-built warehouse fixtures for the scoring-rule tests (tests/test_scoring_rules.py).
+"""Tiny hand-built warehouse fixtures for the scoring-rule tests (tests/integration/test_scoring_rules.py).
 
 Rows are inserted straight into a real DuckDB file's staging tables (as the ingest layer would
 leave them: canonical enum codes, parsed timestamps, PII already hashed), then the real engine is

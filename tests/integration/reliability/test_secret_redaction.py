@@ -7,7 +7,7 @@ Places: ``cchc-etl publish``, ``cchc-etl grants``, ``cchc-etl run --publish`` (s
 Dagster's console log), and the Dagster instance after real materializations (event log,
 materialization metadata, failure texts, run config, job snapshot, the storage files).
 
-The PostgreSQL server of ``tests/pg.py`` trusts local connections, so a URL carrying a password
+The PostgreSQL server of ``tests/support/pg.py`` trusts local connections, so a URL carrying a password
 still connects: the publishes below really happen.
 """
 

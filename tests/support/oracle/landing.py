@@ -1,7 +1,7 @@
 """Landing trees for the differential oracle, written the way real exports write them.
 
 ``trees()`` is a hypothesis strategy for a ``Tree``: the logical rows (canonical names, Python
-values, fed to ``tests/oracle/methodology.py``) and ``Tree.write(landing)`` which writes the SAME
+values, fed to ``tests/support/oracle/methodology.py``) and ``Tree.write(landing)`` which writes the SAME
 rows as files: dossiers from two systems (igate: UTF-8 CSV with BOM, Vietnamese headers, text
 dates and Có/Không; vnpt: XLSX with title rows, other header aliases, real date cells, x/blank
 booleans and a total row), surveys, feedback, documents, e-mail and the reference files.  Not the
