@@ -559,7 +559,7 @@ def _source_rows(source: str, cases: list[tuple[str, str, object]]) -> list[list
 def test_every_value_spelling_of_the_contract_in_every_container(tmp_path, container):
     if not CONTRACT_MD.exists():
         pytest.skip(f"no contract at {CONTRACT_MD}")
-    from test_readers import cp1258_bytes  # the Windows-1258 encoder of the readers' tests
+    from tests.integration.test_readers import cp1258_bytes  # the Windows-1258 encoder of the readers' tests
 
     spellings = _contract_value_spellings()
     # the contract's enums all reach the test (a new one must be added to the templates)
