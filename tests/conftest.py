@@ -63,5 +63,5 @@ def pytest_collection_modifyitems(config, items):
     """``postgres`` marks every test under tests/postgres/ and every other test that needs the
     server (through ``pg_database``): ``-m "not postgres"`` runs the suite without one."""
     for item in items:
-        if POSTGRES_DIR in Path(item.fspath).resolve().parents or "pg_database" in getattr(item, "fixturenames", ()):
+        if POSTGRES_DIR in item.path.resolve().parents or "pg_database" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
