@@ -15,7 +15,7 @@ fail come from these expressions over all rows, with GX's own rules:
 Pure functions: an expectation's type and kwargs (and the columns' DuckDB types, for the NaN
 pandas treats as missing) -> SQL text. An expectation this module has no translation for
 (another type, or a kwarg it does not know) gives None: its result is GX's on the sample, and the
-check says so (``gx_sampled``). ``tests/test_expectations_sql.py`` holds each translation to GX's
+check says so (``gx_sampled``). ``tests/unit/test_expectations_sql.py`` holds each translation to GX's
 result on the same rows.
 """
 

@@ -155,15 +155,33 @@ class Outcome:
     sampled: bool = False  # the result is GX's on the sample (no SQL count over all rows)
 
 
+def _expectation_def(e: dict) -> ExpectationDef:
+    meta = e.get("meta", {})
+    name = meta.get("check_name") or f"{e['type']}__{'_'.join(str(v) for v in e['kwargs'].values() if isinstance(v, str))}"
+    return ExpectationDef(name, e["type"], e["kwargs"], e.get("severity", "critical"), meta.get("description", ""))
+
+
 def load_suite(path: Path) -> SuiteDef:
+    """A staging table's suite: the baseline its contract implies (``baseline_expectations``),
+    then the rules of ``path`` that the contract cannot express. A rule of the file that the
+    baseline already holds (same check name, or same expectation and arguments) is refused."""
+    from cchc_etl.contract import load_source
+
     raw = json.loads(path.read_text(encoding="utf-8"))
-    exps = []
-    for e in raw["expectations"]:
-        meta = e.get("meta", {})
-        name = meta.get("check_name") or f"{e['type']}__{'_'.join(str(v) for v in e['kwargs'].values() if isinstance(v, str))}"
-        exps.append(ExpectationDef(name, e["type"], e["kwargs"], e.get("severity", "critical"), meta.get("description", "")))
     meta = raw.get("meta", {})
+    baseline = baseline_expectations(load_source(meta["table"].split(".")[-1].removeprefix("stg_")))
+    implied = {e["meta"]["check_name"] for e in baseline} | {_rule_key(e) for e in baseline}
+    for e in raw["expectations"]:
+        name = e.get("meta", {}).get("check_name")
+        if name in implied or _rule_key(e) in implied:
+            raise ValueError(f"{path.name}: {name or e['type']} is implied by the contract (baseline_expectations); "
+                             "the file keeps only the rules the contract cannot express")
+    exps = [_expectation_def(e) for e in [*baseline, *raw["expectations"]]]
     return SuiteDef(raw["name"], meta["asset"], meta["table"], meta.get("partition_column"), tuple(exps))
+
+
+def _rule_key(e: dict) -> str:
+    return json.dumps([e["type"], e["kwargs"]], sort_keys=True)
 
 
 @cache
@@ -511,13 +529,14 @@ def suite_for_table(table: str) -> SuiteDef | None:
 
 
 def baseline_expectations(spec) -> list[dict]:
-    """The expectations every staged table must carry, derived from its contract: required
-    fields not null, coded fields within their canonical values. The JSON suites in
-    ``expectations/`` start from these (``python -m cchc_etl.validation SOURCE``) and add their
-    own; ``tests/test_expectations.py`` keeps the two in step."""
+    """The expectations every staged table carries, generated from its contract: rows present,
+    required fields not null, coded fields within their canonical values. ``load_suite`` puts
+    them before the rules of the table's JSON file in ``expectations/``, which holds only what
+    the contract cannot express; ``tests/unit/test_expectations.py`` keeps the two apart."""
     out: list[dict] = [{
         "type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}, "severity": "warning",
-        "meta": {"check_name": "has_rows", "description": f"Tháng có dữ liệu / the month has staged {spec.source}"},
+        "meta": {"check_name": "has_rows",
+                 "description": f"Tháng có dữ liệu {spec.label_vi[:1].lower()}{spec.label_vi[1:]} / the month has staged {spec.source}"},
     }]
     if not spec.reference:
         out.append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "system"}, "severity": "critical",
@@ -535,7 +554,7 @@ def baseline_expectations(spec) -> list[dict]:
     return out
 
 
-if __name__ == "__main__":  # python -m cchc_etl.validation SOURCE  -> a starter suite on stdout
+if __name__ == "__main__":  # python -m cchc_etl.validation SOURCE  -> a new table's suite file on stdout
     import sys
 
     from cchc_etl.contract import load_source
@@ -545,5 +564,5 @@ if __name__ == "__main__":  # python -m cchc_etl.validation SOURCE  -> a starter
         "name": f"stg_{_spec.source}",
         "meta": {"asset": f"staging/stg_{_spec.source}", "table": _spec.staging_table,
                  "partition_column": None if _spec.reference else "month"},
-        "expectations": baseline_expectations(_spec),
+        "expectations": [],  # the contract's baseline is added when the suite is loaded; add the table's own rules here
     }, ensure_ascii=False, indent=2))

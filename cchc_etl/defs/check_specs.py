@@ -16,7 +16,7 @@ def bilingual(vi: str, en: str) -> str:
 def check_spec(name: str, asset: AssetKey, *, vi: str, en: str, blocking: bool = False, monthly: bool = True) -> AssetCheckSpec:
     with warnings.catch_warnings():
         # a partitioned check is a preview API of Dagster 1.13 (pinned exactly in pyproject.toml;
-        # tests/test_month_order.py asserts that evaluations carry their month)
+        # tests/dagster/test_month_order.py asserts that evaluations carry their month)
         warnings.simplefilter("ignore", PreviewWarning)
         return AssetCheckSpec(name, asset=asset, description=bilingual(vi, en), blocking=blocking,
                               partitions_def=monthly_partitions if monthly else None)

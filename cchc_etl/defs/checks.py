@@ -34,7 +34,7 @@ def expectation_description(suite: SuiteDef, e: ExpectationDef) -> dict:
         vi, en = e.description.split(" / ", 1)
         return {"vi": vi, "en": en}
     described = describe(e.type, e.kwargs, load_source(suite.source))
-    if described is None:  # tests/test_month_order.py names the expectation that needs a meta.description
+    if described is None:  # tests/dagster/test_month_order.py names the expectation that needs a meta.description
         return {"vi": e.description or e.type, "en": e.description or e.type}
     return {"vi": described[0], "en": described[1]}
 

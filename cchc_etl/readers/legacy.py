@@ -65,7 +65,7 @@ def vietnamese_letters() -> list[str]:
 
 # TCVN3 byte codes per vowel, in _TONES order; None = the plain ASCII letter.
 # Cross-checked against glibc iconv TCVN5712-1 (all 74 codes) and three converter tables,
-# see tests/test_legacy_text.py.
+# see tests/unit/test_legacy_text.py.
 _TCVN3_VOWEL_CODES: dict[str, tuple[int | None, ...]] = {
     "a": (None, 0xB5, 0xB6, 0xB7, 0xB8, 0xB9),
     "ă": (0xA8, 0xBB, 0xBC, 0xBD, 0xBE, 0xC6),
