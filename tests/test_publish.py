@@ -213,7 +213,7 @@ def _publish_code(path: Path, db: TestDatabase, month: dt.date, hook: str | None
     open, to be killed. The hook wraps the module's COPY function: production code has none."""
     code = textwrap.dedent(f"""
         import datetime, os, sys, time
-        from cchc_etl import publish
+        from cchc_etl.publish import month as publish
         hook = {hook or ""!r}
         if hook:
             die_after, copy, copies = int(hook.split(":")[0]), publish._copy_table, []

@@ -21,6 +21,8 @@ from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions, on_prev
 from cchc_etl.defs.reporting import month_headline, table_metadata
 from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
 from cchc_etl.periods import month_start
+from cchc_etl.table_dictionary import marts_built_by
+from cchc_etl.table_dictionary import table as dictionary_table
 
 STG_DOSSIERS = AssetKey(["staging", "stg_dossiers"])
 MONTH_END = AssetKey(["core", "fct_dossier_month_end"])
@@ -82,7 +84,7 @@ def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseRe
 
 @asset(key=["marts", "period_report"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="marts",
        kinds={"duckdb"}, deps=[MONTH_END, AssetKey(["core", "org_rollup"])],
-       description="Provincial period report (methodology §2) per unit, department and city.")
+       description=dictionary_table("marts.period_report").asset.description)
 def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     with warehouse.connect() as con:
         n = build.build_period_report(con, _month(context))
@@ -95,17 +97,9 @@ def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) 
                                        "city_resolved": MetadataValue.int(int(city[1] or 0)), **table})
 
 
-SCORE_KEYS = {name: AssetKey(["marts", name]) for name in
-              ("indicator_values", "indicator_scores", "scores", "target_attainment", "par_index", "periods")}
-SCORE_DESCRIPTIONS = {
-    "indicator_values": "Every indicator of methodology §2-§4 per unit, department and city for the month, its quarter and year "
-                        "to date: numerator, denominator, value (percent; NULL when the denominator is 0).",
-    "indicator_scores": "Points of every scored indicator (§3) with the threshold, applicability and why it is N/A.",
-    "scores": "Group (G1..G6) and TOTAL scores, ratio on the applicable maximum, rank within (period, level, city), band.",
-    "target_attainment": "Annual plan targets (§5) per unit and year, year to date while the year runs.",
-    "par_index": "PAR Index (§6) from self-assessed area scores, per unit and year, ranked and banded.",
-    "periods": "The periods scored and how far a running quarter or year reaches (year to date).",
-}
+#: the marts score_month builds and their descriptions (the ``asset`` key of assets/tables/marts.*.yaml)
+SCORE_KEYS = {name: AssetKey(["marts", name]) for name in marts_built_by("score_month")}
+SCORE_DESCRIPTIONS = {name: dictionary_table(f"marts.{name}").asset.description for name in SCORE_KEYS}
 
 
 @asset(key=["core", "dim_date"], pool=WAREHOUSE_POOL, group_name="core", kinds={"duckdb"},
