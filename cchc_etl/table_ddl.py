@@ -121,9 +121,21 @@ def bi_tables(tables: Sequence[TableDoc] | None = None) -> list[TableDoc]:
     return [t for t in _tables(tables) if t.bi is not None]
 
 
+def _split(t: TableDoc) -> tuple[list[str], list[str]]:
+    """The table's columns shown to BI before the human names, and those appended after them."""
+    shown = [c.name for c in t.columns if c.bi]
+    if not t.bi.names:
+        return shown, []
+    cut = [c.name for c in t.columns].index(t.bi.names_after) + 1
+    head = {c.name for c in t.columns[:cut]}
+    return [c for c in shown if c in head], [c for c in shown if c not in head]
+
+
 def bi_view_columns(t: TableDoc) -> list[str]:
-    """The view's columns: the table's (those shown to BI) in order, then the human names."""
-    return [c.name for c in t.columns if c.bi] + list(t.bi.names)
+    """The view's columns: the table's (those shown to BI) in order up to ``names_after``, the
+    human names, then the table's columns appended since."""
+    head, tail = _split(t)
+    return head + list(t.bi.names) + tail
 
 
 def _group_names() -> str:
@@ -155,7 +167,8 @@ def _year_label(start: str, end: str) -> str:
 
 def bi_view_sql(t: TableDoc) -> str:
     names = set(c.name for c in t.columns)
-    select = [f"t.{c.name}" for c in t.columns if c.bi]
+    head, tail = _split(t)
+    select = [f"t.{c}" for c in head]
     joins = []
     if "period_start" in names:
         start = "t.period_start"
@@ -198,6 +211,7 @@ def bi_view_sql(t: TableDoc) -> str:
             else:
                 label = _year_label(start, end)
             select.append(f"{label} AS period_label_vi")
+    select += [f"t.{c}" for c in tail]
     body = ",\n       ".join(select)
     return (f"CREATE OR REPLACE VIEW {t.bi.view} AS\nSELECT {body}\nFROM {t.publish.target} t"
             + "".join(f"\n{j}" for j in joins) + ";")

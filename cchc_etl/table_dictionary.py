@@ -25,7 +25,7 @@ _TABLE_KEYS |= {"order", "publish", "export", "asset", "bi"}
 _COLUMN_KEYS = {"name", "type", "nullable", "description_vi", "description_en"}
 _COLUMN_KEYS |= {"compression", "bi"}
 _PUBLISH_KEYS = {"target", "granularity", "reference_rows", "index"}
-_BI_KEYS = {"view", "names"}
+_BI_KEYS = {"view", "names", "names_after"}
 _ASSET_KEYS = {"built_by", "description"}
 GRANULARITIES = ("month", "periods", "year", "all")
 EXPORT_KINDS = ("month", "periods", "year")
@@ -73,7 +73,10 @@ class PublishDoc:
 @dataclass(frozen=True)
 class BiViewDoc:
     view: str  # bi.<name>
-    names: tuple[str, ...] = ()  # human-name columns appended after the table's columns
+    names: tuple[str, ...] = ()  # human-name columns shown after the column ``names_after``
+    #: the table's last column when the names were added: columns appended to the table later
+    #: come after the names in the view (a view's columns can only be appended to)
+    names_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,9 @@ def _load(path: Path) -> TableDoc:
             fail("asset needs built_by and description")
     bi = _block(raw, "bi", _BI_KEYS, fail)
     if bi is not None:
-        bi = BiViewDoc(view=str(bi.get("view", "")), names=tuple(bi.get("names") or ()))
+        bi = BiViewDoc(view=str(bi.get("view", "")), names=tuple(bi.get("names") or ()), names_after=bi.get("names_after"))
+        if bi.names and bi.names_after not in names:
+            fail("bi.names_after must name the column the human names follow")
         if not bi.view.startswith("bi.") or publish is None:
             fail("bi.view must name a view of schema bi, of a published table")
         if unknown := [n for n in bi.names if n not in NAME_COLUMNS]:

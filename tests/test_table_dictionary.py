@@ -262,3 +262,38 @@ def test_the_read_only_role_reads_the_names_but_not_the_warehouse(published):
         assert n > 0
         with pytest.raises(errors.InsufficientPrivilege):
             con.execute("SELECT count(*) FROM warehouse.dim_org_unit")
+
+
+def test_a_column_appended_later_follows_the_human_names_in_its_bi_view():
+    from cchc_etl.table_dictionary import ColumnDoc, table
+
+    scores = table("marts.scores")
+    before = bi_view_columns(scores)
+    later = dataclasses.replace(scores, columns=(*scores.columns, ColumnDoc("trend", "DOUBLE", True, "xu hướng", "trend")))
+    assert bi_view_columns(later) == [*before, "trend"]
+    assert before.index("classification") + 1 == before.index("org_unit_name")
+
+
+def test_the_bi_views_are_recreated_when_their_sql_changes_or_one_is_missing(published, monkeypatch):
+    from cchc_etl.publish import ddl, pg_connect
+
+    def definition(view: str) -> str:
+        return published.fetch("SELECT pg_get_viewdef(%s::regclass)", [view])[0][0]
+
+    with pg_connect(published.url) as conn:
+        ddl.ensure_schema(conn)
+    assert published.fetch("SELECT obj_description('bi'::regnamespace, 'pg_namespace')")[0][0] == ddl.bi_marker()
+    with published.connect() as con:
+        con.execute("DROP VIEW bi.par_index")
+    with pg_connect(published.url) as conn:
+        ddl.ensure_schema(conn)
+    assert "org_unit_name" in definition("bi.par_index")
+    changed = ddl.bi_views_text().replace("'Tổng điểm'", "'Tổng cộng'")
+    monkeypatch.setattr(ddl, "bi_views_text", lambda: changed)
+    with pg_connect(published.url) as conn:
+        ddl.ensure_schema(conn)
+    assert "Tổng cộng" in definition("bi.scores")
+    monkeypatch.undo()
+    with pg_connect(published.url) as conn:
+        ddl.ensure_schema(conn)
+    assert "Tổng điểm" in definition("bi.scores")
