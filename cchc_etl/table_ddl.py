@@ -160,7 +160,8 @@ def _quarter_label(start: str) -> str:
 
 def _year_label(start: str, end: str) -> str:
     """'Năm 2024', or '6 tháng đầu năm 2024' while the year runs (``end``: exclusive end of the months included)."""
-    months = f"((extract(year FROM {end}) - extract(year FROM {start})) * 12 + extract(month FROM {end}) - extract(month FROM {start}))::int"
+    months = (f"((extract(year FROM {end}) - extract(year FROM {start})) * 12"
+              f" + extract(month FROM {end}) - extract(month FROM {start}))::int")
     year = f"extract(year FROM {start})::int"
     return f"CASE WHEN {end} IS NULL OR {months} >= 12 THEN 'Năm ' || {year} ELSE {months} || ' tháng đầu năm ' || {year} END"
 

@@ -221,8 +221,9 @@ def test_every_published_table_view_and_column_is_commented_in_postgres(publishe
         "AND (obj_description(c.oid, 'pg_class') IS NULL OR (a.attnum IS NOT NULL AND col_description(c.oid, a.attnum) IS NULL)) "
         "ORDER BY 1")
     assert missing == []
-    (comment,) = published.fetch("SELECT col_description('bi.scores'::regclass, "
-                                 "(SELECT attnum FROM pg_attribute WHERE attrelid = 'bi.scores'::regclass AND attname = 'group_name_vi'))")[0]
+    (comment,) = published.fetch(
+        "SELECT col_description('bi.scores'::regclass, "
+        "(SELECT attnum FROM pg_attribute WHERE attrelid = 'bi.scores'::regclass AND attname = 'group_name_vi'))")[0]
     assert comment == " / ".join(NAME_COLUMNS["group_name_vi"])
 
 
@@ -245,7 +246,8 @@ def test_the_bi_views_show_the_human_names(published, sample_warehouse):
                       "quarter 2024-01-01": "Quý I/2024", "year 2024-01-01": "2 tháng đầu năm 2024"}
     assert published.fetch("SELECT DISTINCT period_label_vi FROM bi.target_attainment") == [("2 tháng đầu năm 2024",)]
     assert published.fetch("SELECT DISTINCT period_label_vi FROM bi.period_report ORDER BY 1") == [("Tháng 01/2024",), ("Tháng 02/2024",)]
-    rows = published.fetch("SELECT DISTINCT methodology_version, indicator_code, indicator_name_vi, indicator_name_en FROM bi.indicator_scores")
+    rows = published.fetch(
+        "SELECT DISTINCT methodology_version, indicator_code, indicator_name_vi, indicator_name_en FROM bi.indicator_scores")
     assert rows and all((vi, en) == indicators[(v, c)] for v, c, vi, en in rows)
     groups = dict(published.fetch("SELECT DISTINCT group_code, group_name_vi FROM bi.scores"))
     method = load_methodology()

@@ -51,7 +51,8 @@ def partition_filter(t: PublishedTable, placeholder: str) -> str:
     col = f'"{t.partition}"'
     if t.granularity == "periods":
         p = f"CAST({placeholder} AS DATE)"
-        return (f"((period_type = 'month' AND {col} = {p}) OR (period_type = 'quarter' AND {col} = CAST(date_trunc('quarter', {p}) AS DATE))"
+        return (f"((period_type = 'month' AND {col} = {p})"
+                f" OR (period_type = 'quarter' AND {col} = CAST(date_trunc('quarter', {p}) AS DATE))"
                 f" OR (period_type = 'year' AND {col} = CAST(date_trunc('year', {p}) AS DATE)))")
     if t.granularity == "year":
         return f"{col} = CAST(extract(year FROM CAST({placeholder} AS DATE)) AS INTEGER)"
