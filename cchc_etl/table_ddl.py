@@ -82,16 +82,21 @@ def published(tables: Sequence[TableDoc] | None = None) -> list[TableDoc]:
 
 def pg_table_ddl(t: TableDoc) -> str:
     """The PostgreSQL table a published table is copied to: same columns in the same order, types
-    mapped, nullable columns appended when an earlier release made the table, an index on the
-    partition column."""
+    mapped, an index on the partition column. Columns appended since an earlier release made the
+    table: :func:`pg_add_columns`."""
     target = t.publish.target
     cols = ",\n".join(f"    {c.name} {pg_type(c.type)}{'' if c.nullable else ' NOT NULL'}" for c in t.columns)
     out = [f"CREATE TABLE IF NOT EXISTS {target} (\n{cols}\n);"]
-    out += [f"ALTER TABLE {target} ADD COLUMN IF NOT EXISTS {c.name} {pg_type(c.type)};" for c in t.columns if c.nullable]
     index = t.publish.index or t.partition
     if index:
         out.append(f"CREATE INDEX IF NOT EXISTS {target.split('.', 1)[1]}_{index} ON {target} ({index});")
     return "\n".join(out)
+
+
+def pg_add_columns(t: TableDoc, have: set[str]) -> list[str]:
+    """``ALTER TABLE … ADD COLUMN`` for the columns the PostgreSQL table lacks (only those: an
+    ALTER TABLE waits for every reader of the table, even when it changes nothing)."""
+    return [f"ALTER TABLE {t.publish.target} ADD COLUMN {c.name} {pg_type(c.type)};" for c in t.columns if c.name not in have]
 
 
 def pg_ddl(tables: Sequence[TableDoc] | None = None) -> str:
@@ -223,4 +228,4 @@ def bi_views_sql(tables: Sequence[TableDoc] | None = None) -> str:
 
 
 __all__ = ["DERIVED_SCHEMAS", "LEVEL_VI", "PG_TYPES", "bi_tables", "bi_view_columns", "bi_view_sql", "bi_views_sql",
-           "duckdb_comments", "duckdb_ddl", "duckdb_table_ddl", "pg_comments", "pg_ddl", "pg_table_ddl", "pg_type", "published"]
+           "duckdb_comments", "duckdb_ddl", "duckdb_table_ddl", "pg_add_columns", "pg_comments", "pg_ddl", "pg_table_ddl", "pg_type", "published"]

@@ -299,3 +299,18 @@ def test_the_bi_views_are_recreated_when_their_sql_changes_or_one_is_missing(pub
     with pg_connect(published.url) as conn:
         ddl.ensure_schema(conn)
     assert "Tổng điểm" in definition("bi.scores")
+
+
+def test_a_column_missing_in_postgres_is_appended(published):
+    from cchc_etl.publish import ensure_schema, pg_connect
+
+    def columns() -> list[str]:
+        return [c for (c,) in published.fetch("SELECT column_name FROM information_schema.columns WHERE table_schema = 'quality' "
+                                              "AND table_name = 'file_log' ORDER BY ordinal_position")]
+
+    before = columns()
+    with published.connect() as con:  # a table an earlier release made
+        con.execute("ALTER TABLE quality.file_log DROP COLUMN pii_key_fingerprint")
+    with pg_connect(published.url) as conn:
+        ensure_schema(conn)
+    assert columns() == before and before[-1] == "pii_key_fingerprint"

@@ -19,7 +19,7 @@ from cchc_etl.paths import SQL_DIR
 from cchc_etl.publish.connection import duck_columns, pg_columns
 from cchc_etl.publish.errors import ADVISORY_LOCK_KEY, PublishError
 from cchc_etl.publish.tables import DEFAULT_TABLES, PublishedTable
-from cchc_etl.table_ddl import bi_tables, bi_views_sql, pg_comments, pg_ddl, pg_type
+from cchc_etl.table_ddl import bi_tables, bi_views_sql, pg_add_columns, pg_comments, pg_ddl, pg_type, published
 
 PG_SQL_DIR = SQL_DIR / "postgres"
 BI_VIEWS_FILE = "99_bi_views.sql"
@@ -63,6 +63,10 @@ def ensure_schema(conn: psycopg.Connection, tables: Sequence[PublishedTable] = D
         for path in _sql_files():
             cur.execute(path.read_text(encoding="utf-8"))
         cur.execute(pg_ddl())
+        for t in published():
+            have = {c for c, _ in pg_columns(cur, t.publish.target)}
+            for statement in pg_add_columns(t, have):
+                cur.execute(statement)
         if duck is not None:
             for t in tables:
                 _sync_table(cur, duck, t)
