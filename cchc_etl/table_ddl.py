@@ -228,4 +228,5 @@ def bi_views_sql(tables: Sequence[TableDoc] | None = None) -> str:
 
 
 __all__ = ["DERIVED_SCHEMAS", "LEVEL_VI", "PG_TYPES", "bi_tables", "bi_view_columns", "bi_view_sql", "bi_views_sql",
-           "duckdb_comments", "duckdb_ddl", "duckdb_table_ddl", "pg_add_columns", "pg_comments", "pg_ddl", "pg_table_ddl", "pg_type", "published"]
+           "duckdb_comments", "duckdb_ddl", "duckdb_table_ddl", "pg_add_columns", "pg_comments", "pg_ddl", "pg_table_ddl", "pg_type",
+           "published"]

@@ -1,8 +1,13 @@
-"""The table dictionary: one YAML file per published table (and documented view) of the warehouse,
-``assets/tables/<schema>.<table>.yaml``, holding its columns (name, DuckDB type, nullability,
-descriptions in Vietnamese and English), grain, partition column and whether it is published to
-PostgreSQL. The docs' tables page is generated from it; tests/test_table_dictionary.py keeps it
-equal to the schema the warehouse creates.
+"""The table contract: one YAML file per core and published table (and documented view) of the
+warehouse, ``assets/tables/<schema>.<table>.yaml``, holding its columns (name, DuckDB type,
+nullability, descriptions in Vietnamese and English, DuckDB compression, whether its ``bi`` view
+shows it), grain, partition column, and how it is published (``publish``: PostgreSQL target and
+granularity), exported (``export``: the Parquet layout), built (``asset``) and shown to BI tools
+(``bi``: the view and its human-name columns). Generated from it: the DDL and ``COMMENT ON`` of
+both databases and the ``bi`` views (cchc_etl.table_ddl), the registries of marts
+(``publish.CONTRACT_TABLES``, ``exports.MARTS``, ``defs.operations.MARTS``,
+``defs.warehouse_models.SCORE_KEYS``), Dagster's column schema and the docs' tables page.
+tests/test_table_dictionary.py keeps it equal to the schema the warehouse creates.
 """
 
 from __future__ import annotations

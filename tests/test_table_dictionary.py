@@ -314,3 +314,18 @@ def test_a_column_missing_in_postgres_is_appended(published):
     with pg_connect(published.url) as conn:
         ensure_schema(conn)
     assert columns() == before and before[-1] == "pii_key_fingerprint"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("  granularity: periods\n", "  granularity: weekly\n"), "publish.granularity must be one of"),
+    (("  names: [org_unit_name,", "  names: [unit_label,"), r"bi.names: unknown name columns \['unit_label'\]"),
+    (("  names_after: classification\n", "  names_after: nowhere\n"), "bi.names_after must name"),
+    (("export: periods\n", "export: weekly\n"), "export must be one of"),
+    (("  built_by: score_month\n", "  built_by: score_month\n  built_with: x\n"), r"asset: unknown keys \['built_with'\]"),
+])
+def test_a_wrong_publish_export_asset_or_bi_block_is_refused(tmp_path, change, message):
+    text = (TABLES_DIR / "marts.scores.yaml").read_text(encoding="utf-8")
+    assert change[0] in text
+    (tmp_path / "marts.scores.yaml").write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(TableDictionaryError, match=message):
+        load_tables(tmp_path)
