@@ -44,21 +44,15 @@ import duckdb
 from cchc_etl import warehouse
 from cchc_etl.locks import connect_duckdb
 from cchc_etl.readers.literal import literal
+from cchc_etl.table_dictionary import exported_marts
 
 # mart table -> how it is partitioned on disk:
 #   "month": <table>/year=YYYY/month=MM/ (rows whose period_start is in the month)
 #   "periods": <table>/period_type=T/year=YYYY/month=MM/ (month = the period's first month); a
 #              month's export rewrites its month, its quarter and its year to date
 #   "year": <table>/year=YYYY/ (annual marts: targets, PAR Index)
-MARTS: dict[str, str] = {
-    "period_report": "month",
-    "indicator_values": "periods",
-    "indicator_scores": "periods",
-    "scores": "periods",
-    "periods": "periods",
-    "target_attainment": "year",
-    "par_index": "year",
-}
+#: (the ``export`` key of assets/tables/marts.*.yaml)
+MARTS: dict[str, str] = exported_marts()
 PART_FILE = "part-0.parquet"
 
 

@@ -92,17 +92,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if current and current[0] == fingerprint:
         return
     from cchc_etl.facts import create_fact_macros
+    from cchc_etl.table_ddl import duckdb_comments, duckdb_ddl
 
     with transaction(con):  # all of the schema or none of it (a failure half-way leaves nothing behind)
         _upgrade_derived_tables(con)
         named = takes_named_compression(con)
-        for name in ("schema/quality.sql", "schema/core.sql", "schema/marts.sql"):
-            con.execute(storage_ddl(con, sql_file(name), named))
+        con.execute(duckdb_ddl(named_compression=named))  # the tables of assets/tables/
         for source in reference_sources() + event_sources():
             con.execute(storage_ddl(con, staging_ddl(load_source(source)), named))
             _add_staged_columns(con, load_source(source))
         con.execute(sql_file("macros/dossier_state.sql"))
         con.execute(sql_file("schema/views.sql"))
+        con.execute(duckdb_comments())
         create_fact_macros(con)
         con.execute("CREATE TABLE IF NOT EXISTS core.warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.execute("INSERT OR REPLACE INTO core.warehouse_meta VALUES ('schema_fingerprint', ?)", [fingerprint])
@@ -128,22 +129,20 @@ def schema_fingerprint() -> str:
     from cchc_etl.paths import ASSETS_DIR
 
     digest = hashlib.sha256(__version__.encode())
-    files = sorted([*SQL_DIR.rglob("*.sql"), *(ASSETS_DIR / "sources").glob("*.yaml")])
+    files = sorted([*SQL_DIR.rglob("*.sql"), *(ASSETS_DIR / "sources").glob("*.yaml"), *(ASSETS_DIR / "tables").glob("*.yaml")])
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-DERIVED_SCHEMAS = ("core", "marts")
-
-
 def _upgrade_derived_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop core / marts tables whose columns differ from sql/schema (an older release made them).
+    """Drop core / marts tables whose columns differ from assets/tables/ (an older release made them).
     They hold derived data only: the next run of a month rebuilds them (re-run the months you need)."""
+    from cchc_etl.table_ddl import DERIVED_SCHEMAS, duckdb_ddl
+
     scratch = duckdb.connect(":memory:")
     try:
-        for name in ("schema/core.sql", "schema/marts.sql"):
-            scratch.execute(storage_ddl(scratch, sql_file(name)))
+        scratch.execute(duckdb_ddl(named_compression=False, schemas=DERIVED_SCHEMAS))
         expected = _columns(scratch)
     finally:
         scratch.close()

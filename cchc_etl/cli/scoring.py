@@ -40,6 +40,7 @@ def cmd_score(args) -> None:
     from cchc_etl.format_vi import seconds
     from cchc_etl.locks import exclusive_run
     from cchc_etl.methodology import current_version, load_methodology
+    from cchc_etl.table_dictionary import marts_built_by
     from cchc_etl.warehouse import duckdb_path
 
     version = args.methodology or current_version()
@@ -48,8 +49,7 @@ def cmd_score(args) -> None:
         raise CliError(f"warehouse not found: {duckdb_path(args.warehouse)} (run `cchc-etl run` first)")
     defs = build_definitions(warehouse_url=args.warehouse, methodology=version)
     job = defs.resolve_job_def("cchc_monthly")
-    selection = [AssetKey(["core", "dim_indicator"])] + [
-        AssetKey(["marts", n]) for n in ("indicator_values", "indicator_scores", "scores", "target_attainment", "par_index", "periods")]
+    selection = [AssetKey(["core", "dim_indicator"])] + [AssetKey(["marts", n]) for n in marts_built_by("score_month")]
     instance = _instance()
     months = months_between(args.start, args.end)
     with exclusive_run(duckdb_path(args.warehouse)):  # a run or another scoring of this warehouse: refused here

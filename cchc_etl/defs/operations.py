@@ -78,14 +78,15 @@ from dagster import (
 from cchc_etl.defs.partitions import TIMEZONE, monthly_partitions
 from cchc_etl.ingest import MONTH_DIR, sha256_file
 from cchc_etl.periods import month_start
+from cchc_etl.table_dictionary import load_tables
 
 SCHEDULE_NAME = "cchc_monthly_schedule"
 SENSOR_NAME = "cchc_landing_sensor"
 SCHEDULE_CRON = "0 6 3 * *"  # 06:00 on the 3rd, Asia/Ho_Chi_Minh
 SENSOR_INTERVAL_SECONDS = 60
 CURSOR_VERSION = 1
-MARTS = [AssetKey(["marts", name]) for name in
-         ("period_report", "indicator_values", "indicator_scores", "scores", "target_attainment", "par_index", "periods")]
+#: every mart an asset builds (the ``asset`` key of assets/tables/marts.*.yaml)
+MARTS = [AssetKey(["marts", t.table]) for t in load_tables() if t.schema == "marts" and t.asset]
 
 # marts must be rebuilt between the schedule (3rd 06:00) and 12:00 on the 5th
 MARTS_FRESHNESS = FreshnessPolicy.cron(deadline_cron="0 12 5 * *", lower_bound_delta=dt.timedelta(days=2, hours=6), timezone=TIMEZONE)

@@ -26,7 +26,18 @@ def load_metadata(result: LoadResult) -> dict:
 
 
 def column_schema(con, table: str) -> TableSchema:
-    """The DuckDB table's columns, types and nullability, as the UI's column view shows them."""
+    """The table's columns, types, nullability and descriptions (vi / en), as the UI's column view
+    shows them: from the table dictionary (assets/tables/), else from DuckDB."""
+    from cchc_etl.table_dictionary import table as dictionary_table
+
+    try:
+        doc = dictionary_table(table)
+    except KeyError:
+        doc = None
+    if doc is not None:
+        return TableSchema(columns=[
+            TableColumn(name=c.name, type=c.type, description=c.comment, constraints=TableColumnConstraints(nullable=c.nullable))
+            for c in doc.columns])
     schema, name = table.split(".")
     rows = con.execute(
         "SELECT column_name, data_type, is_nullable, comment FROM duckdb_columns() "

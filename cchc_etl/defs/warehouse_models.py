@@ -21,6 +21,8 @@ from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions, on_prev
 from cchc_etl.defs.reporting import month_headline, table_metadata
 from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
 from cchc_etl.periods import month_start
+from cchc_etl.table_dictionary import marts_built_by
+from cchc_etl.table_dictionary import table as dictionary_table
 
 STG_DOSSIERS = AssetKey(["staging", "stg_dossiers"])
 MONTH_END = AssetKey(["core", "fct_dossier_month_end"])
@@ -82,7 +84,7 @@ def fct_dossier_month_end(context: AssetExecutionContext, warehouse: WarehouseRe
 
 @asset(key=["marts", "period_report"], partitions_def=monthly_partitions, pool=WAREHOUSE_POOL, group_name="marts",
        kinds={"duckdb"}, deps=[MONTH_END, AssetKey(["core", "org_rollup"])],
-       description="Provincial period report (methodology §2) per unit, department and city.")
+       description=dictionary_table("marts.period_report").asset.description)
 def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     with warehouse.connect() as con:
         n = build.build_period_report(con, _month(context))
@@ -93,19 +95,6 @@ def period_report(context: AssetExecutionContext, warehouse: WarehouseResource) 
         table = table_metadata(con, "marts.period_report", partition="period_start = ?", partition_params=(_month(context),))
     return MaterializeResult(metadata={"rows": MetadataValue.int(n), "city_received": MetadataValue.int(int(city[0] or 0)),
                                        "city_resolved": MetadataValue.int(int(city[1] or 0)), **table})
-
-
-SCORE_KEYS = {name: AssetKey(["marts", name]) for name in
-              ("indicator_values", "indicator_scores", "scores", "target_attainment", "par_index", "periods")}
-SCORE_DESCRIPTIONS = {
-    "indicator_values": "Every indicator of methodology §2-§4 per unit, department and city for the month, its quarter and year "
-                        "to date: numerator, denominator, value (percent; NULL when the denominator is 0).",
-    "indicator_scores": "Points of every scored indicator (§3) with the threshold, applicability and why it is N/A.",
-    "scores": "Group (G1..G6) and TOTAL scores, ratio on the applicable maximum, rank within (period, level, city), band.",
-    "target_attainment": "Annual plan targets (§5) per unit and year, year to date while the year runs.",
-    "par_index": "PAR Index (§6) from self-assessed area scores, per unit and year, ranked and banded.",
-    "periods": "The periods scored and how far a running quarter or year reaches (year to date).",
-}
 
 
 @asset(key=["core", "dim_date"], pool=WAREHOUSE_POOL, group_name="core", kinds={"duckdb"},
@@ -129,74 +118,82 @@ def dim_indicator(warehouse: WarehouseResource, methodology: MethodologyResource
     return MaterializeResult(metadata={"rows": MetadataValue.int(n), "methodology_version": MetadataValue.text(methodology.version), **table})
 
 
-@multi_asset(
-    specs=[AssetSpec(key, group_name="marts", kinds={"duckdb"}, description=SCORE_DESCRIPTIONS[name],
-                     deps=[MONTH_END, AssetKey(["core", "org_rollup"]),
-                           AssetKey(["core", "dim_date"]), AssetKey(["core", "dim_indicator"]),
-                           *[AssetKey(["staging", f"stg_{s}"]) for s in
-                             ("surveys", "feedback", "documents", "email", "procedures", "self_assessment", "targets")]])
-           for name, key in SCORE_KEYS.items()],
-    partitions_def=monthly_partitions,
-    pool=WAREHOUSE_POOL,
-    name="score_month",
-    check_specs=[check_spec("reference_rows_usable", SCORE_KEYS["target_attainment"],
-                            vi="Mọi dòng chỉ tiêu và tự chấm điểm nêu chỉ số, phạm vi và đơn vị đã biết, tỷ lệ tự chấm trong "
-                               "khoảng 0-100 (các dòng khác được liệt kê theo tệp, dòng và cột)",
-                            en="Every targets / self-assessment row names a known indicator, scope and unit, and "
-                               "self-assessed percentages lie in 0-100 (other rows are listed by file, row and column)"),
-                 check_spec("received_balanced", SCORE_KEYS["indicator_values"], blocking=True,
-                            vi="Mỗi kỳ tính điểm: số hồ sơ tiếp nhận của thành phố bằng tổng của các đơn vị đang hoạt động "
-                               "(phương pháp §1: không đơn vị nào bị thiếu)",
-                            en="For every period scored, the city's received count equals the dossiers received by the "
-                               "units in force (methodology §1: no unit's rows missing from the city)")],
-)
-def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource):
-    month = _month(context)
-    with warehouse.connect() as con:
-        results = build.build_scores(con, month, methodology.version)
-        unusable = scoring.unusable_reference_rows(con, methodology.version)
-        periods_scored = [(r.period.type, r.period.start) for r in results]
-        tables = {name: _scored_table_metadata(con, name, periods_scored, methodology.version) for name in SCORE_KEYS}
-        headline = month_headline(con, month, methodology.version)
-    periods = ", ".join(f"{r.period.label} ({r.period.type}{'' if r.period.complete else ', year to date'})" for r in results)
-    totals = {
-        "indicator_values": sum(r.indicator_rows for r in results),
-        "scores": sum(r.score_rows for r in results),
-        "target_attainment": sum(r.target_rows for r in results),
-        "par_index": sum(r.par_rows for r in results),
-    }
-    for name, key in SCORE_KEYS.items():
-        meta = {"periods": MetadataValue.text(periods), "methodology_version": MetadataValue.text(methodology.version)}
-        if name in totals:
-            meta["rows"] = MetadataValue.int(totals[name])
-        meta.update(tables[name])
-        if name == "indicator_values":
-            meta.update(headline)
-        yield MaterializeResult(asset_key=key, metadata=meta)
-    unbalanced = [r for r in results if not r.received_balanced]
-    yield AssetCheckResult(
-        check_name="received_balanced", asset_key=SCORE_KEYS["indicator_values"], passed=not unbalanced,
-        severity=AssetCheckSeverity.ERROR,
-        description="; ".join(
-            f"{r.period.label}: thành phố tiếp nhận {r.city_received}, các đơn vị đang hoạt động {r.units_received} / "
-            f"city received {r.city_received}, units in force {r.units_received}" for r in unbalanced) or None,
-        metadata={"periods": MetadataValue.json([
-            {"period": r.period.label, "type": r.period.type, "city_received": r.city_received, "units_received": r.units_received}
-            for r in results])},
+def score_month_asset():
+    """The ``score_month`` multi-asset: one asset per mart whose table YAML says score_month builds
+    it (``asset.built_by`` or a ``scoring`` block), read when the definitions load."""
+    score_keys = {name: AssetKey(["marts", name]) for name in marts_built_by("score_month")}
+    descriptions = {name: dictionary_table(f"marts.{name}").asset.description for name in score_keys}
+
+    @multi_asset(
+        specs=[AssetSpec(key, group_name="marts", kinds={"duckdb"}, description=descriptions[name],
+                         deps=[MONTH_END, AssetKey(["core", "org_rollup"]),
+                               AssetKey(["core", "dim_date"]), AssetKey(["core", "dim_indicator"]),
+                               *[AssetKey(["staging", f"stg_{s}"]) for s in
+                                 ("surveys", "feedback", "documents", "email", "procedures", "self_assessment", "targets")]])
+               for name, key in score_keys.items()],
+        partitions_def=monthly_partitions,
+        pool=WAREHOUSE_POOL,
+        name="score_month",
+        check_specs=[check_spec("reference_rows_usable", score_keys["target_attainment"],
+                                vi="Mọi dòng chỉ tiêu và tự chấm điểm nêu chỉ số, phạm vi và đơn vị đã biết, tỷ lệ tự chấm trong "
+                                   "khoảng 0-100 (các dòng khác được liệt kê theo tệp, dòng và cột)",
+                                en="Every targets / self-assessment row names a known indicator, scope and unit, and "
+                                   "self-assessed percentages lie in 0-100 (other rows are listed by file, row and column)"),
+                     check_spec("received_balanced", score_keys["indicator_values"], blocking=True,
+                                vi="Mỗi kỳ tính điểm: số hồ sơ tiếp nhận của thành phố bằng tổng của các đơn vị đang hoạt động "
+                                   "(phương pháp §1: không đơn vị nào bị thiếu)",
+                                en="For every period scored, the city's received count equals the dossiers received by the "
+                                   "units in force (methodology §1: no unit's rows missing from the city)")],
     )
-    yield AssetCheckResult(
-        check_name="reference_rows_usable", asset_key=SCORE_KEYS["target_attainment"], passed=not unusable,
-        severity=AssetCheckSeverity.WARN,
-        description=(f"{len(unusable)} reference rows not used: " + "; ".join(unusable[:5])) if unusable else None,
-        metadata={"unusable_rows": MetadataValue.int(len(unusable)),
-                  "rows": MetadataValue.md("\n".join(f"- {u}" for u in unusable[:200]) or "none")},
-    )
+    def score_month(context: AssetExecutionContext, warehouse: WarehouseResource, methodology: MethodologyResource):
+        month = _month(context)
+        with warehouse.connect() as con:
+            results = build.build_scores(con, month, methodology.version)
+            unusable = scoring.unusable_reference_rows(con, methodology.version)
+            periods_scored = [(r.period.type, r.period.start) for r in results]
+            tables = {name: _scored_table_metadata(con, name, periods_scored, methodology.version) for name in score_keys}
+            headline = month_headline(con, month, methodology.version)
+        periods = ", ".join(f"{r.period.label} ({r.period.type}{'' if r.period.complete else ', year to date'})" for r in results)
+        for name, key in score_keys.items():
+            meta = {"periods": MetadataValue.text(periods), "methodology_version": MetadataValue.text(methodology.version)}
+            if any(f"marts.{name}" in r.rows for r in results):
+                meta["rows"] = MetadataValue.int(sum(r.rows.get(f"marts.{name}", 0) for r in results))
+            meta.update(tables[name])
+            if name == "indicator_values":
+                meta.update(headline)
+            yield MaterializeResult(asset_key=key, metadata=meta)
+        unbalanced = [r for r in results if not r.received_balanced]
+        yield AssetCheckResult(
+            check_name="received_balanced", asset_key=score_keys["indicator_values"], passed=not unbalanced,
+            severity=AssetCheckSeverity.ERROR,
+            description="; ".join(
+                f"{r.period.label}: thành phố tiếp nhận {r.city_received}, các đơn vị đang hoạt động {r.units_received} / "
+                f"city received {r.city_received}, units in force {r.units_received}" for r in unbalanced) or None,
+            metadata={"periods": MetadataValue.json([
+                {"period": r.period.label, "type": r.period.type, "city_received": r.city_received, "units_received": r.units_received}
+                for r in results])},
+        )
+        yield AssetCheckResult(
+            check_name="reference_rows_usable", asset_key=score_keys["target_attainment"], passed=not unusable,
+            severity=AssetCheckSeverity.WARN,
+            description=(f"{len(unusable)} reference rows not used: " + "; ".join(unusable[:5])) if unusable else None,
+            metadata={"unusable_rows": MetadataValue.int(len(unusable)),
+                      "rows": MetadataValue.md("\n".join(f"- {u}" for u in unusable[:200]) or "none")},
+        )
+
+    return score_month
+
+
+score_month = score_month_asset()
+#: the marts score_month builds (the table YAML's ``asset`` or ``scoring`` block)
+SCORE_KEYS = {name: AssetKey(["marts", name]) for name in marts_built_by("score_month")}
+SCORE_DESCRIPTIONS = {name: dictionary_table(f"marts.{name}").asset.description for name in SCORE_KEYS}
 
 
 def _scored_table_metadata(con, name: str, periods: list, version: str) -> dict:
     """Table metadata of a scoring mart; its partition's rows are those of the periods the month
     scored (the month, its quarter, its year to date), or of its year for the annual marts."""
-    if name in ("target_attainment", "par_index"):
+    if name in {m.table for m in scoring.scored_marts() if m.periods == ("year",)}:
         years = sorted({start.year for _, start in periods})
         partition, params = f"year IN ({', '.join('?' for _ in years)})", tuple(years)
     else:

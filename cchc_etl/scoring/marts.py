@@ -20,15 +20,15 @@ from pathlib import Path
 
 import duckdb
 
+from cchc_etl import table_dictionary
 from cchc_etl.contract import read_yaml
 from cchc_etl.methodology import Methodology
-from cchc_etl.paths import ASSETS_DIR, SQL_DIR
+from cchc_etl.paths import SQL_DIR
 from cchc_etl.periods import Period
 from cchc_etl.sql_text import used_params
 
-# where the marts are found (a test points these at a tree of its own)
+# where the marts' SQL is found (a test points it, and table_dictionary.TABLES_DIR, at a tree of its own)
 MARTS_SQL_DIR = SQL_DIR / "marts"
-TABLES_DIR = ASSETS_DIR / "tables"
 PERIOD_TYPES = ("month", "quarter", "year")
 
 
@@ -90,7 +90,7 @@ def _mart(path: Path) -> ScoredMart | None:
 
 def scored_marts() -> list[ScoredMart]:
     """The marts score_month builds, each after those it reads (then by name)."""
-    found = {m.table: m for path in sorted(TABLES_DIR.glob("marts.*.yaml")) if (m := _mart(path))}
+    found = {m.table: m for path in sorted(table_dictionary.TABLES_DIR.glob("marts.*.yaml")) if (m := _mart(path))}
     ordered: list[ScoredMart] = []
     visiting: set[str] = set()
 

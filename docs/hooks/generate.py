@@ -37,19 +37,21 @@ def _number(value: float | None) -> str:
 
 
 def tables_markdown() -> str:
-    from cchc_etl.publish import CONTRACT_TABLES
-    from cchc_etl.table_dictionary import load_tables
+    from cchc_etl.table_dictionary import NAME_COLUMNS, load_tables
 
-    # the publisher's order (the period report first, the annual marts last), then the rest
-    order = {p.source: n for n, p in enumerate(CONTRACT_TABLES)}
-    tables = sorted(load_tables(), key=lambda t: (order.get(t.name, len(order)), t.name))
+    # the dictionary's order: marts (the publisher's order), quality, core
+    tables = load_tables()
     out = []
-    for schema in ("marts", "quality"):
+    for schema in ("marts", "quality", "core"):
         out.append(f"## Schema `{schema}`\n")
         for t in [t for t in tables if t.schema == schema]:
             out.append(f"### `{t.name}` — {t.title_vi} / {t.title_en} {{#{t.name}}}\n")
-            published = ("có / yes (PostgreSQL, `bi` views)" if t.published
-                         else "không / no (DuckDB only: the warehouse and its snapshot)")
+            if t.publish is None:
+                published = "không / no (DuckDB only: the warehouse and its snapshot)"
+            elif t.bi is not None:
+                published = f"có / yes (PostgreSQL `{t.publish.target}`, view `{t.bi.view}`)"
+            else:
+                published = f"có / yes (PostgreSQL `{t.publish.target}`)"
             facts = [f"**Hạt / grain**: one row per ({', '.join(f'`{g}`' for g in t.grain)})",
                      f"**Phân vùng / partition**: {f'`{t.partition}`' if t.partition else '—'}",
                      f"**Công bố / published**: {published}"]
@@ -62,6 +64,9 @@ def tables_markdown() -> str:
                 out.append(f"| `{c.name}` | {c.type} | {'có' if c.nullable else 'không'} | "
                            f"{_cell(c.description_vi)} | {_cell(c.description_en)} |")
             out.append("")
+            if t.bi is not None and t.bi.names:
+                out.append(f"View `{t.bi.view}` shows, after `{t.bi.names_after}`, the human names: "
+                           + "; ".join(f"`{n}` ({NAME_COLUMNS[n][1]})" for n in t.bi.names) + ".\n")
             if t.notes_en:
                 out.append(t.notes_en + "\n")
     return "\n".join(out)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cchc_etl import scoring
-from cchc_etl.contract import read_yaml
+from cchc_etl import scoring, table_dictionary
 from cchc_etl.paths import ASSETS_DIR, SQL_DIR
 from cchc_etl.scoring import marts
+from cchc_etl.table_ddl import duckdb_table_ddl
 from cchc_etl.table_dictionary import load_tables
 from tests.support.scoring_fixture import Wh, month
 
@@ -64,16 +64,15 @@ def toy_mart(tmp_path, monkeypatch):
     shutil.copytree(SQL_DIR / "marts", sql)
     (tables / "marts.level_summary.yaml").write_text(TOY_YAML, encoding="utf-8")
     (sql / "level_summary.sql").write_text(TOY_SQL, encoding="utf-8")
-    monkeypatch.setattr(marts, "TABLES_DIR", tables)
+    monkeypatch.setattr(table_dictionary, "TABLES_DIR", tables)
     monkeypatch.setattr(marts, "MARTS_SQL_DIR", sql)
     return tables / "marts.level_summary.yaml"
 
 
 def _create_table(con, yaml_path: Path) -> None:
-    # the table as its YAML declares it (the warehouse's DDL for the shipped marts)
-    spec = read_yaml(yaml_path)
-    cols = ", ".join(f"{c['name']} {c['type']}{'' if c.get('nullable', True) else ' NOT NULL'}" for c in spec["columns"])
-    con.execute(f"CREATE TABLE {spec['table']} ({cols})")
+    # the DDL the warehouse generates from the table YAML (cchc_etl.table_ddl)
+    toy = next(t for t in load_tables(yaml_path.parent) if t.path == yaml_path)
+    con.execute(duckdb_table_ddl(toy))
 
 
 @pytest.fixture
@@ -134,3 +133,19 @@ def test_a_scored_mart_needs_its_sql(toy_mart):
     (marts.MARTS_SQL_DIR / "level_summary.sql").unlink()
     with pytest.raises(marts.MartDefinitionError, match="no SQL file"):
         scoring.scored_marts()
+
+
+def test_a_toy_mart_is_an_asset_of_score_month_with_its_columns(toy_mart):
+    from dagster import AssetKey
+
+    from cchc_etl.defs.reporting import column_schema
+    from cchc_etl.defs.warehouse_models import score_month_asset
+
+    asset = score_month_asset()
+    key = AssetKey(["marts", "level_summary"])
+    assert key in asset.keys
+    assert asset.specs_by_key[key].description == "Per period and level, the units scored and their mean TOTAL ratio."
+    assert asset.specs_by_key[key].group_name == "marts"
+    schema = column_schema(None, "marts.level_summary")  # from the YAML: no connection is asked for
+    assert [c.name for c in schema.columns] == ["period_type", "period_start", "methodology_version", "org_level", "units",
+                                                "mean_ratio"]
