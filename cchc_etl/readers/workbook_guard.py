@@ -49,8 +49,6 @@ HEAD_BYTES = 64 * KiB  # where <dimension> is (it comes before <sheetData>)
 SCAN_BYTES = HEAD_BYTES  # sheets up to this size are scanned for the cells they hold before parsing (~1 ms)
 DIAGNOSE_BYTES = 64 * MiB  # and, after a read ran out of memory, sheets up to this size
 
-ENV_PREFIX = "CCHC_WORKBOOK_"
-
 
 @dataclass(frozen=True)
 class Limits:
