@@ -41,7 +41,7 @@ bench: install
 dev: install $(DAGSTER_HOME)/dagster.yaml $(DEV_DATA)
 	@$(if $(DEV_DATA),echo "Giao diện trên dữ liệu mẫu / UI on the demo data: $(DEMO_DIR)"; [ -n "$$CCHC_PII_KEY" ] || \
 	  $(BIN)/python -c 'from cchc_etl.pii import DEMO_KEY_WARNING; print(DEMO_KEY_WARNING)')
-	$(DEV_ENV) DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml
+	$(DEV_ENV) DAGSTER_HOME=$(DAGSTER_HOME) VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev
 
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

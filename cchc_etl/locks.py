@@ -30,10 +30,11 @@ from pathlib import Path
 
 import duckdb
 
+from cchc_etl import settings
 from cchc_etl.redaction import redact
 
-LOCK_WAIT_ENV = "CCHC_LOCK_WAIT"
-DEFAULT_LOCK_WAIT = 30.0
+LOCK_WAIT_ENV = settings.LOCK_WAIT.name
+DEFAULT_LOCK_WAIT = settings.LOCK_WAIT.default
 RUN_LOCK_SUFFIX = ".run.lock"
 ANALYSTS_ADVICE = ("Người phân tích dùng bản sao chỉ đọc (snapshot), tệp Parquet hoặc PostgreSQL, không mở tệp kho đang chạy. / "
                    "Analysts use the read-only snapshot, the Parquet files or PostgreSQL, never the live warehouse file.")
@@ -47,16 +48,7 @@ class WarehouseBusy(RuntimeError):
 
 
 def lock_wait() -> float:
-    raw = os.environ.get(LOCK_WAIT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_LOCK_WAIT
-    try:
-        value = float(raw.replace(",", "."))
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise ValueError(f"{LOCK_WAIT_ENV}={raw!r}: cần số giây ≥ 0 / expected seconds ≥ 0")
-    return value
+    return settings.lock_wait()
 
 
 def _seconds(value: float) -> str:

@@ -8,17 +8,17 @@ whole. Extra version files can live in the directory named by ``CCHC_METHODOLOGY
 from __future__ import annotations
 
 import copy
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from cchc_etl import settings
 from cchc_etl.contract import read_yaml
 from cchc_etl.paths import ASSETS_DIR
 from cchc_etl.suggest import UnknownCode
 
-DEFAULT_VERSION = "vn-2025.1"
+DEFAULT_VERSION = settings.METHODOLOGY.default
 FACTS = ("dossier", "survey", "feedback", "document", "email", "procedure", "self_assessment", "derived")
 KINDS = ("rate", "count", "self_assessed", "derived")
 LEVELS = ("unit", "department", "city")
@@ -134,11 +134,11 @@ class Methodology:
 
 
 def current_version() -> str:
-    return os.environ.get("CCHC_METHODOLOGY", DEFAULT_VERSION)
+    return settings.methodology()
 
 
 def methodology_dirs() -> list[Path]:
-    extra = os.environ.get("CCHC_METHODOLOGY_DIR")
+    extra = settings.methodology_dir()
     return ([Path(extra)] if extra else []) + [ASSETS_DIR / "methodology"]
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
+
+from cchc_etl import settings
 
 DEMO_KEY = "cchc-etl-demo-key-NOT-SECRET"
 DEMO_KEY_WARNING = (f"CHÚ Ý / NOTE: CCHC_PII_KEY chưa đặt; dữ liệu cá nhân được băm bằng khóa demo công khai, không bao giờ "
                     f"dùng cho dữ liệu thật / CCHC_PII_KEY is not set; PII is hashed with the public demo key {DEMO_KEY!r}. "
                     "Never use it for real data.")
 # the Dagster code location may use the demo key (make dev on the demo data); CCHC_PII_KEY still wins
-ALLOW_DEMO_KEY_ENV = "CCHC_ALLOW_DEMO_KEY"
+ALLOW_DEMO_KEY_ENV = settings.ALLOW_DEMO_KEY.name
 # the same as ``normalise``; translate() costs DuckDB about 3x a replace() and most values hold
 # no dot, dash, bracket or tab (the characters are literal: DuckDB evaluates chr(9) per row)
 PII_NORMALISE_SQL = (
@@ -33,7 +34,7 @@ class MissingPiiKey(RuntimeError):
 
 
 def resolve_key(explicit: str | None = None, *, allow_demo: bool = False) -> str:
-    key = explicit or os.environ.get("CCHC_PII_KEY")
+    key = explicit or settings.pii_key()
     if key:
         return key
     if allow_demo:

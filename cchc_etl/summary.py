@@ -10,12 +10,12 @@ Units whose denominator (dossiers resolved in the month) is below a minimum are 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
+from cchc_etl import settings
 from cchc_etl.format_vi import fraction, number, percent
 
-MIN_DOSSIERS_ENV = "CCHC_SUMMARY_MIN_DOSSIERS"
-DEFAULT_MIN_DOSSIERS = 20
+MIN_DOSSIERS_ENV = settings.SUMMARY_MIN_DOSSIERS.name
+DEFAULT_MIN_DOSSIERS = settings.SUMMARY_MIN_DOSSIERS.default
 
 # (org_units level, the marts' org_level it is ranked at, heading): a department or a district is
 # ranked with its descendants (a sở with its registry branches), a commune on its own dossiers
@@ -28,12 +28,7 @@ SHOWN = 3  # units shown at the top and at the bottom of a ranking
 
 
 def default_min_dossiers() -> int:
-    raw = os.environ.get(MIN_DOSSIERS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MIN_DOSSIERS
-    if not raw.isdigit():
-        raise ValueError(f"{MIN_DOSSIERS_ENV}={raw!r}: cần một số nguyên ≥ 0 / expected a whole number ≥ 0")
-    return int(raw)
+    return settings.summary_min_dossiers()
 
 
 def ranked_units(con, month: str, min_dossiers: int, version: str) -> dict[str, dict]:

@@ -31,6 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cchc_etl import settings
 from cchc_etl.paths import EXPECTATIONS_DIR
 
 if TYPE_CHECKING:  # pandas is imported by pyarrow's to_pandas when a frame is built: start_worker stays light
@@ -81,23 +82,14 @@ class SuiteDef:
         return self.table.split(".")[-1].removeprefix("stg_")
 
 
-SAMPLE_ROWS_ENV = "CCHC_GX_SAMPLE_ROWS"
-DEFAULT_SAMPLE_ROWS = 100_000
+SAMPLE_ROWS_ENV = settings.GX_SAMPLE_ROWS.name
+DEFAULT_SAMPLE_ROWS = settings.GX_SAMPLE_ROWS.default
 ROWS_KEY = b"cchc.rows"  # Arrow schema metadata of a loaded partition: its row count before sampling
 
 
 def sample_rows() -> int:
     """The most rows GX validates of one partition (``CCHC_GX_SAMPLE_ROWS``, default 100,000)."""
-    raw = os.environ.get(SAMPLE_ROWS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_SAMPLE_ROWS
-    try:
-        value = int(raw.replace(".", "").replace("_", ""))
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ValueError(f"{SAMPLE_ROWS_ENV}={raw!r}: cần số dòng nguyên ≥ 1 / expected a whole number of rows ≥ 1")
-    return value
+    return settings.gx_sample_rows()
 
 
 def _columns_sql(suite: SuiteDef) -> str:
@@ -287,7 +279,7 @@ class _Worker:
         from multiprocessing.connection import Connection
 
         parent, child = socket.socketpair()
-        env = dict(os.environ)
+        env = settings.child_environment()
         package_root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         try:

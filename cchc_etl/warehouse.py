@@ -11,11 +11,12 @@ from pathlib import Path
 
 import duckdb
 
+from cchc_etl import settings
 from cchc_etl.locks import connect_duckdb
 from cchc_etl.paths import SQL_DIR
 from cchc_etl.sql_text import sql_file, used_params
 
-DEFAULT_URL = "duckdb:///data/warehouse.duckdb"
+DEFAULT_URL = settings.WAREHOUSE_URL.default
 
 
 def duckdb_path(url: str) -> Path:

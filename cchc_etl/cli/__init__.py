@@ -15,6 +15,7 @@ import argparse
 import os
 import sys
 
+from cchc_etl import settings
 from cchc_etl.cli import feedback, publish, reports, run, scoring
 
 # what callers and tests reach as cchc_etl.cli.<name>
@@ -63,7 +64,7 @@ def error_message(exc: Exception, args) -> str:
     from cchc_etl.redaction import redact_exception
     from cchc_etl.suggest import UnknownCode
 
-    message = redact_exception(exc, known=[getattr(args, "publish", None) or "", os.environ.get("CCHC_PUBLISH_URL", "")])
+    message = redact_exception(exc, known=[getattr(args, "publish", None) or "", settings.publish_url()])
     if isinstance(exc, KeyError) and not isinstance(exc, UnknownCode):
         message = without_class_name(f"KeyError: {message}", "KeyError")
     if isinstance(exc, (CliError, MissingPiiKey, FileNotFoundError, ValueError, LookupError)):
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one line, never a traceback nor an exception's class name, for operators
         print(f"cchc-etl: error: {error_message(exc, args)}", file=sys.stderr)
-        if os.environ.get("CCHC_DEBUG"):
+        if settings.debug():
             raise
         return 1
     return 0

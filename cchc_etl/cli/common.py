@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import re
 import sys
 from dataclasses import dataclass, field
 
+from cchc_etl import settings
 from cchc_etl.errors import CliError
 from cchc_etl.periods import MONTH_LABEL, month_labels
 
@@ -68,7 +68,7 @@ class MonthOutcome:
 def _instance():
     from dagster import DagsterInstance
 
-    if os.environ.get("DAGSTER_HOME"):
+    if settings.dagster_home():
         return DagsterInstance.get()
     return DagsterInstance.ephemeral()
 
@@ -158,7 +158,7 @@ def log_level() -> str:
     line; INFO adds a line per step, asset and check of each month; DEBUG adds Dagster's own log."""
     from cchc_etl.suggest import did_you_mean
 
-    level = os.environ.get("CCHC_LOG_LEVEL", "").strip().upper() or "CRITICAL"
+    level = settings.log_level()
     if level not in LOG_LEVELS:
         raise CliError(f"CCHC_LOG_LEVEL={level!r}: mức ghi nhật ký không hợp lệ / not a log level{did_you_mean(level, LOG_LEVELS)}")
     return level

@@ -10,8 +10,9 @@ links to the files. See :mod:`cchc_etl.feedback`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from cchc_etl import settings
 
 
 def cmd_quarantine(args) -> None:
@@ -53,7 +54,7 @@ def cmd_quarantine(args) -> None:
         raise CliError(f"đã ghi {number(len(written))} tệp vào / wrote {number(len(written))} {noun(len(written), 'workbook')} "
                        f"to {out.resolve()}, nhưng không "
                        f"ghi được vào quality.file_log / but could not record them: {' '.join(str(exc).split())}") from None
-    if os.environ.get("DAGSTER_HOME"):
+    if settings.dagster_home():
         from cchc_etl.cli.common import _instance
         from cchc_etl.feedback import feedback_observations
 
@@ -61,7 +62,7 @@ def cmd_quarantine(args) -> None:
         for observation in feedback_observations(args.month, written):
             instance.report_runless_asset_event(observation)
         print(f"Giao diện Dagster / Dagster UI: các tài sản quality/<nguồn>_quarantine, tháng {args.month}, "
-              f"có liên kết đến các tệp / link these workbooks (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+              f"có liên kết đến các tệp / link these workbooks (DAGSTER_HOME={settings.dagster_home()})")
     print(f"Đã ghi {number(len(written))} tệp Excel / wrote {number(len(written))} {noun(len(written), 'workbook')} to "
           f"{out.resolve()} (quality.file_log.feedback_path: {number(recorded)} tệp gốc / original {noun(recorded, 'file')})")
 
@@ -82,7 +83,7 @@ def add_commands(sub) -> None:
     p.add_argument("--system", default=None, help="chỉ một hệ thống xuất / only this exporting system, e.g. igate")
     p.add_argument("--by", choices=("system", "unit"), default="system",
                    help="một tệp cho mỗi hệ thống hay mỗi đơn vị / one workbook per system (vendor) or per unit (default system)")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
+    p.add_argument("--warehouse", default=settings.warehouse_url(),
                    help=f"kho dữ liệu DuckDB / DuckDB warehouse (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.set_defaults(func=cmd_quarantine)
 

@@ -9,8 +9,9 @@ calls :func:`publish_after_run` once the months are built and their checks passe
 
 from __future__ import annotations
 
-import os
 import time
+
+from cchc_etl import settings
 
 PUBLISH_URL_HELP = "địa chỉ PostgreSQL / PostgreSQL URL, postgresql+psycopg://user[:password]@host:5432/db (env CCHC_PUBLISH_URL)"
 
@@ -18,7 +19,7 @@ PUBLISH_URL_HELP = "địa chỉ PostgreSQL / PostgreSQL URL, postgresql+psycopg
 def _target(url: str | None) -> str:
     from cchc_etl.cli.common import CliError
 
-    url = url or os.environ.get("CCHC_PUBLISH_URL", "")
+    url = url or settings.publish_url()
     if not url:
         raise CliError("no PostgreSQL target: pass --publish postgresql+psycopg://user@host:5432/db or set CCHC_PUBLISH_URL")
     return url
@@ -93,7 +94,7 @@ def add_commands(subparsers) -> None:
         description="Công bố các tháng đã có trong kho DuckDB sang PostgreSQL / publish months already built in the DuckDB warehouse to PostgreSQL: each month replaced in one "
                     "transaction (bulk COPY); the bi schema's views are the stable contract for BI tools. "
                     "Publishing a month twice changes nothing.")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL",
+    p.add_argument("--warehouse", default=settings.warehouse_url(), metavar="URL",
                    help=f"kho dữ liệu DuckDB / DuckDB warehouse, duckdb:///relative.duckdb or duckdb:////absolute.duckdb (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.add_argument("--publish", default=None, metavar="URL", help=PUBLISH_URL_HELP)
     p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)

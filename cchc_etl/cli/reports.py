@@ -10,7 +10,7 @@ and unit). Files go to ``<DIR>/<period>/`` (default ``reports/`` next to the war
 
 from __future__ import annotations
 
-import os
+from cchc_etl import settings
 
 
 class ReportRefused(ValueError):
@@ -65,7 +65,7 @@ def add_commands(sub) -> None:
                    help="thư mục gốc / root directory; files go to <out>/<period>/ (env CCHC_REPORTS_DIR, default reports/ next to the warehouse)")
     p.add_argument("--format", default="xlsx", help="định dạng / the formats: xlsx (workbook), docx (drafted results report), html "
                                                     "(scorecard site of the whole city, <period>/site/index.html), or several: xlsx,html,docx")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL),
+    p.add_argument("--warehouse", default=settings.warehouse_url(),
                    help=f"URL kho dữ liệu / warehouse URL (env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.add_argument("--methodology", default=None, help="phiên bản phương pháp / methodology version (env CCHC_METHODOLOGY, default vn-2025.1)")
     p.add_argument("--near-due-days", dest="near_due_days", type=int, default=1,

@@ -3,13 +3,12 @@ line, the same Dagster job run in-process month by month."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import sys
 import time
 from pathlib import Path
 
+from cchc_etl import settings
 from cchc_etl.cli.common import (
     LOG,
     METHODOLOGY_HELP,
@@ -92,7 +91,7 @@ def _clean_leftovers(warehouse_url: str, *, quiet: bool) -> None:
     """Partial exports and scratch directories of killed runs (``cchc_etl.leftovers``)."""
     from cchc_etl.defs.exports import ExportsResource, clean_leftovers
 
-    exports = ExportsResource(parquet_root=os.environ.get("CCHC_PARQUET_DIR", ""), snapshot_path=os.environ.get("CCHC_SNAPSHOT_PATH", ""))
+    exports = ExportsResource(parquet_root=settings.parquet_dir(), snapshot_path=settings.snapshot_path())
     removed = clean_leftovers(warehouse_url, exports)
     if removed and not quiet:
         print(f"Đã xoá tệp tạm của lần chạy bị dừng / removed what killed runs left: {len(removed)} "
@@ -110,25 +109,11 @@ def _run_months(landing: Path, warehouse_url: str, months: list[str], *, pii_key
                         rotate_pii_key=rotate_pii_key)
 
 
-@contextlib.contextmanager
 def _publish_url_in_env(publish_url: str | None):
     """The publish target reaches the job's resource through CCHC_PUBLISH_URL, read when the step
     runs: a URL in the resource's config would be stored (password included) in the job snapshot
     of Dagster's instance."""
-    from cchc_etl.publish import PUBLISH_URL_ENV
-
-    if not publish_url:
-        yield
-        return
-    saved = os.environ.get(PUBLISH_URL_ENV)
-    os.environ[PUBLISH_URL_ENV] = publish_url
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(PUBLISH_URL_ENV, None)
-        else:
-            os.environ[PUBLISH_URL_ENV] = saved
+    return settings.overridden(settings.PUBLISH_URL, publish_url)
 
 
 def _run_job(landing: Path, warehouse_url: str, months: list[str], *, pii_key: str | None, allow_demo_key: bool,
@@ -140,7 +125,7 @@ def _run_job(landing: Path, warehouse_url: str, months: list[str], *, pii_key: s
                              allow_demo_key=allow_demo_key, methodology=methodology, rotate_pii_key=rotate_pii_key)
     job = defs.resolve_job_def("cchc_monthly")
     instance = _instance()
-    if os.environ.get("DAGSTER_HOME"):
+    if settings.dagster_home():
         for orphan in fail_orphaned_runs(instance):
             if not quiet:
                 print(f"Lượt chạy bị bỏ dở / orphaned run {orphan.run_id} ({orphan.partition or '-'}, pid {orphan.pid} is gone): "
@@ -301,7 +286,7 @@ def cmd_demo(args) -> None:
         write_sample_landing(landing, args.start, args.end, rows_per_month=args.rows, seed=args.seed)
         print(f"Dữ liệu mẫu / sample landing: {landing.resolve()}")
         url = announce(url, warn_checkout=False)  # data/demo inside the checkout is the demo's own place
-        if not os.environ.get("CCHC_PII_KEY"):
+        if not settings.pii_key():
             print(DEMO_KEY_WARNING)
         outcomes = run_months(landing, url, months, pii_key=None, allow_demo_key=True)
     _raise_for(outcomes)
@@ -351,15 +336,15 @@ def add_commands(sub) -> None:
     p = sub.add_parser("run", help="chạy mọi tài sản cho các tháng / materialize every asset for a range of months",
                        description="Chạy mọi tài sản Dagster cho từng tháng, theo thứ tự, rồi in tóm tắt tháng cuối / "
                                    "materialize every asset for the months, in order, then print the last month's summary.")
-    p.add_argument("--landing", default=os.environ.get("CCHC_LANDING_DIR", "landing"),
+    p.add_argument("--landing", default=settings.landing_dir(),
                    help="thư mục landing / landing root (env CCHC_LANDING_DIR, default landing)")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL",
+    p.add_argument("--warehouse", default=settings.warehouse_url(), metavar="URL",
                    help=f"kho dữ liệu DuckDB / DuckDB warehouse: duckdb:///relative.duckdb or duckdb:////absolute.duckdb "
                         f"(env CCHC_WAREHOUSE_URL, default {DEFAULT_URL})")
     p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)
     p.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP)
     p.add_argument("--methodology", default=None, help=METHODOLOGY_HELP)
-    p.add_argument("--publish", default=os.environ.get("CCHC_PUBLISH_URL") or None,
+    p.add_argument("--publish", default=settings.publish_url() or None,
                    help="xuất bản từng tháng sang PostgreSQL / also publish each month to PostgreSQL: "
                         "postgresql+psycopg://user@host:5432/db (env CCHC_PUBLISH_URL)")
     p.add_argument("--timings", action="store_true",

@@ -11,8 +11,9 @@ methodology version without reloading files; results of each version are kept si
 
 from __future__ import annotations
 
-import os
 import time
+
+from cchc_etl import settings
 
 
 def cmd_explain(args) -> None:
@@ -107,7 +108,7 @@ def add_commands(sub) -> None:
     p.add_argument("--level", choices=("unit", "department", "city"), default=None,
                    help="số liệu riêng đơn vị (unit) hay cộng dồn (department, city) / figures of the unit alone (unit) or "
                         "rolled up (department, city); default: the lowest it has")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL", help=wh_help)
+    p.add_argument("--warehouse", default=settings.warehouse_url(), metavar="URL", help=wh_help)
     p.add_argument("--methodology", default=None, help=METHODOLOGY_HELP)
     p.add_argument("--limit", type=int, default=50,
                    help="số dòng liệt kê / rows to list (default 50; counts are always complete)")
@@ -117,7 +118,7 @@ def add_commands(sub) -> None:
                                      "already loaded, under a methodology version",
                        description="Chạy lại các tài sản chấm điểm từ dữ liệu đã nạp (không đọc tệp) / re-run the scoring "
                                    "assets for the months from staged data (no files are read).")
-    p.add_argument("--warehouse", default=os.environ.get("CCHC_WAREHOUSE_URL", DEFAULT_URL), metavar="URL", help=wh_help)
+    p.add_argument("--warehouse", default=settings.warehouse_url(), metavar="URL", help=wh_help)
     p.add_argument("--from", dest="start", required=True, type=_month, metavar="YYYY-MM", help=MONTH_FROM_HELP)
     p.add_argument("--to", dest="end", required=True, type=_month, metavar="YYYY-MM", help=MONTH_TO_HELP)
     p.add_argument("--methodology", default=None, help=METHODOLOGY_HELP)

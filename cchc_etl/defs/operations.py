@@ -75,6 +75,7 @@ from dagster import (
     sensor,
 )
 
+from cchc_etl import settings
 from cchc_etl.defs.partitions import TIMEZONE, monthly_partitions
 from cchc_etl.ingest import MONTH_DIR, sha256_file
 from cchc_etl.periods import month_start
@@ -311,7 +312,7 @@ def _month_of(rel: str) -> dt.date | None:
 
 
 def landing_root(landing_dir: str | None = None) -> Path:
-    return Path(landing_dir or os.environ.get("CCHC_LANDING_DIR", "landing"))
+    return Path(landing_dir or settings.landing_dir())
 
 
 # ---------------------------------------------------------------------------------------------

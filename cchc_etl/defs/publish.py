@@ -11,7 +11,6 @@ config may carry no password (refused); passwords come through CCHC_PUBLISH_URL,
 (:mod:`cchc_etl.redaction`).
 """
 
-import os
 import time
 
 from dagster import (
@@ -26,6 +25,7 @@ from dagster import (
 )
 from pydantic import ConfigDict, field_validator
 
+from cchc_etl import settings
 from cchc_etl.contract import event_sources, reference_sources
 from cchc_etl.defs.month_gate import require_month_validated
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions
@@ -55,7 +55,7 @@ class PostgresPublishResource(ConfigurableResource):
         return value
 
     def resolved_url(self) -> str:
-        return self.url or os.environ.get("CCHC_PUBLISH_URL", "")
+        return self.url or settings.publish_url()
 
 
 # everything published for a month: the marts, the dossier fact, and the quality tables, whose

@@ -120,7 +120,6 @@ report_assets = [report_workbooks]
 reports_job = define_asset_job(
     "cchc_reports",
     selection=AssetSelection.groups(REPORTS_GROUP),
-    partitions_def=monthly_partitions,
     description="The reports of a month and of the quarter, half year and year it completes or extends.",
     executor_def=in_process_executor,
 )

@@ -2,13 +2,12 @@
 
 
 import contextlib
-import os
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
-from cchc_etl import warehouse
+from cchc_etl import settings, warehouse
 from cchc_etl.pii import DEMO_KEY_WARNING, resolve_key
 
 
@@ -104,7 +103,7 @@ class PiiKeyResource(ConfigurableResource):
 
     @property
     def uses_demo_key(self) -> bool:
-        return self.allow_demo_key and not (self.key or os.environ.get("CCHC_PII_KEY"))
+        return self.allow_demo_key and not (self.key or settings.pii_key())
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         if self.uses_demo_key:  # in the run's log, as loud as the demo's own warning
@@ -112,4 +111,4 @@ class PiiKeyResource(ConfigurableResource):
 
 
 class MethodologyResource(ConfigurableResource):
-    version: str = os.environ.get("CCHC_METHODOLOGY", "vn-2025.1")
+    version: str = settings.methodology()

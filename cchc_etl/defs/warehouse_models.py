@@ -7,6 +7,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    Definitions,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -17,6 +18,7 @@ from cchc_etl import build, explain, scoring
 from cchc_etl.contract import event_sources
 from cchc_etl.defs.check_specs import check_spec
 from cchc_etl.defs.month_gate import require_month_validated
+from cchc_etl.defs.operations import apply_marts_freshness
 from cchc_etl.defs.partitions import WAREHOUSE_POOL, monthly_partitions, on_previous_month
 from cchc_etl.defs.reporting import month_headline, table_metadata
 from cchc_etl.defs.resources import MethodologyResource, WarehouseResource
@@ -204,3 +206,5 @@ def _scored_table_metadata(con, name: str, periods: list, version: str) -> dict:
 
 
 warehouse_assets = [dim_date, dim_indicator, org_rollup, fct_dossier_month_end, period_report, score_month]
+# what the defs folder loads from this module: the marts with their freshness policy
+defs = Definitions(assets=apply_marts_freshness(warehouse_assets))

@@ -20,6 +20,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 import cchc_etl.readers.sandbox as sandbox
+from cchc_etl import settings
 from cchc_etl.contract import SourceSpec
 from cchc_etl.readers.base import (
     EMPTY_FILE,
@@ -160,7 +161,7 @@ def read_excel(path: Path, spec: SourceSpec, *, profile=None, workdir: Path | No
             # mapped, not read: the file may go, the mapping stays while the table lives
             raw.table = pa.ipc.open_file(pa.memory_map(str(outdir / "table.arrow"))).read_all()
             return raw
-        if os.environ.get("CCHC_DEBUG") and (outdir / "stderr").exists():
+        if settings.debug() and (outdir / "stderr").exists():
             sys.stderr.write((outdir / "stderr").read_text("utf-8", "replace"))
         raise FileRefused(path, _failure(path, outcome, budget))
     finally:

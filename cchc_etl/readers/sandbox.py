@@ -35,7 +35,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-MEMORY_ENV = "CCHC_WORKBOOK_MEMORY"
+from cchc_etl import settings
+
+MEMORY_ENV = settings.WORKBOOK_MEMORY.name
 MEMORY_CAP = 8 << 30  # default budget: this, or three quarters of the machine's memory if less
 MEMORY_EXIT = 75  # a worker's exit code after a MemoryError it could not report
 IDLE_EXIT_SECONDS = 10.0  # a server without a request for this long exits (a new one starts in about 1 s)
@@ -55,11 +57,9 @@ _SERVER_ENV = {
 def memory_budget() -> int:
     """Bytes a workbook's reading may take beyond the reader's own (``CCHC_WORKBOOK_MEMORY``,
     e.g. ``4GiB``); default 8 GiB or three quarters of the machine's memory, whichever is less."""
-    from cchc_etl.readers.workbook_guard import parse_size
-
-    value = os.environ.get(MEMORY_ENV)
-    if value:
-        return parse_size(value)
+    value = settings.workbook_memory()
+    if value is not None:
+        return value
     try:
         physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
@@ -88,7 +88,7 @@ def _start() -> subprocess.Popen:
     root = str(Path(__file__).resolve().parents[2])  # the directory holding this cchc_etl package
     code = "import sys; sys.path.insert(0, sys.argv[1]); from cchc_etl.readers.sandbox import serve; serve(float(sys.argv[2]))"
     return subprocess.Popen([sys.executable, "-c", code, root, repr(IDLE_EXIT_SECONDS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            env={**os.environ, **_SERVER_ENV}, close_fds=True)
+                            env=settings.child_environment(**_SERVER_ENV), close_fds=True)
 
 
 def _stop(kill: bool = False) -> None:

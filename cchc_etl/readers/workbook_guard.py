@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
+from cchc_etl import settings
 from cchc_etl.readers.base import FileRefused
 
 GiB, MiB, KiB = 1 << 30, 1 << 20, 1 << 10
@@ -48,8 +49,6 @@ HEAD_BYTES = 64 * KiB  # where <dimension> is (it comes before <sheetData>)
 SCAN_BYTES = HEAD_BYTES  # sheets up to this size are scanned for the cells they hold before parsing (~1 ms)
 DIAGNOSE_BYTES = 64 * MiB  # and, after a read ran out of memory, sheets up to this size
 
-ENV_PREFIX = "CCHC_WORKBOOK_"
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -59,23 +58,15 @@ class Limits:
     max_columns: int
 
 
-def parse_size(text: str) -> int:
-    """``8589934592``, ``8GiB``, ``8G``, ``512MB``, ``512 M`` -> bytes (K, M, G, T are powers of 1,024)."""
-    found = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.I)
-    if not found:
-        raise ValueError(f"not a size: {text!r} (e.g. 8GiB, 512MiB or a number of bytes)")
-    return int(float(found.group(1)) * 1024 ** " KMGT".index(found.group(2).upper() or " "))
-
-
 def limits() -> Limits:
     """The module's limits, each overridable by ``CCHC_WORKBOOK_<NAME>`` (``MAX_UNCOMPRESSED=16GiB``)."""
-    def get(name: str, default, parse=int):
-        value = os.environ.get(ENV_PREFIX + name.upper())
-        return parse(value) if value else default
+    def get(setting: settings.Setting, default):
+        value = setting.get()
+        return default if value is None else value
 
-    return Limits(max_uncompressed=get("max_uncompressed", MAX_UNCOMPRESSED, parse_size),
-                  max_ratio=get("max_ratio", MAX_RATIO, float), max_cells=get("max_cells", MAX_CELLS),
-                  max_columns=get("max_columns", MAX_COLUMNS))
+    return Limits(max_uncompressed=get(settings.WORKBOOK_MAX_UNCOMPRESSED, MAX_UNCOMPRESSED),
+                  max_ratio=get(settings.WORKBOOK_MAX_RATIO, MAX_RATIO), max_cells=get(settings.WORKBOOK_MAX_CELLS, MAX_CELLS),
+                  max_columns=get(settings.WORKBOOK_MAX_COLUMNS, MAX_COLUMNS))
 
 
 # --------------------------------------------------------------------------- numbers in messages

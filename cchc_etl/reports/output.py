@@ -18,12 +18,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cchc_etl import settings
 from cchc_etl.reports.data import ReportData, ReportOptions, load_report_data
 from cchc_etl.reports.period import resolve_period
 from cchc_etl.reports.rows import scope_for, scopes
 from cchc_etl.reports.workbook import build_workbook
 
-REPORTS_DIR_ENV = "CCHC_REPORTS_DIR"
+REPORTS_DIR_ENV = settings.REPORTS_DIR.name
 FORMATS = ("xlsx", "html", "docx")
 SUPPORTED_FORMATS = FORMATS
 
@@ -33,7 +34,7 @@ class UnsupportedFormat(ValueError):
 
 
 def reports_root(warehouse_file: Path, configured: str | Path | None = None) -> Path:
-    configured = configured or os.environ.get(REPORTS_DIR_ENV) or None
+    configured = configured or settings.reports_dir()
     return Path(configured) if configured else Path(warehouse_file).parent / "reports"
 
 

@@ -293,11 +293,11 @@ def test_make_dev_serves_what_make_demo_recorded():
     home = f"DAGSTER_HOME={REPO}/.dagster_home"
     demo = next(line for line in _make_dry_run("demo") if "cchc-etl demo" in line)
     assert home in demo and "--dir data/demo" in demo, demo
-    dev = next(line for line in _make_dry_run("dev") if "dagster dev" in line)
+    dev = next(line for line in _make_dry_run("dev") if "dg dev" in line)
     for part in (home, f"CCHC_LANDING_DIR={REPO}/data/demo/landing", f"CCHC_WAREHOUSE_URL=duckdb:///{REPO}/data/demo/warehouse.duckdb",
                  "CCHC_ALLOW_DEMO_KEY=1"):
         assert part in dev, (part, dev)
     # pointed at real data, it leaves the demo's landing tree, warehouse and key alone
-    real = next(line for line in _make_dry_run("dev", CCHC_LANDING_DIR="/srv/landing") if "dagster dev" in line)
+    real = next(line for line in _make_dry_run("dev", CCHC_LANDING_DIR="/srv/landing") if "dg dev" in line)
     assert "CCHC_ALLOW_DEMO_KEY" not in real and "data/demo" not in real and home in real, real
 
