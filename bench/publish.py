@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import secrets
 import shutil
 import statistics
@@ -32,6 +31,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from cchc_etl import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH = "2024-01"
@@ -97,8 +98,8 @@ def suite_publish(rows: int, pg_url: str, *, keep: bool = False, repeats: int = 
             landing = work / "landing"
             write_bench_landing(landing, rows=rows, month=MONTH)
             db_path = work / "warehouse.duckdb"
-            os.environ.setdefault("CCHC_LOG_LEVEL", "ERROR")
-            _raise_for(run_months(landing, f"duckdb:///{db_path.as_posix()}", [MONTH], pii_key="bench-key", allow_demo_key=False))
+            with settings.overridden(settings.LOG_LEVEL, settings.LOG_LEVEL.raw() or "ERROR"):
+                _raise_for(run_months(landing, f"duckdb:///{db_path.as_posix()}", [MONTH], pii_key="bench-key", allow_demo_key=False))
             print(f"warehouse built by the pipeline in {time.perf_counter() - t:.1f}s (not timed below)")
 
             csv_path = work / "fct_dossier_month_end.csv"
@@ -164,7 +165,7 @@ def suite_publish(rows: int, pg_url: str, *, keep: bool = False, repeats: int = 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pg", default=os.environ.get("CCHC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+    parser.add_argument("--pg", default=settings.test_pg_url(),
                         help="PostgreSQL server (a scratch database is created there and dropped)")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)

@@ -72,6 +72,8 @@ from pathlib import Path
 
 from common import ROOT, measure, scratch_dir  # noqa: E402 - bench/ is on sys.path when run as a script
 
+from cchc_etl import settings
+
 ANCHOR = textwrap.dedent(
     """
     import sys, time, duckdb
@@ -202,7 +204,7 @@ def suite_dossiers(rows: int, keep: bool, repeat: int = 5) -> str:
 
         bare_s, bare_rss, _ = measure([sys.executable, "-c", ANCHOR, str(csv_path), str(work / "anchor_bare.duckdb"), "0"])
         print(f"plain DuckDB without PII hashing (for reference):               {bare_s:6.2f} s  peak RSS {bare_rss:7.0f} MB")
-        env = dict(os.environ, CCHC_LOG_LEVEL="ERROR", CCHC_PII_KEY="bench-key")
+        env = settings.child_environment(CCHC_LOG_LEVEL="ERROR", CCHC_PII_KEY="bench-key")
         cli = Path(sys.executable).parent / "cchc-etl"  # the console script users run
         anchors, pipelines = [], []
         # anchor and pipeline alternate, each in a fresh process on a fresh warehouse; the medians
@@ -258,7 +260,7 @@ def suite_memory(sizes: tuple[int, ...] = MEMORY_SIZES, keep: bool = False, budg
         print(f"{label}: {rows:,} dossiers, {csv_path.stat().st_size / 2**20:,.0f} MB CSV (cached in bench/out/, "
               f"ready in {time.perf_counter() - t:.1f}s)")
         with scratch_dir("cchc-bench-memory-", keep) as work:
-            env = dict(os.environ, CCHC_LOG_LEVEL="ERROR", CCHC_PII_KEY="bench-key")
+            env = settings.child_environment(CCHC_LOG_LEVEL="ERROR", CCHC_PII_KEY="bench-key")
             for name in ("CCHC_DUCKDB_MEMORY_LIMIT", "CCHC_GX_SAMPLE_ROWS", "CCHC_WORKBOOK_MEMORY"):
                 env.pop(name, None)  # the defaults are what is measured
             cli = Path(sys.executable).parent / "cchc-etl"
@@ -397,7 +399,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated files and warehouses")
     parser.add_argument("--repeat", type=int, default=None,
                         help="runs of each side for --suite dossiers (default 5) and readers (default 3); medians reported")
-    parser.add_argument("--pg", default=os.environ.get("CCHC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    parser.add_argument("--pg", default=settings.test_pg_url(),
                         help="PostgreSQL server for --suite publish (a scratch database is created and dropped)")
     parser.add_argument("--sizes", default=",".join(map(str, MEMORY_SIZES)),
                         help="rows of the months of --suite memory, comma-separated; the first is held to the budget")

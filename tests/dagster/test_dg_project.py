@@ -21,7 +21,7 @@ import yaml
 
 from cchc_etl.definitions import defs, folder_definitions, load_defs_folder
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
