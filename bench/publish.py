@@ -83,11 +83,11 @@ def _truncate(target: str, tables: list[str]) -> None:
 
 def suite_publish(rows: int, pg_url: str, *, keep: bool = False, repeats: int = 3) -> str:
     import duckdb
+    from common import scratch_dir
 
     from cchc_etl.cli import _raise_for, run_months
     from cchc_etl.publish import DEFAULT_TABLES, conninfo, pg_connect, publish_month, redact
     from cchc_etl.sample import write_bench_landing
-    from common import scratch_dir
 
     if not shutil.which("psql"):
         sys.exit("psql (the anchor) is not installed")

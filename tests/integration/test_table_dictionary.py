@@ -12,17 +12,15 @@ import dataclasses
 import datetime as dt
 import shutil
 import unicodedata
-from pathlib import Path
 
 import pytest
 from psycopg import errors, sql
 
-
-from cchc_etl.publish import CONTRACT_TABLES, DEFAULT_TABLES, grant_read_only, publish_month  # noqa: E402
-from cchc_etl.table_ddl import bi_tables, bi_view_columns, pg_type  # noqa: E402
-from tests.support.pg import TestDatabase  # noqa: E402
-from cchc_etl.table_dictionary import NAME_COLUMNS, TABLES_DIR, TableDictionaryError, load_tables  # noqa: E402
-from cchc_etl.warehouse import connect, ensure_schema  # noqa: E402
+from cchc_etl.publish import CONTRACT_TABLES, DEFAULT_TABLES, grant_read_only, publish_month
+from cchc_etl.table_ddl import bi_tables, bi_view_columns, pg_type
+from cchc_etl.table_dictionary import NAME_COLUMNS, TABLES_DIR, TableDictionaryError, load_tables
+from cchc_etl.warehouse import connect, ensure_schema
+from tests.support.pg import TestDatabase
 
 SCHEMAS = ("marts", "quality", "core")
 #: core tables that are bookkeeping, not data (no dictionary entry)
