@@ -132,12 +132,15 @@ def _bad_dossier_frame(suite):
     return pd.DataFrame(rows)[suite.columns]
 
 
-def test_helper_process_gives_the_outcomes_of_an_in_process_run():
+def test_helper_process_gives_the_outcomes_of_an_in_process_run(monkeypatch):
     """The command line validates in a helper process (GX imported there, scipy and altair deferred):
     the outcomes it returns are those of running the suite here."""
     import pyarrow as pa
 
     from cchc_etl import validation
+
+    # an earlier in-process Dagster run of this pytest process may have imported GX here instead
+    monkeypatch.setattr(validation, "_prewarmed", False)
 
     suite = next(s for s in all_suites() if s.name == "stg_dossiers")
     table = pa.Table.from_pandas(_bad_dossier_frame(suite), preserve_index=False)
