@@ -33,7 +33,7 @@ $(DEMO_DIR)/warehouse.duckdb:
 	$(MAKE) demo
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses=4 --dist loadfile
 
 bench: install
 	$(BIN)/python bench/run.py
