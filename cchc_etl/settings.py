@@ -4,7 +4,7 @@ meaning (Vietnamese and English).
 Values are read when asked for, never at import: a test sets a variable after the package is
 imported, and a long-lived process (the Dagster code location) sees a change at its next read. A
 variable set to an empty (or blank) value counts as unset. No other module reads ``os.environ``
-(``tests/test_settings.py`` scans the package); the configuration page of the docs is written from
+(``tests/unit/test_settings.py`` scans the package and bench/); the configuration page of the docs is written from
 this module (``python -m cchc_etl.settings docs/operations/configuration.md``).
 
 This module imports nothing of the package: every other module may import it.
@@ -200,10 +200,10 @@ TEST_PG_URL = Setting("CCHC_TEST_PG_URL", "URL PostgreSQL (siêu người dùng)
                       "PostgreSQL superuser URL for the publishing tests and the benchmarks",
                       default="postgresql://postgres@127.0.0.1:5432/postgres", audience=DEVELOPMENT)
 UPDATE_SNAPSHOTS = Setting("CCHC_UPDATE_SNAPSHOTS", "đặt bất kỳ giá trị nào: ghi lại ảnh chụp đồ thị tài sản",
-                           "any value: `tests/test_asset_graph.py` rewrites `tests/snapshots/asset_graph.json`",
+                           "any value: `tests/dagster/test_asset_graph.py` rewrites `tests/dagster/snapshots/asset_graph.json`",
                            default=False, default_text="unset", parse=_present, audience=DEVELOPMENT)
 WRITE_CONTRACT_SNAPSHOT = Setting("CCHC_WRITE_CONTRACT_SNAPSHOT", "`1`: ghi lại ảnh chụp hợp đồng bảng",
-                                  "`1`: `tests/test_contract_snapshot.py` rewrites the published contract's snapshot "
+                                  "`1`: `tests/postgres/test_contract_snapshot.py` rewrites the published contract's snapshot "
                                   "(only when the contract is meant to change)",
                                   default=False, default_text="unset", parse=_is_one, audience=DEVELOPMENT)
 CHROMIUM = Setting("CCHC_CHROMIUM", "trình duyệt Chromium cho kiểm thử trang kết quả",

@@ -20,7 +20,8 @@ PG_TYPES = {
 #: rebuilt (cchc_etl.warehouse); the others get their appended columns added
 DERIVED_SCHEMAS = ("core", "marts")
 #: org_level -> its Vietnamese name in the bi views
-LEVEL_VI = {"unit": "Đơn vị", "department": "Sở, ban, ngành (gồm đơn vị trực thuộc)", "city": "Toàn thành phố"}
+# methodology §1: the department level is every unit directly under the city (districts while they existed)
+LEVEL_VI = {"unit": "Đơn vị", "department": "Sở, ban, ngành, quận, huyện (gồm đơn vị trực thuộc)", "city": "Toàn thành phố"}
 ROMAN = ("I", "II", "III", "IV")
 
 

@@ -7,7 +7,7 @@ granularity), exported (``export``: the Parquet layout), built (``asset``) and s
 both databases and the ``bi`` views (cchc_etl.table_ddl), the registries of marts
 (``publish.CONTRACT_TABLES``, ``exports.MARTS``, ``defs.operations.MARTS``,
 ``defs.warehouse_models.SCORE_KEYS``), Dagster's column schema and the docs' tables page.
-tests/test_table_dictionary.py keeps it equal to the schema the warehouse creates.
+tests/integration/test_table_dictionary.py keeps it equal to the schema the warehouse creates.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """Snapshot of the asset graph: keys, dependencies, partitions, pools and checks.
 
-A change to the graph must be deliberate: regenerate with
+Asset keys and check names are a contract, like the published tables: every asset of the
+snapshot keeps its key, group, partitioning and checks, and depends on what it did; it may gain
+dependencies only on assets that are new. New assets and jobs (a new mart, a new source) pass.
+Any other change must be deliberate: regenerate with
     CCHC_UPDATE_SNAPSHOTS=1 pytest tests/dagster/test_asset_graph.py
 and review the diff of tests/dagster/snapshots/asset_graph.json.
 """
@@ -30,11 +33,32 @@ def graph() -> dict:
     return {"assets": assets, "jobs": sorted(j.name for j in repo.get_all_jobs() if not j.name.startswith("__"))}
 
 
+def graph_problems(current: dict, snapshot: dict) -> list[str]:
+    """What ``current`` changed of ``snapshot`` beyond adding assets and jobs."""
+    problems = []
+    for key, before in snapshot["assets"].items():
+        now = current["assets"].get(key)
+        if now is None:
+            problems.append(f"{key}: gone")
+            continue
+        for field in ("partitioned", "group", "checks"):
+            if now[field] != before[field]:
+                problems.append(f"{key}: {field} {before[field]!r} -> {now[field]!r}")
+        if lost := set(before["deps"]) - set(now["deps"]):
+            problems.append(f"{key}: no longer depends on {sorted(lost)}")
+        if gained := {d for d in set(now["deps"]) - set(before["deps"]) if d in snapshot["assets"]}:
+            problems.append(f"{key}: now depends on {sorted(gained)}, which existed before")
+    if missing_jobs := set(snapshot["jobs"]) - set(current["jobs"]):
+        problems.append(f"jobs gone: {sorted(missing_jobs)}")
+    return problems
+
+
 def test_asset_graph_matches_snapshot():
     current = graph()
     if os.environ.get("CCHC_UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert current == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    problems = graph_problems(current, json.loads(SNAPSHOT.read_text(encoding="utf-8")))
+    assert not problems, "\n".join(problems)
 
 
 def test_every_warehouse_writer_shares_one_pool():
@@ -59,3 +83,21 @@ def test_marts_only_after_blocking_checks():
     repo = defs.get_repository_def()
     specs = {spec.name: spec for checks in repo.asset_checks_defs_by_key.values() for spec in checks.check_specs}
     assert critical and all(specs[name].blocking for name in critical)
+
+
+def test_the_graph_may_grow_but_not_change():
+    snapshot = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    grown = json.loads(json.dumps(snapshot))
+    grown["assets"]["marts/toy"] = {"deps": ["marts/scores"], "partitioned": True, "group": "marts", "checks": []}
+    grown["assets"]["exports/parquet"]["deps"].append("marts/toy")
+    assert graph_problems(grown, snapshot) == []
+
+    changed = json.loads(json.dumps(snapshot))
+    checked = next(k for k, a in changed["assets"].items() if a["checks"])
+    changed["assets"][checked]["checks"] = changed["assets"][checked]["checks"][1:]
+    changed["assets"]["exports/parquet"]["deps"].append("core/dim_date")
+    changed["assets"].pop("marts/scores")
+    problems = graph_problems(changed, snapshot)
+    assert any(p.startswith(f"{checked}: checks") for p in problems)
+    assert "exports/parquet: now depends on ['core/dim_date'], which existed before" in problems
+    assert "marts/scores: gone" in problems

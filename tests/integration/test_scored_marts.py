@@ -91,8 +91,8 @@ def wh(tmp_path):
 
 def test_the_shipped_marts_are_discovered_in_dependency_order():
     found = [m.name for m in scoring.scored_marts()]
-    assert set(found) == {"marts.indicator_values", "marts.indicator_scores", "marts.scores", "marts.periods",
-                          "marts.target_attainment", "marts.par_index"}
+    assert set(found) >= {"marts.indicator_values", "marts.indicator_scores", "marts.scores", "marts.periods",
+                          "marts.target_attainment", "marts.par_index"}  # a mart added later is discovered too
     assert found.index("marts.indicator_scores") < found.index("marts.scores")
     assert {m.name for m in scoring.scored_marts() if m.periods == ("year",)} == {"marts.target_attainment", "marts.par_index"}
 

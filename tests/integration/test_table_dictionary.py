@@ -107,13 +107,13 @@ def test_every_registry_of_marts_is_the_dictionarys():
     from cchc_etl.exports import MARTS as EXPORTED
 
     marts = [t for t in load_tables() if t.schema == "marts" and t.kind == "table"]
-    assert EXPORTED == {t.table: t.export for t in marts}
-    assert MART_KEYS == [AssetKey(["marts", t.table]) for t in marts]
-    assert MARTS == [AssetKey(["marts", t.table]) for t in marts]
-    scored = [t for t in marts if t.asset.built_by == "score_month"]
+    assert EXPORTED == {t.table: t.export for t in marts if t.export}
+    assert MART_KEYS == [AssetKey(["marts", t.table]) for t in marts if t.export]
+    assert MARTS == [AssetKey(["marts", t.table]) for t in marts if t.asset]
+    scored = [t for t in marts if t.asset and t.asset.built_by == "score_month"]
     assert list(SCORE_KEYS) == [t.table for t in scored] and set(score_month.keys) == set(SCORE_KEYS.values())
     assert SCORE_DESCRIPTIONS == {t.table: t.asset.description for t in scored}
-    assert [p.source for p in CONTRACT_TABLES if p.schema == "marts"] == [t.name for t in marts]
+    assert [p.source for p in CONTRACT_TABLES if p.schema == "marts"] == [t.name for t in marts if t.publish]
 
 
 def test_every_column_is_described_in_both_languages():
@@ -235,8 +235,8 @@ def test_the_bi_views_show_the_human_names(published, sample_warehouse):
     assert stp == "Sở Tư pháp"
     names = published.fetch("SELECT DISTINCT org_unit_code, org_unit_name, org_level, org_level_vi FROM bi.scores")
     assert names and all(name == unit_names[code] for code, name, _, _ in names)
-    assert {lvl: vi for _, _, lvl, vi in names} == {"unit": "Đơn vị", "department": "Sở, ban, ngành (gồm đơn vị trực thuộc)",
-                                                   "city": "Toàn thành phố"}
+    assert {lvl: vi for _, _, lvl, vi in names} == {
+        "unit": "Đơn vị", "department": "Sở, ban, ngành, quận, huyện (gồm đơn vị trực thuộc)", "city": "Toàn thành phố"}
     labels = dict(published.fetch("SELECT DISTINCT period_type || ' ' || period_start, period_label_vi FROM bi.indicator_values"))
     assert labels == {"month 2024-01-01": "Tháng 01/2024", "month 2024-02-01": "Tháng 02/2024",
                       "quarter 2024-01-01": "Quý I/2024", "year 2024-01-01": "2 tháng đầu năm 2024"}
