@@ -199,8 +199,14 @@ def bi_view_sql(t: TableDoc) -> str:
                              "AND i.indicator_code = t.indicator_code")
             select.append(f"i.name_{n[-2:]} AS {n}")
         elif n == "group_name_vi":
+            group = "t.group_code"
+            if "group_code" not in names:  # the indicator's group
+                if not any(j.startswith("LEFT JOIN warehouse.dim_indicator") for j in joins):
+                    joins.append("LEFT JOIN warehouse.dim_indicator i ON i.methodology_version = t.methodology_version "
+                                 "AND i.indicator_code = t.indicator_code")
+                group = "i.group_code"
             joins.append(f"LEFT JOIN (VALUES {_group_names()}) AS g (methodology_version, group_code, name_vi) "
-                         "ON g.methodology_version = t.methodology_version AND g.group_code = t.group_code")
+                         f"ON g.methodology_version = t.methodology_version AND g.group_code = {group}")
             select.append("g.name_vi AS group_name_vi")
         elif n == "period_label_vi":
             if "period_type" not in names and "year" not in names:  # a monthly table

@@ -248,6 +248,11 @@ def test_the_bi_views_show_the_human_names(published, sample_warehouse):
     groups = dict(published.fetch("SELECT DISTINCT group_code, group_name_vi FROM bi.scores"))
     method = load_methodology()
     assert groups == {**{g.code: g.name_vi for g in method.groups}, "TOTAL": "Tổng điểm"}
+    # indicator values carry no group code: the name is their indicator's group's
+    by_indicator = dict(published.fetch("SELECT DISTINCT indicator_code, group_name_vi FROM bi.indicator_values"))
+    group_of = {i.code: i.group for i in method.indicators}
+    assert by_indicator and by_indicator == {code: groups.get(group_of.get(code)) for code in by_indicator}
+    assert any(by_indicator.values()) and by_indicator["IDX_2_1"] == groups[group_of["IDX_2_1"]]
 
 
 def test_the_read_only_role_reads_the_names_but_not_the_warehouse(published):
