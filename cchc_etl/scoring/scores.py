@@ -1,12 +1,14 @@
 """Scores (methodology §3, §6): ``sql/marts/indicator_scores.sql`` and ``sql/marts/scores.sql``
 read the indicators' points from core.dim_indicator; the bands they classify by are the
-methodology's, given to the SQL as the temp relation ``_bands`` (also read by the PAR Index)."""
+methodology's, given to the SQL as the temp relation ``_bands`` and its macro ``ratio_band``
+(``sql/macros/ratio_band.sql``; also used by the PAR Index)."""
 
 from __future__ import annotations
 
 import duckdb
 
 from cchc_etl.methodology import Methodology
+from cchc_etl.sql_text import sql_file
 
 
 def create_bands(con: duckdb.DuckDBPyConnection, method: Methodology) -> None:
@@ -17,3 +19,4 @@ def create_bands(con: duckdb.DuckDBPyConnection, method: Methodology) -> None:
             for n, b in enumerate(method.bands)]
     if rows:
         con.execute("INSERT INTO _bands VALUES " + ", ".join(["(?, ?, ?)"] * len(rows)), [v for r in rows for v in r])
+    con.execute(sql_file("macros/ratio_band.sql"))

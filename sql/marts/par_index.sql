@@ -1,6 +1,6 @@
 -- marts.par_index (methodology §6), year periods: the PAR Index areas' self-assessed scores of each
 -- unit that assessed any (`_par_areas`: the methodology's areas and maxima), capped at the area's
--- maximum, their TOTAL, ratio, rank and band (`_bands`).
+-- maximum, their TOTAL, ratio, rank and band (`ratio_band`).
 WITH assessed AS (
     SELECT
         n.unit_code,
@@ -51,8 +51,7 @@ area_and_total AS (
         city_code,
         area_code,
         score,
-        max_score,
-        CASE WHEN max_score > 0 THEN 100.0 * score / max_score END AS ratio
+        max_score
     FROM per_area
     UNION ALL
     SELECT
@@ -61,9 +60,20 @@ area_and_total AS (
         city_code,
         area_code,
         score,
+        max_score
+    FROM total
+),
+
+rated AS (
+    SELECT
+        unit_code,
+        natural_level,
+        city_code,
+        area_code,
+        score,
         max_score,
         CASE WHEN max_score > 0 THEN 100.0 * score / max_score END AS ratio
-    FROM total
+    FROM area_and_total
 )
 
 SELECT
@@ -84,6 +94,6 @@ SELECT
     END AS rank,
     CASE
         WHEN s.area_code = 'TOTAL' AND s.ratio IS NOT NULL
-            THEN (SELECT arg_min(b.label_vi, b.sort_key) FROM _bands AS b WHERE b.min IS NULL OR round(s.ratio, 2) >= b.min)
+            THEN ratio_band(s.ratio)
     END AS classification
-FROM area_and_total AS s
+FROM rated AS s

@@ -1,6 +1,6 @@
 -- marts.scores: group and TOTAL scores of the prepared period from its indicator scores
 -- (`_mart_indicator_scores`, built before it), the ratio on the applicable maximum, the
--- competition rank and the methodology's band (`_bands`) (methodology §3, §6).
+-- competition rank and the methodology's band (`ratio_band`) (methodology §3, §6).
 WITH groups AS (
     SELECT
         org_unit_code,
@@ -32,8 +32,7 @@ group_and_total AS (
         city_code,
         group_code,
         score,
-        max_score,
-        CASE WHEN max_score > 0 THEN 100.0 * score / max_score END AS ratio
+        max_score
     FROM groups
     UNION ALL
     SELECT
@@ -42,9 +41,20 @@ group_and_total AS (
         city_code,
         group_code,
         score,
+        max_score
+    FROM total
+),
+
+rated AS (
+    SELECT
+        org_unit_code,
+        org_level,
+        city_code,
+        group_code,
+        score,
         max_score,
         CASE WHEN max_score > 0 THEN 100.0 * score / max_score END AS ratio
-    FROM total
+    FROM group_and_total
 )
 
 SELECT
@@ -66,6 +76,6 @@ SELECT
     END AS rank,
     CASE
         WHEN s.group_code = 'TOTAL' AND s.ratio IS NOT NULL
-            THEN (SELECT arg_min(b.label_vi, b.sort_key) FROM _bands AS b WHERE b.min IS NULL OR round(s.ratio, 2) >= b.min)
+            THEN ratio_band(s.ratio)
     END AS classification
-FROM group_and_total AS s
+FROM rated AS s
