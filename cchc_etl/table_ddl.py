@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cchc_etl.reports.vn_format import ROMAN
 from cchc_etl.table_dictionary import NAME_COLUMNS, TableDoc, load_tables
 
 #: DuckDB type (as information_schema spells it) -> PostgreSQL type
@@ -22,7 +23,6 @@ DERIVED_SCHEMAS = ("core", "marts")
 #: org_level -> its Vietnamese name in the bi views
 # methodology §1: the department level is every unit directly under the city (districts while they existed)
 LEVEL_VI = {"unit": "Đơn vị", "department": "Sở, ban, ngành, quận, huyện (gồm đơn vị trực thuộc)", "city": "Toàn thành phố"}
-ROMAN = ("I", "II", "III", "IV")
 
 
 def literal(text: str) -> str:
@@ -160,7 +160,7 @@ def _month_label(start: str) -> str:
 
 
 def _quarter_label(start: str) -> str:
-    roman = "ARRAY[" + ", ".join(literal(r) for r in ROMAN) + "]"
+    roman = "ARRAY[" + ", ".join(literal(r) for r in ROMAN[:4]) + "]"
     return f"'Quý ' || ({roman})[extract(quarter FROM {start})::int] || '/' || extract(year FROM {start})::int"
 
 
