@@ -46,8 +46,9 @@ def _sql_files() -> list:
 
 
 def bi_marker() -> str:
-    """The comment on schema bi naming the views' SQL: a different SQL re-creates them."""
-    digest = hashlib.sha256(bi_views_text().encode()).hexdigest()[:16]
+    """The comment on schema bi naming the views' SQL and the comments: a different SQL re-creates
+    the views and writes the comments again."""
+    digest = hashlib.sha256((bi_views_text() + pg_comments()).encode()).hexdigest()[:16]
     return f"cchc-etl bi views {digest}"
 
 
@@ -62,7 +63,9 @@ def ensure_schema(conn: psycopg.Connection, tables: Sequence[PublishedTable] = D
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
         for path in _sql_files():
             cur.execute(path.read_text(encoding="utf-8"))
+        before = {t.publish.target for t in published() if cur.execute("SELECT to_regclass(%s)", [t.publish.target]).fetchone()[0]}
         cur.execute(pg_ddl())
+        created = {t.publish.target for t in published()} - before
         for t in published():
             have = {c for c, _ in pg_columns(cur, t.publish.target)}
             for statement in pg_add_columns(t, have):
@@ -73,10 +76,10 @@ def ensure_schema(conn: psycopg.Connection, tables: Sequence[PublishedTable] = D
         marker = bi_marker()
         current = cur.execute("SELECT obj_description('bi'::regnamespace, 'pg_namespace')").fetchone()[0]
         missing = [v for v in bi_views() if cur.execute("SELECT to_regclass(%s)", [v]).fetchone()[0] is None]
-        if current != marker or missing:
+        if current != marker or missing or created:
             cur.execute(bi_views_text())
+            cur.execute(pg_comments())  # catalog writes: only when they change or a table is new
             cur.execute(sql.SQL("COMMENT ON SCHEMA bi IS {}").format(sql.Literal(marker)))
-        cur.execute(pg_comments())
 
 
 def _sync_table(cur: psycopg.Cursor, duck: duckdb.DuckDBPyConnection, t: PublishedTable) -> None:
