@@ -153,7 +153,9 @@ def score_month_asset():
             results = build.build_scores(con, month, methodology.version)
             unusable = scoring.unusable_reference_rows(con, methodology.version)
             periods_scored = [(r.period.type, r.period.start) for r in results]
-            tables = {name: _scored_table_metadata(con, name, periods_scored, methodology.version) for name in score_keys}
+            annual = {m.table for m in scoring.scored_marts() if m.periods == ("year",)}
+            tables = {name: _scored_table_metadata(con, name, periods_scored, methodology.version, annual=name in annual)
+                      for name in score_keys}
             headline = month_headline(con, month, methodology.version)
         periods = ", ".join(f"{r.period.label} ({r.period.type}{'' if r.period.complete else ', year to date'})" for r in results)
         for name, key in score_keys.items():
@@ -192,10 +194,10 @@ SCORE_KEYS = {name: AssetKey(["marts", name]) for name in marts_built_by("score_
 SCORE_DESCRIPTIONS = {name: dictionary_table(f"marts.{name}").asset.description for name in SCORE_KEYS}
 
 
-def _scored_table_metadata(con, name: str, periods: list, version: str) -> dict:
+def _scored_table_metadata(con, name: str, periods: list, version: str, *, annual: bool) -> dict:
     """Table metadata of a scoring mart; its partition's rows are those of the periods the month
     scored (the month, its quarter, its year to date), or of its year for the annual marts."""
-    if name in {m.table for m in scoring.scored_marts() if m.periods == ("year",)}:
+    if annual:
         years = sorted({start.year for _, start in periods})
         partition, params = f"year IN ({', '.join('?' for _ in years)})", tuple(years)
     else:
